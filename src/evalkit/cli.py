@@ -1,0 +1,168 @@
+"""The ``evalkit`` command.
+
+    evalkit synth --out data/raw --seed 20261122     write the five-region synthetic demo
+    evalkit check data/raw                           list every problem in the field files (exit 1 if unusable)
+    evalkit clean                                    clean data/raw into data/processed (+ quarantine, manifest)
+    evalkit run                                      run every notebook in order and render reports/index.html
+    evalkit report --region Mamuju --lang id         render one region's evaluation report
+
+A mistake in the user's data or arguments prints a readable message and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from evalkit import __version__, config
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help=(
+        "evalkit: evaluate ASN (civil-servant) training with evidence. Cleans field files, measures the four "
+        "Kirkpatrick levels, estimates impact and renders reports in Indonesian and English.\n\n"
+        "Typical use: `evalkit synth` (demo data) or copy your files into data/raw/, then `evalkit check "
+        "data/raw`, then `evalkit run`. Paths can be redirected with EVALKIT_DATA_DIR, EVALKIT_RAW_DIR, "
+        "EVALKIT_PROCESSED_DIR and EVALKIT_REPORTS_DIR."
+    ),
+)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"evalkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> None:
+    """evalkit command line."""
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder for the raw field files (must be empty or absent).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical files.")] = config.DEFAULT_SEED,
+    employees: Annotated[int, typer.Option(help="Number of employees over the five regions.")] = 10_000,
+    truth: Annotated[Optional[Path], typer.Option(help="Folder for the ground truth (default: OUT/../truth).")] = None,
+) -> None:
+    """Write the synthetic demo: field files for Mamuju, Batanghari, DKI Jakarta, Bukittinggi and Ampenan.
+
+    The ground truth (true effects, the selection rule, planted bad rows) goes to a separate folder that only
+    tests and the method-check notebook read.
+    """
+    from evalkit.synth import generate
+
+    out = out or config.paths()["raw"]
+    try:
+        summary = generate(out, seed=seed, n_employees=employees, truth_dir=truth, progress=True)
+    except ValueError as exc:
+        _fail(str(exc))
+    files = summary.get("files", {})
+    typer.echo(f"wrote {len(files)} field files to {out} (seed {seed}); ground truth in {summary.get('truth_dir')}")
+
+
+@app.command()
+def check(
+    folder: Annotated[Path, typer.Argument(help="Folder with the field files (CSV/XLSX).")] = None,
+    warnings: Annotated[bool, typer.Option("--warnings/--no-warnings", help="Also list warnings.")] = True,
+) -> None:
+    """Validate field files: print every problem (file, row, column, value, what was expected).
+
+    Exits 1 when any file or row is unusable, 0 when everything can be cleaned (warnings allowed).
+    """
+    from evalkit.ingest import check as run_check
+    from evalkit.ingest import format_problems
+
+    folder = folder or config.paths()["raw"]
+    if not Path(folder).is_dir():
+        _fail(f"{folder} is not a folder; give the folder that holds your CSV/XLSX field files")
+    report = run_check(folder)
+    typer.echo(format_problems(report, warnings=warnings))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def clean(
+    raw: Annotated[Optional[Path], typer.Option(help="Field files (default data/raw).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Canonical tables (default data/processed).")] = None,
+) -> None:
+    """Clean field files into canonical Parquet tables; unusable rows go to quarantine/ with their reason."""
+    from evalkit.ingest import clean as run_clean
+
+    p = config.paths()
+    raw, out = raw or p["raw"], out or p["processed"]
+    if not Path(raw).is_dir():
+        _fail(f"{raw} is not a folder; run `evalkit synth` for demo data or copy your field files there")
+    result = run_clean(raw, out, progress=True)
+    typer.echo(str(result))
+
+
+@app.command()
+def run(
+    only: Annotated[Optional[list[str]], typer.Option(help="Run only these notebooks (e.g. 01 or 01_clean).")] = None,
+    workers: Annotated[int, typer.Option(help="Notebooks run in parallel when they do not depend on each other.")] = 2,
+    update_notebooks: Annotated[bool, typer.Option(help="Also save outputs back into notebooks/ (developers).")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Only list the steps in order.")] = False,
+) -> None:
+    """Run every notebook in order (cleaning, measures, impact, reports) and render reports/index.html."""
+    from evalkit import pipeline
+
+    if dry_run:
+        typer.echo(pipeline.steps_as_json(pipeline.discover(only=only)))
+        return
+    raw = config.paths()["raw"]
+    if not raw.is_dir() or not [p for p in raw.iterdir() if not p.name.startswith(".")]:
+        _fail(f"no field files in {raw}: run `evalkit synth` (demo) or copy your files there (see README)")
+    try:
+        timings = pipeline.run(only=only, workers=workers, update_notebooks=update_notebooks)
+    except pipeline.PipelineError as exc:
+        _fail(str(exc))
+    total = sum(timings.values())
+    typer.echo(f"ran {len(timings)} notebooks ({total:.0f} s of notebook time); open "
+               f"{config.paths()['reports'] / 'index.html'}")
+
+
+@app.command()
+def report(
+    region: Annotated[str, typer.Option(help=f"One of: {', '.join(config.REGIONS)} (any common spelling).")],
+    lang: Annotated[str, typer.Option(help="Report language: id (Bahasa Indonesia) or en.")] = "id",
+) -> None:
+    """Render one region's evaluation report (needs `evalkit run` or at least the cleaning step first)."""
+    from evalkit import pipeline
+    from evalkit.ingest.normalise import normalise_region
+
+    if lang not in ("id", "en"):
+        _fail(f"--lang must be 'id' or 'en', not {lang!r}")
+    try:
+        canonical = normalise_region(region)
+    except ValueError:
+        _fail(f"unknown region {region!r}; expected one of {', '.join(config.REGIONS)}")
+    steps = [s for s in pipeline.discover(only=["08"]) if s.parameters.get("region") == canonical
+             and s.parameters.get("lang") == lang]
+    if not steps:
+        _fail("notebooks/08_region_report.ipynb is missing or has no parameter matrix")
+    try:
+        pipeline._run_step(steps[0], str(config.paths()["reports"]), False)
+    except pipeline.PipelineError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {config.paths()['reports'] / steps[0].output}.html")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,101 @@
+"""Load the canonical tables and build the analysis datasets the notebooks share.
+
+``load(name)`` reads ``data/processed/<name>.parquet``. The builders join tables into the shapes the
+estimators take: a person x quarter performance panel with each person's first completed training
+(``gname``), and a unit x month service panel with the share of the unit's staff already trained.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.config import paths
+
+__all__ = ["load", "quarter_of", "first_training", "performance_panel", "service_panel", "TABLES"]
+
+TABLES = ("employees", "programmes", "enrolments", "reaction", "tests", "followup", "performance",
+          "services", "skm", "budgets", "interviews")
+
+
+def load(name: str, processed_dir: str | Path | None = None) -> pd.DataFrame:
+    """Read one canonical table from ``data/processed`` (run the cleaning step first)."""
+    if name not in TABLES:
+        raise ValueError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
+    path = Path(processed_dir or paths()["processed"]) / f"{name}.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run notebook 01_clean or `evalkit clean` first")
+    return pd.read_parquet(path)
+
+
+def quarter_of(dates: pd.Series) -> pd.Series:
+    """Calendar quarter label ``"2023Q1"`` of each date."""
+    d = pd.to_datetime(dates)
+    return (d.dt.year.astype("Int64").astype(str) + "Q" + d.dt.quarter.astype("Int64").astype(str)).where(d.notna())
+
+
+def first_training(enrolments: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFrame:
+    """Each person's first COMPLETED training: its quarter (``first_quarter``), date, programme and mode.
+
+    People who never completed a training are absent (they are the never-treated).
+    Ties on the same end date are broken by ``programme_id`` so the result does not depend on row order.
+    """
+    done = enrolments.loc[enrolments["completed"].astype(bool), ["person_id", "programme_id"]]
+    done = done.merge(programmes[["programme_id", "end_date", "mode", "topic"]], on="programme_id", how="left")
+    done = done.dropna(subset=["end_date"]).sort_values(["person_id", "end_date", "programme_id"])
+    first = done.drop_duplicates("person_id", keep="first").rename(
+        columns={"end_date": "first_date", "mode": "first_mode", "topic": "first_topic",
+                 "programme_id": "first_programme"})
+    first["first_quarter"] = quarter_of(first["first_date"])
+    return first.reset_index(drop=True)
+
+
+def performance_panel(performance: pd.DataFrame, employees: pd.DataFrame, enrolments: pd.DataFrame,
+                      programmes: pd.DataFrame) -> pd.DataFrame:
+    """Person x quarter panel ready for ``did``/``event_study``/``staggered_att``.
+
+    Adds ``t`` (1, 2, ... over the sorted quarters), ``gname`` (the ``t`` of the quarter of the first completed
+    training; 0 = never trained within the panel, including people first trained after its last quarter),
+    ``treated_post`` (1 from ``gname`` on), ``rel_time`` (t - gname, NaN for never treated), the employee's
+    region/agency/tenure and the mode of the first training.
+    """
+    periods = sorted(performance["period"].dropna().unique())
+    t_of = {p: i + 1 for i, p in enumerate(periods)}
+    panel = performance.copy()
+    panel["t"] = panel["period"].map(t_of).astype("int64")
+    first = first_training(enrolments, programmes)
+    first["gname"] = first["first_quarter"].map(t_of)
+    panel = panel.merge(first[["person_id", "gname", "first_mode", "first_quarter"]], on="person_id", how="left")
+    panel["gname"] = panel["gname"].fillna(0).astype("int64")
+    panel["treated_post"] = ((panel["gname"] > 0) & (panel["t"] >= panel["gname"])).astype("int64")
+    panel["rel_time"] = np.where(panel["gname"] > 0, panel["t"] - panel["gname"], np.nan)
+    emp = employees[["person_id", "region", "agency", "position_type", "golongan", "sex", "birth_year",
+                     "appointment_year"]]
+    panel = panel.merge(emp, on="person_id", how="left")
+    first_year = int(str(periods[0])[:4]) if periods else 0
+    panel["tenure"] = first_year - panel["appointment_year"]
+    return panel.sort_values(["person_id", "t"]).reset_index(drop=True)
+
+
+def service_panel(services: pd.DataFrame, employees: pd.DataFrame, enrolments: pd.DataFrame,
+                  programmes: pd.DataFrame) -> pd.DataFrame:
+    """Unit x month service outcomes with ``trained_share``: the share of the unit's staff (employees whose
+    agency is the unit, in the same region) who had completed a training by the end of that month."""
+    first = first_training(enrolments, programmes)
+    staff = employees[["person_id", "region", "agency"]].merge(first[["person_id", "first_date"]],
+                                                               on="person_id", how="left")
+    out = services.copy()
+    out["month_end"] = pd.to_datetime(out["month"]) + pd.offsets.MonthEnd(0)
+    rows = []
+    for (region, unit), g in out.groupby(["region", "unit"], sort=True, observed=True):
+        s = staff.loc[(staff["region"] == region) & (staff["agency"] == unit), "first_date"]
+        n = len(s)
+        dates = np.sort(pd.to_datetime(s.dropna()).to_numpy())
+        trained = np.searchsorted(dates, g["month_end"].to_numpy(), side="right")
+        rows.append(pd.DataFrame({"_idx": g.index, "unit_staff": n,
+                                  "trained_share": trained / n if n else np.nan}))
+    share = pd.concat(rows).set_index("_idx") if rows else pd.DataFrame(columns=["unit_staff", "trained_share"])
+    out = out.join(share)
+    return out.drop(columns="month_end").sort_values(["region", "unit", "month"]).reset_index(drop=True)

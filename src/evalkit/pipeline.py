@@ -1,0 +1,302 @@
+"""Run the numbered notebooks in order (a small DAG), save executed copies and render them to HTML.
+
+Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it needs in its notebook metadata::
+
+    "metadata": {"evalkit": {"requires": ["01_clean"],
+                             "matrix": {"region": ["Mamuju", ...], "lang": ["id", "en"]},
+                             "output": "regions/{region_slug}_{lang}",
+                             "hide_input": true}}
+
+- ``requires``: steps that must finish first (default: every step with a smaller number, i.e. sequential).
+  Steps whose requirements are met run in parallel on ``workers`` processes.
+- ``matrix``: a parameterised step (papermill convention: a cell tagged ``parameters``) runs once per
+  combination; the values are injected in a new cell tagged ``injected-parameters`` right after it.
+- ``output``: where the executed copy and HTML go under ``reports/`` (default: the notebook's stem).
+- ``hide_input``: render the HTML without code cells (region reports for non-programmers).
+
+Executed notebooks carry no timestamps (nbclient, not papermill's timing metadata), so the same inputs give the
+same files. A failing step is reported with its notebook, failing cell and error, and :func:`run` raises
+:class:`PipelineError` after the other independent steps have finished.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import os
+import re
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from evalkit.config import paths
+
+__all__ = ["Step", "PipelineError", "discover", "run", "execute_notebook", "render_html", "write_index"]
+
+_NB_RE = re.compile(r"^(\d{2})_[\w-]+\.ipynb$")
+KERNEL_NAME = "python3"
+
+
+class PipelineError(RuntimeError):
+    """One or more notebooks failed; the message names each with its failing cell and error."""
+
+
+@dataclass
+class Step:
+    """One execution of one notebook (a parameterised notebook gives one Step per parameter set)."""
+
+    name: str  # e.g. "03_reaction_learning" or "08_region_report[mamuju_id]"
+    notebook: Path
+    output: str  # path under reports/ without suffix
+    parameters: dict = field(default_factory=dict)
+    requires: list[str] = field(default_factory=list)  # notebook stems
+    hide_input: bool = False
+    title: str = ""
+
+    @property
+    def stem(self) -> str:
+        return self.notebook.stem
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_")
+
+
+def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return fallback
+
+
+def discover(notebooks_dir: Path | None = None, only: list[str] | None = None) -> list[Step]:
+    """Find the numbered notebooks and expand parameterised ones into steps."""
+    nb_dir = Path(notebooks_dir) if notebooks_dir else paths()["notebooks"]
+    files = sorted(p for p in nb_dir.glob("*.ipynb") if _NB_RE.match(p.name))
+    stems = [p.stem for p in files]
+    steps: list[Step] = []
+    for path in files:
+        if only and path.stem not in only and path.stem[:2] not in only:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        meta = nb.metadata.get("evalkit", {})
+        requires = meta.get("requires")
+        if requires is None:
+            requires = [s for s in stems if s < path.stem]
+        unknown = [r for r in requires if r not in stems]
+        if unknown:
+            raise PipelineError(f"{path.name}: metadata.evalkit.requires names unknown notebooks {unknown}")
+        matrix = meta.get("matrix")
+        title = _title(nb, path.stem)
+        if matrix:
+            keys = sorted(matrix)  # notebook JSON sorts keys; so "lang" varies slowest, then "region"
+            for combo in itertools.product(*(matrix[k] for k in keys)):
+                params = dict(zip(keys, combo))
+                fmt = {**params, **{f"{k}_slug": _slug(v) for k, v in params.items()}}
+                output = meta.get("output", path.stem + "_" + "_".join(_slug(v) for v in combo)).format(**fmt)
+                steps.append(Step(f"{path.stem}[{Path(output).name}]", path, output, params, list(requires),
+                                  bool(meta.get("hide_input", False)), f"{title} ({', '.join(map(str, combo))})"))
+        else:
+            steps.append(Step(path.stem, path, meta.get("output", path.stem), {}, list(requires),
+                              bool(meta.get("hide_input", False)), title))
+    if only:  # requirements outside the selection are assumed done
+        chosen = {s.stem for s in steps}
+        for s in steps:
+            s.requires = [r for r in s.requires if r in chosen]
+    return steps
+
+
+def _inject_parameters(nb: nbformat.NotebookNode, params: dict) -> None:
+    if not params:
+        return
+    idx = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if idx is None:
+        raise PipelineError("notebook has a parameter matrix but no cell tagged 'parameters'")
+    src = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in params.items())
+    cell = nbformat.v4.new_code_cell(src, metadata={"tags": ["injected-parameters"]})
+    cell.pop("id", None)
+    nb.cells.insert(idx + 1, cell)
+
+
+def _normalise_ids(nb: nbformat.NotebookNode) -> None:
+    """Give cells stable ids (by position) so executed copies are identical run to run."""
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+
+
+def execute_notebook(path: Path, params: dict | None = None, cwd: Path | None = None,
+                     timeout: int = 1800, kernel_name: str = KERNEL_NAME) -> nbformat.NotebookNode:
+    """Execute one notebook top to bottom in a fresh kernel and return it with outputs.
+
+    Raises :class:`PipelineError` naming the failing cell (its number and first line) and the error.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    _inject_parameters(nb, params or {})
+    _normalise_ids(nb)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
+                            resources={"metadata": {"path": str(cwd or path.parent)}})
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        failing = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+            o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        first = nb.cells[failing].source.strip().splitlines()[0] if failing is not None and nb.cells[failing].source.strip() else ""
+        err = getattr(exc, "ename", "Error")
+        msg = getattr(exc, "evalue", str(exc)).strip().splitlines()
+        raise PipelineError(f"{path.name}: cell {failing} ({first[:60]!r}) failed: {err}: "
+                            f"{msg[-1] if msg else ''}") from None
+    for cell in nb.cells:  # execution timing metadata would make every run differ
+        cell.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = False) -> Path:
+    """Render an executed notebook to a single self-contained HTML file (figures embedded)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=hide_input, exclude_input_prompt=hide_input,
+                            exclude_output_prompt=hide_input)
+    body, _ = exporter.from_notebook_node(nb)
+    _atomic_write(target, body)
+    return target
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _run_step(step: Step, reports_dir: str, update_notebooks: bool) -> tuple[str, float]:
+    """Worker: execute, save the executed copy, render HTML. Returns (name, seconds)."""
+    t0 = time.perf_counter()
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    nb = execute_notebook(step.notebook, step.parameters, cwd=step.notebook.parent)
+    out = Path(reports_dir) / step.output
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out.with_suffix(".ipynb"), nbformat.writes(nb) + "\n")
+    render_html(nb, out.with_suffix(".html"), hide_input=step.hide_input)
+    if update_notebooks and not step.parameters:
+        _atomic_write(step.notebook, nbformat.writes(nb) + "\n")
+    return step.name, time.perf_counter() - t0
+
+
+def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
+        update_notebooks: bool = False, notebooks_dir: Path | None = None,
+        reports_dir: Path | None = None) -> dict[str, float]:
+    """Execute every step in dependency order, ``workers`` at a time, and write ``reports/index.html``.
+
+    Returns step name -> seconds. Raises :class:`PipelineError` listing every failed step.
+    """
+    steps = discover(notebooks_dir, only)
+    reports = Path(reports_dir) if reports_dir else paths()["reports"]
+    reports.mkdir(parents=True, exist_ok=True)
+    pending = list(steps)
+    done_stems: dict[str, int] = {}
+    remaining_per_stem: dict[str, int] = {}
+    for s in steps:
+        remaining_per_stem[s.stem] = remaining_per_stem.get(s.stem, 0) + 1
+    failed: list[str] = []
+    timings: dict[str, float] = {}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(steps), desc="notebooks", unit="nb")
+    running: dict[Future, Step] = {}
+    blocked: set[str] = set()
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        while pending or running:
+            ready = [s for s in pending if all(remaining_per_stem.get(r, 0) == 0 for r in s.requires)
+                     and not any(r in blocked for r in s.requires)]
+            for s in [s for s in pending if any(r in blocked for r in s.requires)]:
+                pending.remove(s)
+                blocked.add(s.stem)
+                failed.append(f"{s.name}: skipped because a notebook it requires failed")
+                if bar:
+                    bar.update(1)
+            for s in ready[: max(0, workers - len(running))]:
+                pending.remove(s)
+                running[pool.submit(_run_step, s, str(reports), update_notebooks)] = s
+            if not running:
+                if pending:  # a cycle or unmet requirement
+                    raise PipelineError(f"cannot schedule {[s.name for s in pending]}: check metadata.evalkit.requires")
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                s = running.pop(fut)
+                try:
+                    name, secs = fut.result()
+                    timings[name] = secs
+                except Exception as exc:  # noqa: BLE001 - reported below with the step's name
+                    failed.append(str(exc) if isinstance(exc, PipelineError) else f"{s.name}: {exc!r}")
+                    blocked.add(s.stem)
+                remaining_per_stem[s.stem] -= 1
+                done_stems[s.stem] = done_stems.get(s.stem, 0) + 1
+                if bar:
+                    bar.set_postfix_str(s.name[:40])
+                    bar.update(1)
+    if bar:
+        bar.close()
+    write_index(steps, reports, failed=[f.split(":")[0] for f in failed])
+    if failed:
+        raise PipelineError("notebook(s) failed:\n  " + "\n  ".join(failed))
+    return timings
+
+
+_INDEX_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%} td,th{padding:.35rem .5rem;border-bottom:1px solid #eee;text-align:left}
+a{color:#0060a8} .muted{color:#666;font-size:.9rem} .failed{color:#b00020}
+"""
+
+
+def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None = None) -> Path:
+    """Write ``reports/index.html`` linking every rendered notebook and region report."""
+    failed = failed or []
+    analysis = [s for s in steps if not s.parameters]
+    regional = [s for s in steps if s.parameters]
+    rows = []
+    for s in analysis:
+        status = ' <span class="failed">(gagal / failed)</span>' if s.name in failed else ""
+        rows.append(f'<tr><td><a href="{html.escape(s.output)}.html">{html.escape(s.title)}</a>{status}</td>'
+                    f'<td class="muted">{html.escape(s.notebook.name)}</td></tr>')
+    reg_rows = []
+    for s in regional:
+        label = " · ".join(str(v) for v in s.parameters.values())
+        reg_rows.append(f'<tr><td><a href="{html.escape(s.output)}.html">{html.escape(label)}</a></td>'
+                        f'<td class="muted">{html.escape(s.notebook.name)}</td></tr>')
+    body = f"""<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>evalkit: laporan evaluasi pelatihan ASN / ASN training evaluation reports</title>
+<style>{_INDEX_CSS}</style></head><body>
+<h1>evalkit: Evaluasi Pelatihan ASN / ASN Training Evaluation</h1>
+<p class="muted">Semua angka dihitung ulang dari data oleh notebook di bawah ini. /
+Every number is recomputed from the data by the notebooks below.</p>
+<h2>Laporan per wilayah / Region reports</h2>
+<table>{''.join(reg_rows) or '<tr><td class="muted">-</td></tr>'}</table>
+<h2>Notebook analisis / Analysis notebooks</h2>
+<table>{''.join(rows)}</table>
+<p class="muted">Gambar / figures: <a href="figures/">figures/</a> · Tabel / tables: <a href="tables/">tables/</a></p>
+</body></html>
+"""
+    target = Path(reports_dir) / "index.html"
+    _atomic_write(target, body)
+    return target
+
+
+def steps_as_json(steps: list[Step]) -> str:
+    """The planned steps (for ``evalkit run --dry-run``)."""
+    return json.dumps([{"name": s.name, "requires": s.requires, "output": s.output, "parameters": s.parameters}
+                       for s in steps], indent=2, ensure_ascii=False)

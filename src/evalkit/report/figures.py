@@ -1,0 +1,109 @@
+"""One figure style for every exhibit, and one way to save it.
+
+``set_theme()`` applies seaborn's ``paper`` context with the colour-blind palette, embeds TrueType fonts in
+PDF (``pdf.fonttype = 42``) and fixes ``svg.hashsalt`` so SVG files are byte-identical from run to run.
+``save_figure(fig, name)`` writes ``<name>.pdf``, ``<name>.svg`` and a 300-dpi ``<name>.png`` to
+``reports/figures/`` (or ``directory``) with no timestamps in their metadata.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from evalkit.config import paths
+
+__all__ = ["set_theme", "save_figure", "slugify", "FORMATS"]
+
+FORMATS: tuple[str, ...] = ("pdf", "svg", "png")
+#: Metadata without dates, so files depend only on their content.
+_METADATA = {
+    "pdf": {"CreationDate": None, "ModDate": None, "Producer": "evalkit", "Creator": "evalkit"},
+    "svg": {"Date": None, "Creator": "evalkit"},
+    "png": {"Software": "evalkit"},
+}
+
+
+def set_theme(context: str = "paper", font_scale: float = 1.1) -> None:
+    """Apply the evalkit style: seaborn ``paper`` context, colour-blind palette, embedded fonts, fixed SVG ids."""
+    sns.set_theme(context=context, style="whitegrid", palette="colorblind", font_scale=font_scale)
+    mpl.rcParams.update(
+        {
+            "pdf.fonttype": 42,
+            "ps.fonttype": 42,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "evalkit",
+            "figure.dpi": 110,
+            "savefig.dpi": 300,
+            "savefig.bbox": "tight",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "axes.titlesize": "medium",
+            "legend.frameon": False,
+            "figure.constrained_layout.use": True,
+        }
+    )
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe, lower-case version of ``text`` (``"Event study: SKP"`` -> ``"event_study_skp"``)."""
+    slug = re.sub(r"[^0-9a-zA-Z]+", "_", text.strip().lower()).strip("_")
+    if not slug:
+        raise ValueError(f"cannot make a file name from {text!r}")
+    return slug
+
+
+def save_figure(
+    fig: plt.Figure,
+    name: str,
+    directory: str | os.PathLike | None = None,
+    formats: Iterable[str] = FORMATS,
+    close: bool = False,
+) -> dict[str, Path]:
+    """Save ``fig`` as PDF, SVG and 300-dpi PNG named by content.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    name : str
+        Content-based name, e.g. ``"event_study_report_quality"``; slugified.
+    directory : path, optional
+        Defaults to ``reports/figures`` (``EVALKIT_REPORTS_DIR`` honoured).
+    formats : iterable of {"pdf", "svg", "png"}
+    close : bool
+        Close the figure after saving (keep it open to show it inline in a notebook).
+
+    Returns
+    -------
+    dict
+        format -> written path.
+
+    Notes
+    -----
+    Each file is written to a temporary name and renamed, so an interrupted run never leaves a half-written
+    figure. SVG and PDF carry no dates, and ``svg.hashsalt`` is fixed by :func:`set_theme`, so the same figure
+    gives the same bytes on every run.
+    """
+    out = Path(directory) if directory is not None else paths()["figures"]
+    out.mkdir(parents=True, exist_ok=True)
+    slug = slugify(name)
+    written: dict[str, Path] = {}
+    for fmt in formats:
+        if fmt not in _METADATA:
+            raise ValueError(f"unknown figure format {fmt!r}; expected one of {sorted(_METADATA)}")
+        target = out / f"{slug}.{fmt}"
+        tmp = out / f".{slug}.{fmt}.tmp"
+        with mpl.rc_context({"svg.hashsalt": "evalkit"}):
+            fig.savefig(tmp, format=fmt, metadata=_METADATA[fmt], dpi=300 if fmt == "png" else None)
+        os.replace(tmp, target)
+        written[fmt] = target
+    if close:
+        plt.close(fig)
+    return written

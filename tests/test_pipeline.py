@@ -1,0 +1,77 @@
+"""The notebook runner: order, parallel DAG, parameter injection, failures named by cell, index."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from evalkit import pipeline
+
+pytestmark = pytest.mark.notebooks
+
+
+def _nb(path, cells, meta=None):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["evalkit"] = meta or {}
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem} title")]
+    for src, tags in cells:
+        nb.cells.append(nbformat.v4.new_code_cell(src, metadata={"tags": tags} if tags else {}))
+    nbformat.write(nb, path)
+
+
+def test_discover_orders_and_expands_matrix(tmp_path):
+    _nb(tmp_path / "01_a.ipynb", [("x = 1", [])])
+    _nb(tmp_path / "02_b.ipynb", [("region = 'X'\nlang = 'id'", ["parameters"])],
+        {"requires": ["01_a"], "matrix": {"region": ["Mamuju", "DKI Jakarta"], "lang": ["id", "en"]},
+         "output": "regions/{region_slug}_{lang}", "hide_input": True})
+    (tmp_path / "scratch.ipynb").write_text("{}")  # unnumbered notebooks are not steps
+    steps = pipeline.discover(tmp_path)
+    assert [s.name for s in steps] == [
+        "01_a", "02_b[mamuju_id]", "02_b[dki_jakarta_id]", "02_b[mamuju_en]", "02_b[dki_jakarta_en]"]
+    assert steps[1].output == "regions/mamuju_id" and steps[1].hide_input
+    assert steps[1].requires == ["01_a"]
+    # default requirement: every earlier notebook
+    _nb(tmp_path / "03_c.ipynb", [("y = 2", [])])
+    assert pipeline.discover(tmp_path)[-1].requires == ["01_a", "02_b"]
+
+
+def test_run_executes_injects_parameters_and_writes_index(tmp_path):
+    nbdir, reports = tmp_path / "nb", tmp_path / "reports"
+    nbdir.mkdir()
+    _nb(nbdir / "01_a.ipynb", [("print(6 * 7)", [])])
+    _nb(nbdir / "02_b.ipynb", [("region = 'X'", ["parameters"]), ("print('report for', region)", [])],
+        {"requires": ["01_a"], "matrix": {"region": ["Mamuju"]}, "output": "regions/{region_slug}",
+         "hide_input": True})
+    timings = pipeline.run(workers=2, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    assert set(timings) == {"01_a", "02_b[mamuju]"}
+    executed = nbformat.read(reports / "regions" / "mamuju.ipynb", as_version=4)
+    assert executed.cells[2].metadata["tags"] == ["injected-parameters"]
+    assert executed.cells[3].outputs[0]["text"] == "report for Mamuju\n"
+    html = (reports / "regions" / "mamuju.html").read_text()
+    assert "report for Mamuju" in html and "print(" not in html  # code hidden in region reports
+    index = (reports / "index.html").read_text()
+    assert 'href="01_a.html"' in index and 'href="regions/mamuju.html"' in index
+    # no timing metadata: executed copies are reproducible
+    assert "execution" not in json.dumps([c.get("metadata", {}) for c in executed.cells])
+
+
+def test_failure_names_notebook_cell_and_error_and_skips_dependents(tmp_path):
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    _nb(nbdir / "01_ok.ipynb", [("a = 1", [])])
+    _nb(nbdir / "02_bad.ipynb", [("b = 2", []), ("raise ValueError('kolom hilang')", [])], {"requires": ["01_ok"]})
+    _nb(nbdir / "03_after.ipynb", [("c = 3", [])], {"requires": ["02_bad"]})
+    with pytest.raises(pipeline.PipelineError) as err:
+        pipeline.run(workers=1, progress=False, notebooks_dir=nbdir, reports_dir=tmp_path / "r")
+    msg = str(err.value)
+    assert "02_bad.ipynb: cell 2" in msg and "ValueError: kolom hilang" in msg
+    assert "03_after: skipped" in msg
+    assert (tmp_path / "r" / "01_ok.html").exists()
+
+
+def test_unknown_requirement_is_reported(tmp_path):
+    _nb(tmp_path / "01_a.ipynb", [("x = 1", [])], {"requires": ["00_missing"]})
+    with pytest.raises(pipeline.PipelineError, match="unknown notebooks"):
+        pipeline.discover(tmp_path)
