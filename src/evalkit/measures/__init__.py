@@ -1,0 +1,24 @@
+"""Measures: IKM/SKM (PermenPANRB 14/2017), Krejcie-Morgan sample size, reliability, Likert summaries,
+JP compliance (PP 11/2017 Pasal 203), SKP predikat (PermenPANRB 6/2022) and Kirkpatrick L2-L4.
+
+Every function takes canonical tables (see ``evalkit.ingest.spec``), validates its inputs (``ValueError`` /
+``TypeError`` naming the bad column) and returns a tidy ``pandas.DataFrame``.
+"""
+
+from evalkit.measures.ikm import IKM_BANDS, UNSUR, ikm, ikm_by_unsur, ikm_grade
+from evalkit.measures.jp import jp_compliance, jp_hours, minutes_to_jp, never_reached
+from evalkit.measures.kirkpatrick import icc2_1, learning_gain, rater_agreement, service_trends
+from evalkit.measures.likert import diverging_likert_plot, likert_items, likert_scale
+from evalkit.measures.reliability import cronbach_alpha, item_total
+from evalkit.measures.sample import krejcie_morgan, sample_adequacy
+from evalkit.measures.skp import SKP_LEVELS, SKP_RANKS, skp_predikat, skp_rank
+
+__all__ = [
+    "IKM_BANDS", "UNSUR", "ikm", "ikm_by_unsur", "ikm_grade",
+    "krejcie_morgan", "sample_adequacy",
+    "cronbach_alpha", "item_total",
+    "likert_items", "likert_scale", "diverging_likert_plot",
+    "minutes_to_jp", "jp_hours", "jp_compliance", "never_reached",
+    "SKP_LEVELS", "SKP_RANKS", "skp_predikat", "skp_rank",
+    "learning_gain", "rater_agreement", "icc2_1", "service_trends",
+]

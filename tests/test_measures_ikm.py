@@ -1,0 +1,144 @@
+"""IKM per PermenPANRB 14/2017: every DOMAIN.md checkable example plus a hand-worked survey."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit.measures import UNSUR, ikm, ikm_by_unsur, ikm_grade
+
+
+def _all(value, n=5):
+    return pd.DataFrame({u: [value] * n for u in UNSUR})
+
+
+def test_all_four_exact_weight_gives_100_A():
+    r = ikm(_all(4)).iloc[0]
+    assert r["ikm_ni"] == pytest.approx(4.0)
+    assert r["ikm"] == 100.00
+    assert (r["mutu"], r["kinerja"]) == ("A", "Sangat Baik")
+    assert r["weight"] == "1/9 (exact)"
+    assert "14/2017" in r["rule"]
+
+
+def test_all_four_printed_weight_gives_99_90_still_A():
+    r = ikm(_all(4), weight="0.111").iloc[0]
+    assert r["ikm_ni"] == pytest.approx(3.996)
+    assert r["ikm"] == 99.90
+    assert r["mutu"] == "A"
+    assert r["weight"] == "0,111 (printed)"
+
+
+@pytest.mark.parametrize(
+    "value, mutu, kinerja",
+    [(100.00, "A", "Sangat Baik"), (88.31, "A", "Sangat Baik"), (88.30, "B", "Baik"), (76.61, "B", "Baik"),
+     (76.60, "C", "Kurang Baik"), (65.00, "C", "Kurang Baik"), (64.99, "D", "Tidak Baik"),
+     (25.00, "D", "Tidak Baik")],
+)
+def test_converted_boundaries(value, mutu, kinerja):
+    g = ikm_grade(value).iloc[0]
+    assert (g["mutu"], g["kinerja"]) == (mutu, kinerja)
+
+
+@pytest.mark.parametrize(
+    "value, mutu",
+    [(3.5324, "A"), (3.532, "B"), (3.0644, "B"), (3.064, "C"), (2.60, "C"), (2.5996, "D"), (4.0, "A"), (1.0, "D")],
+)
+def test_ni_boundaries(value, mutu):
+    assert ikm_grade(value, scale="ni")["mutu"].iloc[0] == mutu
+
+
+def test_gap_values_round_half_up_before_classifying():
+    g = ikm_grade([88.305, 88.304, 76.605, 64.995])
+    assert list(g["mutu"]) == ["A", "B", "B", "C"]
+
+
+@pytest.mark.parametrize("bad, scale", [(24.99, "converted"), (100.01, "converted"), (0.5, "ni"), (4.1, "ni")])
+def test_out_of_range_grade_is_invalid(bad, scale):
+    with pytest.raises(ValueError, match="outside"):
+        ikm_grade(bad, scale=scale)
+
+
+def test_answers_outside_1_to_4_raise_naming_column():
+    df = _all(3)
+    df.loc[0, "u4_biaya"] = 5
+    with pytest.raises(ValueError, match="u4_biaya"):
+        ikm(df)
+    df.loc[0, "u4_biaya"] = 0
+    with pytest.raises(ValueError, match="u4_biaya"):
+        ikm(df)
+
+
+def test_hand_worked_three_respondents():
+    # u1..u9 answers of 3 respondents; NRR = column means.
+    rows = [[4, 3, 3, 4, 3, 4, 4, 2, 3],
+            [3, 3, 2, 4, 3, 4, 3, 2, 4],
+            [4, 3, 4, 4, 3, 4, 4, 2, 2]]
+    df = pd.DataFrame(rows, columns=list(UNSUR))
+    # NRR: 11/3, 3, 3, 4, 3, 4, 11/3, 2, 3 -> sum = 29 + 22/3 = 109/3; IKM_NI = 109/27 = 4.0370...?
+    # No: sum of NRR = 11/3+3+3+4+3+4+11/3+2+3 = 22/3 + 22 = 88/3; NI = 88/27 = 3.259259...; x25 = 81.481 -> 81.48 B
+    r = ikm(df).iloc[0]
+    assert r["nrr_u1_persyaratan"] == pytest.approx(11 / 3)
+    assert r["nrr_u8_pengaduan"] == pytest.approx(2.0)
+    assert r["ikm_ni"] == pytest.approx(88 / 27)
+    assert r["ikm"] == 81.48
+    assert (r["mutu"], r["kinerja"]) == ("B", "Baik")
+    assert r["n_respondents"] == 3
+
+
+def test_missing_answers_use_mean_of_answered():
+    df = _all(4, n=2).astype(float)
+    df.loc[0, "u1_persyaratan"] = np.nan
+    df.loc[1, "u2_prosedur"] = 1
+    t = ikm_by_unsur(df)
+    u1 = t[t["unsur"] == "u1_persyaratan"].iloc[0]
+    assert (u1["n_answered"], u1["nrr"]) == (1, 4.0)
+    assert t.loc[t["unsur"] == "u2_prosedur", "nrr"].iloc[0] == 2.5
+
+
+def test_grouped_by_unit_and_period():
+    df = pd.concat([_all(4, 3).assign(unit="A", period="2024S1"), _all(2, 4).assign(unit="B", period="2024S1")])
+    out = ikm(df, by=["unit", "period"])
+    assert list(out["unit"]) == ["A", "B"]
+    assert list(out["ikm"]) == [100.0, 50.0]
+    assert list(out["mutu"]) == ["A", "D"]
+    assert list(out["n_respondents"]) == [3, 4]
+
+
+def test_unsur_mapped_by_name_not_position():
+    # a report that swaps Sarana (U8) and Pengaduan (U9): map by name
+    df = _all(4)
+    df["U8 Sarana"] = 1
+    df["U9 Pengaduan"] = 4
+    mapping = {u: u for u in UNSUR}
+    mapping["u9_sarana"] = "U8 Sarana"
+    mapping["u8_pengaduan"] = "U9 Pengaduan"
+    t = ikm_by_unsur(df, unsur=mapping)
+    assert t.loc[t["unsur"] == "u9_sarana", "nrr"].iloc[0] == 1.0
+    assert t.loc[t["unsur"] == "u8_pengaduan", "nrr"].iloc[0] == 4.0
+
+
+def test_custom_weights_flagged_not_2017_method():
+    w = {u: (0.2 if i == 0 else 0.1) for i, u in enumerate(UNSUR)}
+    r = ikm(_all(4), weight=w).iloc[0]
+    assert r["weight"] == "custom"
+    assert "NOT" in r["rule"]
+    assert r["ikm_ni"] == pytest.approx(4 * 1.0)
+
+
+def test_old_14_unsur_method_rejected():
+    df = pd.DataFrame({f"u{i}": [4] for i in range(14)})
+    with pytest.raises(ValueError, match="9 unsur"):
+        ikm(df, unsur=list(df.columns))
+
+
+def test_bad_inputs():
+    with pytest.raises(TypeError):
+        ikm([[4] * 9])
+    with pytest.raises(ValueError, match="u3_waktu"):
+        ikm(_all(4).drop(columns="u3_waktu"))
+    with pytest.raises(ValueError, match="weight"):
+        ikm(_all(4), weight="0.1")
+    df = _all(4).astype(object)
+    df["u1_persyaratan"] = "Sangat sesuai"
+    with pytest.raises(TypeError, match="u1_persyaratan"):
+        ikm(df)

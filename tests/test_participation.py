@@ -1,0 +1,99 @@
+"""Participation funnel and the attendance model (AMEs vs statsmodels; planted strongest barrier)."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from evalkit.participation import BARRIERS, attendance_model, funnel, funnel_plot, strongest_barrier
+
+REGIONS = ["Mamuju", "Batanghari", "Ampenan"]
+
+
+def _simulate(n=3000, seed=42, strong=None):
+    """Invited ASN; attendance logit with a planted strongest barrier per region."""
+    rng = np.random.default_rng(seed)
+    strong = strong or {"Mamuju": "barrier_time", "Batanghari": "barrier_relevance", "Ampenan": "barrier_time"}
+    emp = pd.DataFrame({"person_id": [f"p{i}" for i in range(n)],
+                        "region": pd.Categorical(rng.choice(REGIONS, n), categories=REGIONS),
+                        "golongan": pd.Categorical(rng.choice(["II/a", "III/b", "III/c", "IV/a"], n)),
+                        "appointment_year": rng.integers(1990, 2022, n)})
+    enr = pd.DataFrame({"person_id": emp["person_id"], "programme_id": "P1", "invited": True})
+    for b in BARRIERS:
+        enr[b] = rng.random(n) < 0.3
+    eta = 1.2 + 0.02 * (2024 - emp["appointment_year"]) - 0.3 * (emp["golongan"] == "IV/a")
+    for b in BARRIERS:
+        coef = np.where(emp["region"].map(strong).astype(str) == b, -2.0, -0.3)
+        eta = eta + coef * enr[b]
+    enr["registered"] = rng.random(n) < 0.9
+    enr["attended"] = enr["registered"] & (rng.random(n) < 1 / (1 + np.exp(-eta)))
+    enr["completed"] = enr["attended"] & (rng.random(n) < 0.8)
+    enr["attended"] = enr["attended"].astype(bool)
+    return enr, emp, strong
+
+
+def test_funnel_counts_and_shares():
+    enr = pd.DataFrame({"person_id": list("abcde"), "programme_id": ["X", "X", "Y", "Y", "Y"],
+                        "invited": [True] * 5, "registered": [True, True, True, False, True],
+                        "attended": [True, False, True, False, True], "completed": [True, False, False, False, True]})
+    emp = pd.DataFrame({"person_id": list("abcde"), "region": ["A", "A", "B", "B", "B"]})
+    progs = pd.DataFrame({"programme_id": ["X", "Y"], "mode": ["klasikal", "e-learning"], "region": ["A", "B"]})
+    out = funnel(enr, progs, emp, by="region")
+    a = out[out["region"] == "A"].set_index("stage")
+    assert list(a["n"]) == [2, 2, 1, 1]
+    assert a.loc["attended", "share"] == 0.5 and a.loc["completed", "share"] == 1.0
+    b = out[out["region"] == "B"].set_index("stage")
+    assert list(b["n"]) == [3, 2, 2, 1] and b.loc["completed", "share_of_invited"] == pytest.approx(1 / 3)
+    assert "region_programme" in funnel(enr, progs, emp, by="region_programme").columns
+    assert set(funnel(enr, progs, emp, by="mode")["mode"]) == {"klasikal", "e-learning"}
+    with pytest.warns(UserWarning, match="earlier"):
+        funnel(enr.assign(registered=False), progs, emp)
+    ax = funnel_plot(out, by="region")
+    assert len(ax.patches) >= 8
+    plt.close(ax.figure)
+
+
+def test_ames_equal_statsmodels_get_margeff():
+    enr, emp, _ = _simulate(n=1500, seed=1)
+    ame, models = attendance_model(enr, emp, return_model=True)
+    res = models[()]
+    me = res.get_margeff(at="overall", method="dydx", dummy=True)
+    ref = me.summary_frame()
+    names = [t for t in ame["term"]]
+    np.testing.assert_allclose(ame["estimate"].to_numpy(), me.margeff, atol=1e-8)
+    np.testing.assert_allclose(ame["std_error"].to_numpy(), me.margeff_se, atol=1e-8)
+    np.testing.assert_allclose(ame["ci_low"].to_numpy(), ref.iloc[:, 4].to_numpy(), atol=1e-8)
+    assert names[:4] == list(BARRIERS)
+    assert {"tenure", "rank[III]", "rank[IV]", "region[Batanghari]", "region[Ampenan]"} <= set(names)
+    assert list(ame.columns) == ["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high", "n"]
+    assert (ame["n"] == 1500).all()
+    # refit independently with statsmodels on the same design: same likelihood
+    assert isinstance(res.model, sm.Logit)
+
+
+def test_strongest_barrier_planted_overall_and_per_region():
+    enr, emp, strong = _simulate(n=4500, seed=3, strong={r: "barrier_time" for r in REGIONS})
+    assert strongest_barrier(attendance_model(enr, emp)) == "barrier_time"
+    enr, emp, strong = _simulate(n=4500, seed=4)
+    per = attendance_model(enr, emp, by="region")
+    assert "region" in per.columns and not per["term"].str.startswith("region[").any()
+    top = strongest_barrier(per).set_index("region")["term"].to_dict()
+    assert top == strong
+
+
+def test_strongest_barrier_none_when_no_negative():
+    df = pd.DataFrame({"term": list(BARRIERS), "estimate": [0.1, 0.0, 0.2, 0.05]})
+    assert strongest_barrier(df) is None
+
+
+def test_attendance_model_validation():
+    enr, emp, _ = _simulate(n=200, seed=2)
+    with pytest.raises(ValueError, match="barrier_time"):
+        attendance_model(enr.drop(columns="barrier_time"), emp)
+    with pytest.raises(ValueError, match="appointment_year"):
+        attendance_model(enr, emp.drop(columns="appointment_year"))
+    with pytest.raises(ValueError, match="constant"):
+        attendance_model(enr.assign(attended=True), emp)
+    with pytest.raises(ValueError, match="barrier_motivation"):
+        attendance_model(enr.assign(barrier_motivation=2), emp)
