@@ -218,7 +218,7 @@ RAW_TABLES: dict[str, RawTable] = {
                                  "sesuai": "Sesuai Ekspektasi", "di bawah": "Di Bawah Ekspektasi",
                                  "dibawah ekspektasi": "Di Bawah Ekspektasi"}),
                 Field("skp_predikat", "category", ("Predikat Kinerja", "Predikat SKP", "Predikat"),
-                      levels=("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"),
+                      levels=("Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Baik", "Sangat Baik"),  # worst -> best
                       value_map={"kurang": "Kurang/Misconduct", "misconduct": "Kurang/Misconduct",
                                  "kurang/ misconduct": "Kurang/Misconduct"}),
                 Field("report_quality", "float", ("Nilai Kualitas Laporan", "Kualitas Laporan"), bounds=(0, 100)),
