@@ -1,0 +1,770 @@
+"""Clean a folder of raw field files into canonical Parquet tables, with a quarantine of every rejected row.
+
+Pipeline per canonical table (``employees`` first, so its names can be scrubbed from free text):
+
+1. **classify** every file by its name prefix (:func:`~evalkit.ingest.spec.table_for_file`); files matching no
+   table, hidden files aside, are reported as warnings, never silently ignored;
+2. **read** (:func:`~evalkit.ingest.read.read_raw`): header found and mapped, cells kept as text, original row
+   numbers kept; an unusable file (empty, header only, no header) is an error problem, and a file missing a
+   required column sends all its rows to quarantine;
+3. **normalise** each field by its kind (:mod:`~evalkit.ingest.normalise`); a row with any cell that cannot be
+   cleaned, or an empty key / yes-no / NIP cell, goes to quarantine with every reason. Dates after ``today``
+   are rejected ("date in the future"); a programme ending before it starts is rejected;
+4. **duplicates**: rows with exactly the same cleaned content as an earlier row are quarantined as
+   ``"duplicate row"`` (the first is kept). Then rows that share a key but differ in content are *all*
+   quarantined as ``"duplicate key with different content"``: the cleaner cannot know which version is right,
+   so none is used until the field office corrects its file;
+5. **validate** the kept rows with the pandera schema (:mod:`~evalkit.ingest.schemas`); a failing row (a bug
+   guard: the normalisers already enforce the rules) is quarantined too;
+6. **pseudonymise**: NIP -> ``person_id`` (keyed HMAC, :mod:`~evalkit.ingest.pseudonym`), ``employees`` also
+   gets sex, birth year and appointment year from the NIP; names are dropped; NIPs and roster names in free
+   text become ``[NIP]``/``[NAMA]``. The quarantine shows a NIP as its pseudonym (or ``[disamarkan]`` if it is
+   not a valid NIP) and never shows names;
+7. **write** atomically and deterministically: ``<out>/<table>.parquet`` sorted by key,
+   ``<out>/quarantine/<table>.parquet``, ``<out>/quarantine/problems.csv`` and ``<out>/manifest.json`` (sorted
+   keys, no timestamps, no absolute paths). For every table and every file
+   ``rows_read == rows_kept + rows_quarantined``.
+
+The raw folder is only read.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> raw = pathlib.Path(tempfile.mkdtemp()); out = raw.parent / (raw.name + "_out")
+>>> _ = (raw / "nilai_tes.csv").write_text(
+...     "NIP,Kode Pelatihan,Pretest,Posttest\\n"
+...     "198503172010012004,PEL-1,60,\\"80,5\\"\\n"
+...     "198513172010012004,PEL-1,55,70\\n")
+>>> res = clean(raw, out, key="demo")
+>>> res.manifest["tables"]["tests"]["rows_kept"], res.manifest["tables"]["tests"]["rows_quarantined"]
+(1, 1)
+>>> print(res.report.problems[0].expected)
+NIP birth date (digits 1-8) is not a real date: month 13
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa_arrow
+import pyarrow.parquet as pq
+
+from evalkit import __version__
+from evalkit.ingest.nip import parse_nip
+from evalkit.ingest.normalise import EXPECTED, normalise_series
+from evalkit.ingest.pseudonym import TextScrubber, get_key, key_fingerprint, pseudonymise
+from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
+from evalkit.ingest.schemas import dtype_for, output_columns, output_key, schema_for
+from evalkit.ingest.spec import RAW_TABLES, table_for_file
+
+__all__ = ["Problem", "FileSummary", "CheckReport", "CleanResult", "clean", "check", "format_problems",
+           "MASK", "TABLE_ORDER"]
+
+#: What the quarantine and the problem list show instead of a NIP that is not valid, or a name.
+MASK = "[disamarkan]"
+#: Tables are processed in this order (employees first: its names are scrubbed from later free text).
+TABLE_ORDER: tuple[str, ...] = ("employees", *(t for t in RAW_TABLES if t != "employees"))
+_SHOW = 80
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the raw files.
+
+    ``row`` is the 1-based spreadsheet row (None for a whole-file or whole-column problem), ``column`` the raw
+    header (None for a whole-row or whole-file problem), ``value`` the offending cell as shown (personal data
+    masked), ``expected`` what was expected or what is wrong, ``severity`` ``"error"`` (the row or file is not
+    used) or ``"warning"`` (used, but check it).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+    severity: str = "error"
+    table: str | None = None
+
+
+@dataclass
+class FileSummary:
+    """Counts for one raw file; ``rows_read == rows_kept + rows_quarantined``."""
+
+    file: str
+    table: str | None
+    sha256: str
+    status: str = "ok"  # ok | unusable | unmatched
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_quarantined: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass
+class CheckReport:
+    """All problems of a raw folder and a summary per file. ``ok`` is True when there is no error."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a DataFrame (columns table, file, row, column, value, expected, severity)."""
+        cols = ["table", "file", "row", "column", "value", "expected", "severity"]
+        df = pd.DataFrame([asdict(p) for p in self.problems], columns=cols)
+        df["row"] = df["row"].astype("Int64")
+        return df
+
+
+@dataclass
+class CleanResult:
+    """What :func:`clean` wrote: ``tables`` maps table name -> Parquet path; ``manifest`` is the manifest dict."""
+
+    out_dir: Path
+    tables: dict[str, Path]
+    quarantine: dict[str, Path]
+    manifest: dict[str, Any]
+    report: CheckReport
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _show(v: object) -> str:
+    s = "" if v is None else str(v)
+    return s if len(s) <= _SHOW else s[:_SHOW] + f"... ({len(s)} characters)"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _list_files(raw_dir: Path) -> list[Path]:
+    out = []
+    for p in raw_dir.rglob("*"):
+        rel = p.relative_to(raw_dir)
+        if any(part.startswith(".") or part.startswith("~$") for part in rel.parts):
+            continue
+        if p.is_file():
+            out.append(p)
+    return sorted(out, key=lambda p: p.relative_to(raw_dir).as_posix())
+
+
+@dataclass
+class _TableWork:
+    name: str
+    frames: list[pd.DataFrame] = field(default_factory=list)  # cleaned values + _file, _row
+    display: list[pd.DataFrame] = field(default_factory=list)  # raw cells (+ _nip: valid NIP digits or None)
+    reasons: list[dict[int, list[str]]] = field(default_factory=list)  # row position in file -> reasons
+    files: list[FileSummary] = field(default_factory=list)
+
+
+class _Runner:
+    def __init__(self, raw_dir: Path, key: bytes | None, today: _dt.date, progress: bool):
+        self.raw_dir = raw_dir
+        self.key = key
+        self.today = today
+        self.progress = progress
+        self.problems: list[Problem] = []
+        self.summaries: dict[str, FileSummary] = {}
+        self.names: set[str] = set()
+        self.scrubber = TextScrubber()
+        self.results: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self.works: dict[str, _TableWork] = {}
+        self._pseudo: dict[str, str] = {}
+
+    # --- personal data ---------------------------------------------------------------------------------
+    def mask_nip(self, digits: str | None) -> str:
+        if digits is None or self.key is None:  # an invalid NIP is never shown
+            return MASK
+        p = self._pseudo.get(digits)
+        if p is None:
+            p = self._pseudo[digits] = pseudonymise(digits, self.key)
+        return p
+
+    def problem(self, **kw: Any) -> None:
+        self.problems.append(Problem(**kw))
+
+    # --- reading ---------------------------------------------------------------------------------------
+    def run(self) -> None:
+        files = _list_files(self.raw_dir)
+        by_table: dict[str, list[Path]] = {t: [] for t in TABLE_ORDER}
+        for p in files:
+            rel = p.relative_to(self.raw_dir).as_posix()
+            t = table_for_file(p.name)
+            if t is None:
+                prefixes = ", ".join(sorted({x for tt in RAW_TABLES.values() for x in tt.prefixes}))
+                self.problem(file=rel, row=None, column=None, value=None, severity="warning",
+                             expected=f"file name matches no table, so the file is not used; raw file names must "
+                                      f"start with one of: {prefixes}")
+                self.summaries[rel] = FileSummary(rel, None, _sha256(p), status="unmatched")
+                continue
+            if p.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES and p.suffix.lower() != ".xls":
+                self.problem(file=rel, row=None, column=None, value=None, severity="warning", table=t,
+                             expected=f"unsupported file type {p.suffix or '(none)'!r}, so the file is not used; "
+                                      f"use .csv or .xlsx")
+                self.summaries[rel] = FileSummary(rel, t, _sha256(p), status="unmatched")
+                continue
+            by_table[t].append(p)
+        todo = [(t, p) for t in TABLE_ORDER for p in by_table[t]]
+        it: Iterable[tuple[str, Path]] = todo
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            it = tqdm(todo, desc="cleaning", unit="file")
+        current: str | None = None
+        for t, p in it:
+            if current is not None and t != current:
+                self.finish_table(current)
+            current = t
+            self.works.setdefault(t, _TableWork(t))
+            self.read_one(t, p)
+        if current is not None:
+            self.finish_table(current)
+
+    def read_one(self, table: str, path: Path) -> None:
+        rel = path.relative_to(self.raw_dir).as_posix()
+        summary = FileSummary(rel, table, _sha256(path))
+        self.summaries[rel] = summary
+        self.works[table].files.append(summary)
+        try:
+            parts = read_raw(path, table, name=rel)
+        except DataError as e:
+            summary.status = "unusable"
+            self.problem(file=rel, row=None, column=None, value=None, expected=e.reason, table=table)
+            return
+        except Exception as e:  # pragma: no cover - unexpected reader failure must not hide other files
+            summary.status = "unusable"
+            self.problem(file=rel, row=None, column=None, value=None, table=table,
+                         expected=f"the file could not be read ({type(e).__name__}: {_show(e)})")
+            return
+        summary.encoding, summary.delimiter = parts[0].encoding, parts[0].delimiter
+        for raw in parts:
+            self.normalise_file(table, raw)
+
+    # --- normalising -----------------------------------------------------------------------------------
+    def normalise_file(self, table: str, raw: RawFile) -> None:
+        spec = RAW_TABLES[table]
+        n = len(raw.data)
+        summary = self.summaries[raw.source.split(" [", 1)[0]]
+        summary.rows_read += n
+        for w in raw.warnings:
+            self.problem(file=raw.source, row=None, column=None, value=None, expected=w, severity="warning",
+                         table=table)
+        for col in raw.unknown_columns:
+            self.problem(file=raw.source, row=None, column=col, value=None, severity="warning", table=table,
+                         expected="unknown column, not used (add its name to the aliases in ingest/spec.py if "
+                                  "it should be)")
+        reasons: defaultdict[int, list[str]] = defaultdict(list)
+        rows = raw.rows
+        values: dict[str, pd.Series] = {}
+        nip_digits: pd.Series | None = None
+        if raw.missing_required:
+            names = ", ".join(f"{f} (e.g. {spec.field(f).aliases[0]!r})" for f in raw.missing_required)
+            why = f"file unusable: missing required column(s) {names}"
+            summary.status = "unusable"
+            self.problem(file=raw.source, row=None, column=None, value=None, expected=why, table=table)
+            for i in range(n):
+                reasons[i].append(why)
+        for rownum, ncells in raw.ragged_rows.items():
+            i = int(np.searchsorted(rows, rownum))
+            why = f"row has {ncells} cells but the header has fewer columns (a stray delimiter?)"
+            reasons[i].append(why)
+            self.problem(file=raw.source, row=int(rownum), column=None, value=None, expected=why, table=table)
+        for f in spec.fields:
+            if f.name not in raw.data.columns:
+                values[f.name] = pd.Series([None] * n, dtype=object)
+                continue
+            cells = raw.data[f.name]
+            vals, errs = normalise_series(cells, f)
+            header = raw.columns.get(f.name, f.name)
+            missing = vals.isna() & errs.isna()
+            must = f.name in spec.key or f.kind in ("yesno", "nip")
+            if f.kind == "name":
+                self.names.update(v for v in vals.dropna().unique())
+            if f.kind == "nip":
+                nip_digits = vals
+            if f.kind in ("text", "name"):
+                missing = pd.Series([not str(c).strip() for c in cells], index=cells.index, dtype=bool)
+                vals = vals.where(~missing, None)
+            if f.kind == "text":
+                uniq = {u: self.scrubber(u) for u in vals.dropna().unique()}
+                vals = vals.map(lambda v: uniq.get(v) if v is not None else None)
+            if f.kind == "date":
+                fut = pd.Series([d is not None and d > self.today for d in vals], index=vals.index, dtype=bool)
+                for i in np.flatnonzero(fut.to_numpy()):
+                    errs.iat[i] = f"date in the future (after {self.today.isoformat()})"
+                vals = vals.where(~fut, None)
+            bad_idx = np.flatnonzero(errs.notna().to_numpy())
+            for i in bad_idx:
+                why = errs.iat[i]
+                reasons[i].append(f"{header}: {why}")
+                shown = MASK if f.kind in ("nip", "name") else _show(self.scrubber(str(cells.iat[i])))
+                self.problem(file=raw.source, row=int(rows[i]), column=header, value=shown, expected=why,
+                             table=table)
+            if must:
+                miss_idx = np.flatnonzero(missing.to_numpy())
+                why = "missing value (required: " + ("key column" if f.name in spec.key else EXPECTED[f.kind]) + ")"
+                for i in miss_idx:
+                    reasons[i].append(f"{header}: {why}")
+                    self.problem(file=raw.source, row=int(rows[i]), column=header, value="", expected=why,
+                                 table=table)
+            elif f.required and f.name in raw.data.columns:
+                k = int(missing.sum())
+                if k:
+                    self.problem(file=raw.source, row=None, column=header, value="", severity="warning",
+                                 table=table, expected=f"{k} empty cell(s); kept as missing values")
+            values[f.name] = vals.reset_index(drop=True)
+        df = pd.DataFrame(values, columns=[f.name for f in spec.fields]).astype(object)
+        # cross-field rule: a programme cannot end before it starts
+        if table == "programmes":
+            s, e = df["start_date"], df["end_date"]
+            for i in range(n):
+                if s.iat[i] is not None and e.iat[i] is not None and e.iat[i] < s.iat[i]:
+                    why = "end date before start date"
+                    reasons[i].append(f"{raw.columns.get('end_date', 'end_date')}: {why}")
+                    self.problem(file=raw.source, row=int(rows[i]), column=raw.columns.get("end_date"),
+                                 value=str(e.iat[i]), expected=why, table=table)
+        # raw cells for the quarantine (masked and scrubbed in finish_table, for quarantined rows only)
+        disp = raw.data.copy()
+        disp["_nip"] = (nip_digits.reset_index(drop=True) if nip_digits is not None
+                        else pd.Series([None] * n, dtype=object))
+        df["_file"] = raw.source
+        df["_row"] = rows
+        disp["_file"] = raw.source
+        disp["_row"] = rows
+        self.works[table].frames.append(df)
+        self.works[table].display.append(disp)
+        self.works[table].reasons.append(dict(reasons))
+
+    # --- per table -------------------------------------------------------------------------------------
+    def finish_table(self, table: str) -> None:
+        work = self.works[table]
+        if table == "employees":
+            self.scrubber = TextScrubber(sorted(self.names))
+        if not work.frames:
+            return
+        spec = RAW_TABLES[table]
+        df = pd.concat(work.frames, ignore_index=True)
+        disp = pd.concat(work.display, ignore_index=True)
+        reasons: defaultdict[int, list[str]] = defaultdict(list)
+        offset = 0
+        for frame, rs in zip(work.frames, work.reasons, strict=True):
+            for i, r in rs.items():
+                reasons[offset + i].extend(r)
+            offset += len(frame)
+
+        def ok_mask() -> np.ndarray:
+            m = np.ones(len(df), dtype=bool)
+            m[[i for i, r in reasons.items() if r]] = False
+            return m
+
+        ok = ok_mask()
+        content = [f.name for f in spec.fields if f.kind != "name"]
+        key = list(spec.key)
+        # exact duplicates among rows that are otherwise fine (first kept)
+        codes = pd.DataFrame({c: pd.factorize(df[c].to_numpy(dtype=object), use_na_sentinel=True)[0]
+                              for c in content}, index=df.index)
+        if ok.any():
+            sub = codes.loc[ok]
+            dup = sub.duplicated(keep="first")
+            first_of: dict[tuple, int] = {}
+            involved = sub[sub.duplicated(keep=False)] if dup.any() else sub.iloc[:0]
+            for i, row in zip(involved.index, map(tuple, involved.to_numpy()), strict=True):
+                first_of.setdefault(row, i)
+            dup_idx = sub.index[dup.to_numpy()]
+            dup_first = [first_of[tuple(r)] for r in sub.loc[dup_idx].to_numpy()]
+            for i, first in zip(dup_idx, dup_first, strict=True):
+                why = f"duplicate row (same as {df.at[first, '_file']} row {df.at[first, '_row']})"
+                reasons[i].append(why)
+                self.problem(file=df.at[i, "_file"], row=int(df.at[i, "_row"]), column=None, value=None,
+                             expected=why, table=table)
+            ok = ok_mask()
+        # same key, different content: all versions quarantined
+        if ok.any():
+            sub = codes.loc[ok, key]
+            conflict = sub.duplicated(keep=False)
+            if conflict.any():
+                groups = sub[conflict].reset_index().groupby(key, sort=False)["index"].apply(list)
+                for idxs in groups:
+                    where = "; ".join(f"{df.at[j, '_file']} row {df.at[j, '_row']}" for j in idxs)
+                    why = f"duplicate key with different content (rows: {where})"
+                    for i in idxs:
+                        reasons[i].append(why)
+                        self.problem(file=df.at[i, "_file"], row=int(df.at[i, "_row"]), column=None, value=None,
+                                     expected=why, table=table)
+            ok = ok_mask()
+        kept = self.to_output(table, df.loc[ok])
+        # schema validation of the kept rows (a guard: the normalisers already enforce these rules)
+        import pandera.errors as pe
+
+        try:
+            schema_for(table).validate(kept, lazy=True)
+        except pe.SchemaErrors as err:
+            fc = err.failure_cases
+            bad = fc["index"].dropna()
+            src_idx = kept.attrs["_src"]
+            for pos, grp in fc.dropna(subset=["index"]).groupby("index"):
+                i = src_idx[int(pos)]
+                why = "schema check failed: " + "; ".join(
+                    f"{c} {chk}" for c, chk in zip(grp["column"], grp["check"], strict=True))
+                reasons[i].append(why)
+                self.problem(file=df.at[i, "_file"], row=int(df.at[i, "_row"]), column=None, value=None,
+                             expected=why, table=table)
+            if len(bad):
+                ok = ok_mask()
+                kept = self.to_output(table, df.loc[ok])
+            else:  # a table-wide failure (columns, dtypes): a bug, not a data problem
+                raise
+        kept.attrs = {}
+        # quarantine table
+        q = self.quarantine_display(table, disp.loc[~ok])
+        q.insert(0, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(~ok)])
+        q.insert(0, "row", q.pop("_row").astype("int64"))
+        q.insert(0, "file", q.pop("_file"))
+        q = q.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
+        q = q.astype({c: "str" for c in q.columns if c != "row"})
+        self.check_references(table, df.loc[ok])
+        # per-file counts
+        kept_per_file = df.loc[ok, "_file"].map(lambda s: s.split(" [", 1)[0]).value_counts()
+        for s in work.files:
+            s.rows_kept = int(kept_per_file.get(s.file, 0))
+            s.rows_quarantined = s.rows_read - s.rows_kept
+        self.results[table] = (kept, q)
+
+    def check_references(self, table: str, kept: pd.DataFrame) -> None:
+        """Warn (per file, not per row) about NIPs missing from the employee files and programme codes missing
+        from the programme files. The rows are kept: the roster may simply be incomplete."""
+        if table == "employees":
+            self.roster = set(kept["nip"])
+            return
+        if table == "programmes":
+            self.programme_ids = set(kept["programme_id"])
+            return
+        checks = []
+        if "nip" in kept.columns and getattr(self, "roster", None):
+            checks.append(("nip", self.roster, "NIP", "the employee files (pegawai_*)"))
+        if "programme_id" in kept.columns and getattr(self, "programme_ids", None):
+            checks.append(("programme_id", self.programme_ids, "programme code", "the programme files "
+                                                                                  "(pelatihan_*/diklat_*)"))
+        for col, known, what, where in checks:
+            unknown = ~kept[col].isin(known)
+            if not unknown.any():
+                continue
+            for f, n in kept.loc[unknown, "_file"].value_counts().sort_index().items():
+                self.problem(file=f, row=None, column=None, value=None, severity="warning", table=table,
+                             expected=f"{n} row(s) with a {what} that is not in {where}; kept")
+
+    def quarantine_display(self, table: str, d: pd.DataFrame) -> pd.DataFrame:
+        """Raw cells of quarantined rows: NIP -> pseudonym (or the mask), names dropped, free text scrubbed."""
+        spec = RAW_TABLES[table]
+        out: dict[str, Any] = {"_file": d["_file"].to_numpy(dtype=object), "_row": d["_row"].to_numpy()}
+        n = len(d)
+        for f in spec.fields:
+            if f.kind == "name":
+                continue
+            if f.kind == "nip":
+                out["person_id"] = np.array([self.mask_nip(x) for x in d["_nip"]], dtype=object)
+                continue
+            col = d[f.name].to_numpy(dtype=object) if f.name in d.columns else np.array([""] * n, dtype=object)
+            if f.kind == "text":
+                col = np.array([self.scrubber(str(c)) for c in col], dtype=object)
+            out[f.name] = np.array(["" if c is None else str(c) for c in col], dtype=object)
+        return pd.DataFrame(out, index=d.index)
+
+    def to_output(self, table: str, rows: pd.DataFrame) -> pd.DataFrame:
+        spec = RAW_TABLES[table]
+        out: dict[str, Any] = {}
+        cols = output_columns(table)
+        for c in cols:
+            if c.kind == "pseudonym":
+                nip_field = next(f.name for f in spec.fields if f.kind == "nip")
+                out["person_id"] = _cast(np.array([self.mask_nip(d) for d in rows[nip_field]], dtype=object), "str")
+                continue
+            if c.name in ("sex", "birth_year", "appointment_year"):
+                if c.name == "sex":
+                    parsed = [parse_nip(d) for d in rows["nip"]]
+                    out["sex"] = _cast(np.array([p.sex for p in parsed], dtype=object), dtype_for(c))
+                    out["birth_year"] = np.array([p.birth_year for p in parsed], dtype="int64")
+                    out["appointment_year"] = np.array([p.appointment_year for p in parsed], dtype="int64")
+                continue
+            out[c.name] = _cast(rows[c.name].to_numpy(dtype=object), dtype_for(c))
+        frame = pd.DataFrame(out, index=rows.index, columns=[c.name for c in cols])
+        keys = output_key(table)
+        frame = frame.sort_values(keys, kind="stable")
+        src = frame.index.to_numpy()
+        frame = frame.reset_index(drop=True)
+        frame.attrs["_src"] = src
+        return frame
+
+
+def _cast(a: np.ndarray, dtype: Any) -> Any:
+    """Object array of clean values (None = missing) -> an array of the canonical dtype."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical(a, dtype=dtype)
+    if dtype == "datetime64[ns]":
+        codes, uniq = pd.factorize(a, use_na_sentinel=True)
+        u = np.array([np.datetime64(x, "ns") for x in uniq] + [np.datetime64("NaT", "ns")], dtype="datetime64[ns]")
+        return u[codes]
+    if dtype == "Int64":
+        return pd.array(a, dtype="Int64")
+    if dtype == "float64":
+        return np.array([np.nan if x is None else x for x in a], dtype="float64")
+    if dtype == "bool":
+        return a.astype(bool)
+    if dtype == "int64":
+        return a.astype("int64")
+    return pd.array(a, dtype="str")
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the file the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    table = pa_arrow.Table.from_pandas(df, preserve_index=False)
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", write_statistics=True)
+    return buf.getvalue()
+
+
+def _resolve(p: str | os.PathLike[str]) -> Path:
+    return Path(p).expanduser().resolve()
+
+
+def _run(raw_dir: Path, key: bytes | None, today: _dt.date | None, progress: bool) -> _Runner:
+    if not raw_dir.is_dir():
+        raise DataError(str(raw_dir.name), "the raw data folder does not exist")
+    runner = _Runner(raw_dir, key, today or _dt.date.today(), progress)
+    runner.run()
+    return runner
+
+
+def _report(runner: _Runner) -> CheckReport:
+    order = {"error": 0, "warning": 1}
+    problems = sorted(runner.problems, key=lambda p: (p.file, p.row if p.row is not None else -1,
+                                                      p.column or "", order.get(p.severity, 2), p.expected))
+    files = sorted(runner.summaries.values(), key=lambda s: s.file)
+    return CheckReport(problems=problems, files=files)
+
+
+def check(raw_dir: str | os.PathLike[str], *, today: _dt.date | None = None) -> CheckReport:
+    """Check a folder of raw field files without writing anything.
+
+    Every problem the cleaner would meet is listed (file, 1-based row, column, value, what was expected,
+    severity). NIPs and names are never shown. A user's data mistake never raises.
+
+    Parameters
+    ----------
+    raw_dir : path-like
+        The folder with the field files.
+    today : datetime.date, optional
+        Dates after this are errors (default: today).
+
+    Returns
+    -------
+    CheckReport
+        ``.ok`` is False when any error was found; print it with :func:`format_problems`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> raw = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (raw / "pegawai.csv").write_text("")
+    >>> rep = check(raw)
+    >>> rep.ok, rep.problems[0].expected
+    (False, 'the file is empty')
+    """
+    import secrets
+
+    runner = _run(_resolve(raw_dir), secrets.token_bytes(32), today, False)  # throwaway key: nothing is written
+    return _report(runner)
+
+
+def clean(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, key: str | bytes | None = None,
+          progress: bool = False, today: _dt.date | None = None) -> CleanResult:
+    """Clean every raw field file in ``raw_dir`` into canonical tables in ``out_dir``.
+
+    Parameters
+    ----------
+    raw_dir : path-like
+        Folder of field files (CSV/XLSX named by table prefix, see ``ingest.spec``). Only read.
+    out_dir : path-like
+        Where ``<table>.parquet``, ``quarantine/`` and ``manifest.json`` are written; must not lie inside
+        ``raw_dir``.
+    key : str or bytes, optional
+        Pseudonymisation key; default ``$EVALKIT_KEY`` or the key file (created on first use), see
+        :func:`evalkit.ingest.pseudonym.get_key`.
+    progress : bool
+        Show a progress bar over files.
+    today : datetime.date, optional
+        Dates after this are rejected (default: today). Pass a fixed date for a reproducible run.
+
+    Returns
+    -------
+    CleanResult
+
+    Notes
+    -----
+    Same input files + same key (+ same ``today`` when dates are near it) give byte-identical outputs.
+    Tables with no input file are not written (and a stale copy from an earlier run is removed).
+    """
+    raw = _resolve(raw_dir)
+    out = _resolve(out_dir)
+    if out == raw or raw in out.parents:
+        raise ValueError("out_dir must not be the raw folder or inside it: the raw folder is never written")
+    k = get_key(key)
+    runner = _run(raw, k, today, progress)
+    report = _report(runner)
+    qdir = out / "quarantine"
+    tables: dict[str, Path] = {}
+    quarantine: dict[str, Path] = {}
+    for t in TABLE_ORDER:
+        path, qpath = out / f"{t}.parquet", qdir / f"{t}.parquet"
+        if t not in runner.results:
+            for stale in (path, qpath):
+                stale.unlink(missing_ok=True)
+            continue
+        kept, q = runner.results[t]
+        _atomic_write_bytes(path, _parquet_bytes(kept))
+        _atomic_write_bytes(qpath, _parquet_bytes(q))
+        tables[t], quarantine[t] = path, qpath
+    pdf = report.to_frame()
+    _atomic_write_bytes(qdir / "problems.csv", pdf.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    manifest = _manifest(runner, report, k)
+    _atomic_write_bytes(out / "manifest.json",
+                        (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return CleanResult(out_dir=out, tables=tables, quarantine=quarantine, manifest=manifest, report=report)
+
+
+def _manifest(runner: _Runner, report: CheckReport, key: bytes) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    for t in TABLE_ORDER:
+        files = [s for s in report.files if s.table == t and s.status != "unmatched"]
+        if not files:
+            continue
+        entry = {
+            "rows_read": sum(s.rows_read for s in files),
+            "rows_kept": sum(s.rows_kept for s in files),
+            "rows_quarantined": sum(s.rows_quarantined for s in files),
+            "files": [{"file": s.file, "sha256": s.sha256, "status": s.status, "rows_read": s.rows_read,
+                       "rows_kept": s.rows_kept, "rows_quarantined": s.rows_quarantined, "encoding": s.encoding,
+                       "delimiter": s.delimiter} for s in files],
+        }
+        if t in runner.results:
+            entry["columns"] = list(runner.results[t][0].columns)
+        tables[t] = entry
+    return {
+        "evalkit_version": __version__,
+        "key_fingerprint": key_fingerprint(key),
+        "tables": tables,
+        "unused_files": [{"file": s.file, "sha256": s.sha256} for s in report.files if s.status == "unmatched"],
+        "problems": {"errors": len(report.errors), "warnings": len(report.warnings)},
+    }
+
+
+# ---------------------------------------------------------------------------------------------- printing
+
+
+def format_problems(report: CheckReport, *, max_problems: int = 200) -> str:
+    """A readable table of problems followed by one summary line per file.
+
+    Examples
+    --------
+    >>> rep = CheckReport([Problem("pegawai.csv", 3, "NIP", "[disamarkan]", "NIP must have 18 digits, got 17")],
+    ...                   [FileSummary("pegawai.csv", "employees", "0", rows_read=2, rows_kept=1, rows_quarantined=1)])
+    >>> print(format_problems(rep))  # doctest: +NORMALIZE_WHITESPACE
+    severity  file         row  column  value         problem
+    error     pegawai.csv  3    NIP     [disamarkan]  NIP must have 18 digits, got 17
+    <BLANKLINE>
+    pegawai.csv (employees): 2 rows read, 1 kept, 1 quarantined; 1 error, 0 warnings
+    1 error, 0 warnings in 1 file
+    """
+    def cut(s: object, n: int) -> str:
+        s = "" if s is None else str(s).replace("\n", " ")
+        return s if len(s) <= n else s[: n - 3] + "..."
+
+    head = ("severity", "file", "row", "column", "value", "problem")
+    rows = [(p.severity, cut(p.file, 40), "" if p.row is None else str(p.row), cut(p.column, 30), cut(p.value, 30),
+             cut(p.expected, 120)) for p in report.problems[:max_problems]]
+    lines: list[str] = []
+    if rows:
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
+        lines.append(fmt.format(*head).rstrip())
+        lines += [fmt.format(*r).rstrip() for r in rows]
+        if len(report.problems) > max_problems:
+            lines.append(f"... and {len(report.problems) - max_problems} more problems")
+        lines.append("")
+    else:
+        lines.append("no problems found")
+        lines.append("")
+    per_file: dict[str, list[int]] = {}
+    for p in report.problems:
+        base = p.file.split(" [", 1)[0]
+        c = per_file.setdefault(base, [0, 0])
+        c[0 if p.severity == "error" else 1] += 1
+
+    def plural(n: int, w: str) -> str:
+        return f"{n} {w}" if n == 1 else f"{n} {w}s"
+
+    for s in report.files:
+        e, w = per_file.get(s.file, [0, 0])
+        if s.status == "unmatched":
+            lines.append(f"{s.file}: not used; {plural(e, 'error')}, {plural(w, 'warning')}")
+        elif s.status == "unusable" and s.rows_read == 0:
+            lines.append(f"{s.file} ({s.table}): UNUSABLE; {plural(e, 'error')}, {plural(w, 'warning')}")
+        else:
+            lines.append(f"{s.file} ({s.table}): {plural(s.rows_read, 'row')} read, {s.rows_kept} kept, "
+                         f"{s.rows_quarantined} quarantined; {plural(e, 'error')}, {plural(w, 'warning')}")
+    ne, nw = len(report.errors), len(report.warnings)
+    lines.append(f"{plural(ne, 'error')}, {plural(nw, 'warning')} in {plural(len(report.files), 'file')}")
+    return "\n".join(lines)

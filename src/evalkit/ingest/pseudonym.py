@@ -1,0 +1,165 @@
+"""Pseudonymisation of personal data (UU 27/2022; DOMAIN.md section 4).
+
+* A NIP becomes ``person_id = "P" + first 12 hex digits of HMAC-SHA256(key, nip)``. Without the key the
+  pseudonym cannot be linked back to a NIP by trying all plausible NIPs (the NIP space is small, so a plain
+  hash would not protect it).
+* The key is the project secret: the environment variable ``EVALKIT_KEY`` if set, else the key file
+  ``<data>/.evalkit_key`` (``config.paths()["data"]``), created with :mod:`secrets` on first use and
+  git-ignored. Keep the key with the raw data: the same key gives the same pseudonyms, so tables cleaned
+  at different times can be joined.
+* Names are dropped; in free text, NIP-shaped digit runs become ``[NIP]`` and full names from the
+  employee roster become ``[NAMA]`` (:class:`TextScrubber`).
+
+Examples
+--------
+>>> pseudonymise("198503172010012004", key=b"k")
+'Pe084389ac175'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+from evalkit import config
+from evalkit.ingest.nip import NIP_PATTERN
+
+__all__ = ["get_key", "key_fingerprint", "pseudonymise", "TextScrubber", "KEY_ENV", "KEY_FILE_NAME"]
+
+KEY_ENV = "EVALKIT_KEY"
+KEY_FILE_NAME = ".evalkit_key"
+
+
+def _as_bytes(key: str | bytes) -> bytes:
+    return key if isinstance(key, bytes) else key.encode("utf-8")
+
+
+def get_key(key: str | bytes | None = None, *, create: bool = True) -> bytes:
+    """The pseudonymisation key: ``key`` if given, else ``$EVALKIT_KEY``, else the key file.
+
+    Parameters
+    ----------
+    key : str or bytes, optional
+        An explicit key (tests, or a caller that manages its own secret).
+    create : bool
+        Create the key file (``<data>/.evalkit_key``, 32 random bytes as hex, mode 600) if it does not exist.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no key anywhere and ``create`` is False.
+    """
+    if key is not None:
+        if not key:
+            raise ValueError("the pseudonymisation key must not be empty")
+        return _as_bytes(key)
+    env = os.environ.get(KEY_ENV)
+    if env:
+        return env.encode("utf-8")
+    path = Path(config.paths()["data"]) / KEY_FILE_NAME
+    if path.exists():
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return text.encode("utf-8")
+    if not create:
+        raise FileNotFoundError(f"no pseudonymisation key: set {KEY_ENV} or create {KEY_FILE_NAME}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text + "\n")
+    return text.encode("utf-8")
+
+
+def key_fingerprint(key: str | bytes) -> str:
+    """A short public fingerprint of the key (not the key): tells whether two runs used the same key.
+
+    Examples
+    --------
+    >>> key_fingerprint(b"k") == key_fingerprint("k")
+    True
+    """
+    return hashlib.sha256(b"evalkit-key-fingerprint\0" + _as_bytes(key)).hexdigest()[:16]
+
+
+def pseudonymise(nip: str, key: str | bytes) -> str:
+    """``"P"`` + the first 12 hex digits of HMAC-SHA256(key, 18-digit NIP)."""
+    return "P" + hmac.new(_as_bytes(key), nip.encode("ascii", "replace"), hashlib.sha256).hexdigest()[:12]
+
+
+_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
+_TITLES = frozenset({"dr", "drs", "dra", "ir", "h", "hj", "prof", "drg", "apt", "ns", "bapak", "ibu", "pak", "bu",
+                     "sdr", "sdri", "kh"})
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+class TextScrubber:
+    """Replace NIPs and roster names in free text by ``[NIP]`` and ``[NAMA]``.
+
+    A name is matched as a whole sequence of words, case-insensitively, with any punctuation between
+    the words ("Budi Santoso", "BUDI SANTOSO", "Budi  Santoso,"). Academic degrees after a comma
+    ("Budi Santoso, S.Kom.") and titles before the name ("Dr.", "Hj.") are not part of the match, so the
+    bare name is also found. One-word names are matched too (Indonesian mononyms).
+
+    Examples
+    --------
+    >>> s = TextScrubber(["Budi Santoso, S.Kom.", "Siti Aminah"])
+    >>> s("Menurut budi santoso (NIP 19850317 201001 2 004), Siti Aminah setuju.")
+    'Menurut [NAMA] (NIP [NIP]), [NAMA] setuju.'
+    """
+
+    def __init__(self, names: Iterable[str] = ()):
+        self._names: set[tuple[str, ...]] = set()
+        self._first: set[str] = set()
+        self._maxlen = 0
+        for n in names:
+            if not isinstance(n, str):
+                continue
+            base = n.split(",")[0]
+            words = _words(base)
+            while words and words[0].rstrip(".") in _TITLES and len(words) > 1:
+                words = words[1:]
+            if words:
+                self._names.add(tuple(words))
+                self._first.add(words[0])
+                self._maxlen = max(self._maxlen, len(words))
+
+    def __call__(self, text: str) -> str:
+        text = NIP_PATTERN.sub("[NIP]", text)
+        if not self._names:
+            return text
+        matches = list(_WORD.finditer(text))
+        words = [m.group(0).casefold() for m in matches]
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            hit = 0
+            if words[i] not in self._first:
+                i += 1
+                continue
+            for n in range(min(self._maxlen, len(words) - i), 0, -1):
+                if tuple(words[i : i + n]) in self._names:
+                    hit = n
+                    break
+            if hit:
+                spans.append((matches[i].start(), matches[i + hit - 1].end()))
+                i += hit
+            else:
+                i += 1
+        if not spans:
+            return text
+        out, last = [], 0
+        for a, b in spans:
+            out.append(text[last:a])
+            out.append("[NAMA]")
+            last = b
+        out.append(text[last:])
+        return "".join(out)

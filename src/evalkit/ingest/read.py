@@ -1,0 +1,516 @@
+"""Read one raw field file (CSV or XLSX) into strings, find its header and map it to canonical columns.
+
+* Every cell is read as text, so nothing is mangled on the way in (leading zeros, long NIPs, "1.234").
+* CSV: the delimiter (``,`` ``;`` or tab) is chosen as the one that reveals a header row of the table;
+  the encoding is tried in the order UTF-8 (with or without BOM), Windows-1252, Latin-1.
+* XLSX: every sheet is read with openpyxl (values, not formulas); title rows above the header are fine.
+* The header row is the first of the first :data:`HEADER_SCAN_ROWS` rows in which at least two cells, and
+  at least half of the non-empty cells, match the table's header aliases. Matching ignores case, spaces and
+  punctuation ("TGL. MULAI" = "Tgl Mulai"); a leading item number ("U1.", "3)") is ignored as a fallback.
+* Every data row keeps its original 1-based spreadsheet row number (title rows and header row count, blank
+  rows are skipped but counted).
+
+Unknown columns are reported as warnings and dropped. A missing *required* column makes the file unusable:
+:func:`read_raw` records it in ``RawFile.missing_required`` and the cleaner quarantines every row; empty
+files and files without a recognisable header raise :class:`DataError`.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "nilai_tes_x.csv").write_text("NIP;Kode Pelatihan;Pretest;Posttest\\n198503172010012004;PEL-1;60;80,5\\n")
+>>> [r] = read_raw(d / "nilai_tes_x.csv")
+>>> r.table, r.delimiter, r.data.columns.tolist(), r.rows.tolist()
+('tests', ';', ['nip', 'programme_id', 'pre_score', 'post_score'], [2])
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import itertools
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.ingest.spec import RAW_TABLES, RawTable, table_for_file
+
+__all__ = ["DataError", "RawFile", "read_raw", "header_key", "HEADER_SCAN_ROWS", "CSV_SUFFIXES", "XLSX_SUFFIXES"]
+
+HEADER_SCAN_ROWS = 30
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+
+try:  # allow big text cells (interview transcripts); the default limit is 128 kB
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+except OverflowError:  # pragma: no cover
+    csv.field_size_limit(2**31 - 1)
+
+
+class DataError(Exception):
+    """A raw file that cannot be used at all (a data problem, not a bug).
+
+    Attributes
+    ----------
+    file : str
+        The file's name as shown to the user (relative to the raw folder).
+    reason : str
+        What is wrong and, where possible, how to fix it.
+    """
+
+    def __init__(self, file: str, reason: str):
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
+
+
+@dataclass
+class RawFile:
+    """One table read from one file (or one sheet of a workbook).
+
+    Attributes
+    ----------
+    source : str
+        File name, plus ``[sheet]`` for a workbook with several usable sheets.
+    table : str
+        Canonical table name.
+    data : pandas.DataFrame
+        One column per mapped canonical field (object dtype, ``""`` for an empty cell).
+    rows : numpy.ndarray
+        The 1-based spreadsheet row number of each data row.
+    header_row : int
+        1-based row number of the header.
+    unknown_columns : list of str
+        Raw headers that match no alias (dropped).
+    missing_required : list of str
+        Canonical required fields with no column (the file is unusable if non-empty).
+    ragged_rows : dict
+        Row number -> number of cells, for rows with more non-empty cells than the header has columns.
+    warnings : list of str
+        Everything else worth telling the user (duplicate columns, ignored sheets).
+    """
+
+    source: str
+    table: str
+    data: pd.DataFrame
+    rows: np.ndarray
+    header_row: int
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> raw header
+    unknown_columns: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
+    ragged_rows: dict[int, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def header_key(text: object) -> str:
+    """The form headers are compared in: accents removed, lower case, letters and digits only.
+
+    Examples
+    --------
+    >>> header_key(" Tgl. Mulai "), header_key("Kehadiran (%)")
+    ('tglmulai', 'kehadiran')
+    """
+    text = str(text)
+    if len(text) > 200:  # not a header (a long text cell in a title or data row)
+        return re.sub(r"[^0-9a-z]", "", text[:200].casefold()) + "\0"
+    return _header_key(text)
+
+
+@lru_cache(maxsize=65_536)
+def _header_key(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text)
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[^0-9a-z]", "", s)
+
+
+_ITEM_NO = re.compile(r"^\s*(?:[a-z]{0,2}\d{1,2}|\d{1,2}[a-z]?)\s*[.):-]?\s+", re.IGNORECASE)
+
+
+def _alias_index(table: RawTable) -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for f in table.fields:
+        for a in (f.name, *f.aliases):
+            idx.setdefault(header_key(a), f.name)
+    return idx
+
+
+def _match_header(cell: str, idx: dict[str, str]) -> str | None:
+    k = header_key(cell)
+    if not k:
+        return None
+    if k in idx:
+        return idx[k]
+    stripped = _ITEM_NO.sub("", cell)
+    if stripped != cell:
+        k2 = header_key(stripped)
+        if k2 in idx:
+            return idx[k2]
+    return None
+
+
+def _find_header(rows: list[list[str]], idx: dict[str, str]) -> int | None:
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = [c for c in row if c.strip()]
+        if not cells:
+            continue
+        hits = sum(_match_header(c, idx) is not None for c in cells)
+        if hits >= 2 and hits * 2 >= len(cells):
+            return i
+    return None
+
+
+def _cell_str(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "Ya" if v else "Tidak"
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return _num_str(repr(v))
+    if isinstance(v, _dt.datetime):
+        if v.time() == _dt.time(0):
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, (_dt.date, _dt.time)):
+        return v.isoformat()
+    return str(v)
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    for enc in _ENCODINGS:
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise DataError(name, "cannot decode the file")  # pragma: no cover - latin-1 decodes anything
+
+
+def _csv_rows(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    it = itertools.islice(reader, limit) if limit else reader
+    return list(it)
+
+
+def _read_csv(path: Path, name: str, table: RawTable) -> list[tuple[list[list[str]], dict]]:
+    raw = path.read_bytes()
+    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise DataError(name, "the file is empty")
+    text, encoding = _decode(raw, name)
+    idx = _alias_index(table)
+    best: tuple[int, int, str] | None = None  # (-header position, hits, delimiter)
+    for delim in (",", ";", "\t", "|"):
+        try:
+            head = _csv_rows(text, delim, HEADER_SCAN_ROWS)
+        except csv.Error:
+            continue
+        h = _find_header(head, idx)
+        if h is None:
+            continue
+        hits = sum(_match_header(c, idx) is not None for c in head[h])
+        cand = (hits, -h, delim)
+        if best is None or cand[:2] > best[:2]:
+            best = cand
+    if best is None:
+        # fall back on the most common delimiter in the first line, to give a useful message
+        delim = max((",", ";", "\t"), key=lambda d: text.split("\n", 1)[0].count(d))
+    else:
+        delim = best[2]
+    try:
+        rows = _csv_rows(text, delim)
+    except csv.Error as e:
+        raise DataError(name, f"the CSV is malformed ({e})") from None
+    return [(rows, {"encoding": encoding, "delimiter": delim, "sheet": None})]
+
+
+_NS_M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_DATE_FMT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_NUM3 = re.compile(r"-?\d+\.\d{3}")
+
+
+def _num_str(s: str) -> str:
+    """A numeric cell as text. ``1.234`` in a *number* cell is one point two three four, not 1234 as the
+    Indonesian reading of the text "1.234" would be, so a fourth decimal is added to keep it unambiguous."""
+    return s + "0" if _NUM3.fullmatch(s) else s
+
+
+def _is_date_format(code: str) -> bool:
+    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    return any(ch in code for ch in "dmy") and "general" not in code
+
+
+def _col_index(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            n = n * 26 + ord(ch) - 96
+        else:
+            break
+    return n - 1
+
+
+def _read_xlsx_fast(path: Path) -> list[tuple[list[list[str]], dict]]:
+    """Read every sheet's cell values straight from the workbook XML (several times faster than openpyxl).
+
+    Date-formatted numbers become ISO dates like openpyxl's; anything unusual raises and the caller falls
+    back on openpyxl.
+    """
+    import datetime as dt
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    try:
+        from lxml.etree import iterparse as _lx  # type: ignore[import-untyped]
+
+        def iterparse(fh, events):  # noqa: ANN001, ANN202
+            return _lx(fh, events=events, tag=f"{_NS_M}row")
+    except ImportError:  # pragma: no cover
+        from xml.etree.ElementTree import iterparse
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        pr = wb.find(f"{_NS_M}workbookPr")
+        epoch = dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in ("1", "true") else \
+            dt.datetime(1899, 12, 30)
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        relmap = {r.get("Id"): r.get("Target") for r in rels}
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(f"{_NS_M}si"):
+                parts = []
+                for child in si:
+                    if child.tag == f"{_NS_M}t":
+                        parts.append(child.text or "")
+                    elif child.tag == f"{_NS_M}r":
+                        parts.extend(t.text or "" for t in child.iter(f"{_NS_M}t"))
+                shared.append("".join(parts))
+        date_styles: set[int] = set()
+        if "xl/styles.xml" in names:
+            st = ET.fromstring(z.read("xl/styles.xml"))
+            custom = {int(f.get("numFmtId")): f.get("formatCode") or "" for f in st.iter(f"{_NS_M}numFmt")}
+            xfs = st.find(f"{_NS_M}cellXfs")
+            for i, xf in enumerate(xfs if xfs is not None else []):
+                fid = int(xf.get("numFmtId") or 0)
+                if fid in _DATE_FMT_IDS or (fid in custom and _is_date_format(custom[fid])):
+                    date_styles.add(i)
+        out = []
+        for sh in wb.iter(f"{_NS_M}sheet"):
+            target = relmap[sh.get(f"{_NS_R}id")]
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            rows: list[list[str]] = []
+            last_r = 0
+            with z.open(target) as fh:
+                for _ev, el in iterparse(fh, events=("end",)):
+                    if el.tag != f"{_NS_M}row":
+                        continue
+                    r = int(el.get("r") or last_r + 1)
+                    while last_r < r - 1:
+                        rows.append([])
+                        last_r += 1
+                    cells: dict[int, str] = {}
+                    j = -1
+                    for c in el.iter(f"{_NS_M}c"):
+                        ref = c.get("r")
+                        j = _col_index(ref) if ref else j + 1
+                        t = c.get("t")
+                        if t == "inlineStr":
+                            val = "".join(x.text or "" for x in c.iter(f"{_NS_M}t"))
+                        else:
+                            v = c.find(f"{_NS_M}v")
+                            if v is None or v.text is None:
+                                continue
+                            val = v.text
+                            if t == "s":
+                                val = shared[int(val)]
+                            elif t == "b":
+                                val = "Ya" if val in ("1", "true") else "Tidak"
+                            elif t in (None, "n"):
+                                sty = c.get("s")
+                                if sty is not None and int(sty) in date_styles:
+                                    x = float(val)
+                                    d = epoch + dt.timedelta(milliseconds=round(x * 86_400_000))
+                                    val = d.date().isoformat() if x == int(x) else d.isoformat(sep=" ")
+                                else:
+                                    f = float(val)
+                                    val = str(int(f)) if f.is_integer() and abs(f) < 1e15 else _num_str(repr(f))
+                        cells[j] = val
+                    row = [""] * (max(cells) + 1) if cells else []
+                    for k, v2 in cells.items():
+                        row[k] = v2
+                    rows.append(row)
+                    last_r = r
+                    el.clear()
+                    if hasattr(el, "getprevious"):  # lxml: drop the rows already read
+                        while el.getprevious() is not None:
+                            del el.getparent()[0]
+            out.append((rows, {"encoding": None, "delimiter": None, "sheet": sh.get("name")}))
+    return out
+
+
+def _read_xlsx(path: Path, name: str) -> list[tuple[list[list[str]], dict]]:
+    try:
+        return _read_xlsx_fast(path)
+    except Exception:  # noqa: BLE001 - any oddity: the slower, complete reader decides
+        return _read_xlsx_openpyxl(path, name)
+
+
+def _read_xlsx_openpyxl(path: Path, name: str) -> list[tuple[list[list[str]], dict]]:
+    import warnings
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
+        raise DataError(name, f"not a readable .xlsx workbook ({type(e).__name__})") from None
+    out = []
+    try:
+        for ws in wb.worksheets:
+            ws.reset_dimensions()
+            rows = [[_cell_str(v) for v in r] for r in ws.iter_rows(min_row=1, values_only=True)]
+            out.append((rows, {"encoding": None, "delimiter": None, "sheet": ws.title}))
+    finally:
+        wb.close()
+    return out
+
+
+def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_sheets: int) -> RawFile:
+    idx = _alias_index(table)
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise DataError(name, "the file is empty" if meta["sheet"] is None else f"sheet {meta['sheet']!r} is empty")
+    h = _find_header(rows, idx)
+    if h is None:
+        usual = ", ".join(f.aliases[0] for f in table.fields if f.required)
+        raise DataError(name, f"no recognisable header row in the first {HEADER_SCAN_ROWS} rows; expected "
+                              f"columns of table {table.name!r} such as {usual}")
+    header = rows[h]
+    mapping: dict[str, int] = {}
+    columns: dict[str, str] = {}
+    unknown: list[str] = []
+    warnings: list[str] = []
+    for j, cell in enumerate(header):
+        if not cell.strip():
+            continue
+        f = _match_header(cell, idx)
+        if f is None:
+            unknown.append(cell.strip())
+        elif f in mapping:
+            warnings.append(f"column {cell.strip()!r} is a second column for {f!r} "
+                            f"(first: {columns[f]!r}); ignored")
+        else:
+            mapping[f] = j
+            columns[f] = cell.strip()
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    body = rows[h + 1:]
+    keep_rows: list[int] = []
+    keep: list[list[str]] = []
+    ragged: dict[int, int] = {}
+    pad = [""] * width
+    for i, r in enumerate(body):
+        if not "".join(r).strip():
+            continue
+        rownum = h + 2 + i
+        n = len(r)
+        if n != width:
+            if n > width and "".join(r[width:]).strip():
+                ragged[rownum] = n
+            r = r[:width] if n > width else r + pad[: width - n]
+        keep_rows.append(rownum)
+        keep.append(r)
+    if not keep:
+        raise DataError(name, "header only: the file has no data rows")
+    fields = [f.name for f in table.fields if f.name in mapping]
+    grid = np.empty((len(keep), width), dtype=object)
+    grid[:] = keep
+    data = pd.DataFrame({f: grid[:, mapping[f]] for f in fields}, columns=fields, dtype=object)
+    missing = [f.name for f in table.fields if f.required and f.name not in mapping]
+    source = name if n_sheets <= 1 or meta["sheet"] is None else f"{name} [{meta['sheet']}]"
+    return RawFile(source=source, table=table.name, data=data, rows=np.asarray(keep_rows, dtype=np.int64),
+                   header_row=h + 1, encoding=meta["encoding"], delimiter=meta["delimiter"], sheet=meta["sheet"],
+                   columns=columns, unknown_columns=unknown, missing_required=missing, ragged_rows=ragged,
+                   warnings=warnings)
+
+
+def read_raw(path: str | Path, table: str | None = None, *, name: str | None = None) -> list[RawFile]:
+    """Read a raw field file.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.csv``/``.tsv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+    table : str, optional
+        Canonical table; by default from the file name (:func:`~evalkit.ingest.spec.table_for_file`).
+    name : str, optional
+        How to call the file in messages (default: its base name).
+
+    Returns
+    -------
+    list of RawFile
+        One per usable sheet (one for a CSV). Workbook sheets without a recognisable header are skipped
+        with a warning on the first returned sheet, unless no sheet is usable.
+
+    Raises
+    ------
+    DataError
+        Unknown table, unsupported file type, empty file, header only, no recognisable header.
+    """
+    path = Path(path)
+    name = name or path.name
+    table = table or table_for_file(path.name)
+    if table is None or table not in RAW_TABLES:
+        raise DataError(name, "the file name does not start with a known table prefix")
+    spec = RAW_TABLES[table]
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        parts = _read_csv(path, name, spec)
+    elif suffix in XLSX_SUFFIXES:
+        parts = _read_xlsx(path, name)
+    elif suffix == ".xls":
+        raise DataError(name, "old .xls workbooks are not read; save the file as .xlsx or .csv")
+    else:
+        raise DataError(name, f"unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx")
+    if len(parts) == 1:
+        return [_build(parts[0][0], parts[0][1], name, spec, 1)]
+    out: list[RawFile] = []
+    skipped: list[str] = []
+    first_error: DataError | None = None
+    for rows, meta in parts:
+        try:
+            out.append(_build(rows, meta, name, spec, len(parts)))
+        except DataError as e:
+            first_error = first_error or e
+            if any(any(c.strip() for c in r) for r in rows):
+                skipped.append(f"sheet {meta['sheet']!r} skipped: {e.reason}")
+    if not out:
+        assert first_error is not None
+        raise first_error
+    if len(out) == 1:
+        out[0].source = name
+    out[0].warnings.extend(skipped)
+    return out

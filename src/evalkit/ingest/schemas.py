@@ -1,0 +1,122 @@
+"""Canonical (cleaned) table layouts and their pandera schemas, derived from :mod:`evalkit.ingest.spec`.
+
+Column rules for ``data/processed/<table>.parquet``:
+
+* ``nip`` becomes ``person_id`` (keyed pseudonym, see :mod:`evalkit.ingest.pseudonym`); ``name`` is dropped;
+  ``employees`` gains ``sex`` (``"L"``/``"P"``), ``birth_year`` and ``appointment_year`` from the NIP,
+  right after ``person_id``.
+* dtypes by kind: ``date``/``month`` -> ``datetime64[ns]`` (a month is its first day); ``quarter`` ->
+  ``"2023Q1"``, ``semester`` -> ``"2024S1"``, ``text``/``id`` -> pandas ``str``; ``int``/``likert5``/``skm4``
+  -> nullable ``Int64``; ``float``/``rupiah``/``percent`` -> ``float64`` (percent as a share 0-1);
+  ``yesno`` -> ``bool``; ``category`` -> unordered ``Categorical`` with the spec's level order; ``region`` ->
+  ``Categorical`` over ``config.REGIONS``.
+* Key columns, ``yesno`` columns and ``person_id`` are never missing; other columns may be (a blank cell).
+
+Examples
+--------
+>>> [c.name for c in output_columns("tests")]
+['person_id', 'programme_id', 'pre_score', 'post_score']
+>>> schema_for("tests").unique
+['person_id', 'programme_id']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from evalkit import config
+from evalkit.ingest.spec import RAW_TABLES
+
+__all__ = ["OutColumn", "output_columns", "output_key", "schema_for", "dtype_for", "NULLABLE_KINDS"]
+
+#: Kinds whose blank cells are kept as missing values (outside key columns).
+NULLABLE_KINDS = frozenset({"text", "id", "region", "date", "month", "quarter", "semester", "rupiah", "int", "float",
+                            "percent", "likert5", "skm4", "category"})
+
+_SCALE = {"likert5": (1, 5), "skm4": (1, 4), "percent": (0, 1), "rupiah": (0, None)}
+
+
+@dataclass(frozen=True)
+class OutColumn:
+    """One column of a cleaned table."""
+
+    name: str
+    kind: str
+    nullable: bool
+    levels: tuple[str, ...] | None = None
+    bounds: tuple[float | None, float | None] = (None, None)
+
+
+def dtype_for(col: OutColumn) -> Any:
+    """The pandas dtype of a cleaned column."""
+    k = col.kind
+    if k in ("date", "month"):
+        return "datetime64[ns]"
+    if k in ("int", "likert5", "skm4"):
+        return "Int64"
+    if k in ("float", "rupiah", "percent"):
+        return "float64"
+    if k == "yesno":
+        return "bool"
+    if k in ("category", "region", "sex"):
+        return pd.CategoricalDtype(list(col.levels or ()), ordered=False)
+    if k == "year":
+        return "int64"
+    return "str"
+
+
+def output_columns(table: str) -> list[OutColumn]:
+    """The columns of a cleaned table, in order."""
+    t = RAW_TABLES[table]
+    out: list[OutColumn] = []
+    for f in t.fields:
+        if f.kind == "name":
+            continue
+        if f.kind == "nip":
+            out.append(OutColumn("person_id", "pseudonym", False))
+            if table == "employees":
+                out += [OutColumn("sex", "sex", False, ("L", "P")), OutColumn("birth_year", "year", False),
+                        OutColumn("appointment_year", "year", False)]
+            continue
+        levels = tuple(config.REGIONS) if f.kind == "region" else f.levels
+        bounds = tuple(f.bounds) if f.bounds != (None, None) else _SCALE.get(f.kind, (None, None))
+        nullable = f.name not in t.key and f.kind in NULLABLE_KINDS
+        out.append(OutColumn(f.name, f.kind, nullable, levels, bounds))  # type: ignore[arg-type]
+    return out
+
+
+def output_key(table: str) -> list[str]:
+    """The unique key of a cleaned table (``nip`` replaced by ``person_id``)."""
+    return ["person_id" if k == "nip" else k for k in RAW_TABLES[table].key]
+
+
+def schema_for(table: str) -> pa.DataFrameSchema:
+    """The pandera schema a cleaned table must satisfy: columns, dtypes, ranges, levels and a unique key."""
+    cols: dict[str, pa.Column] = {}
+    for c in output_columns(table):
+        checks = []
+        lo, hi = c.bounds
+        if lo is not None and hi is not None:
+            checks.append(pa.Check.in_range(lo, hi))
+        elif lo is not None:
+            checks.append(pa.Check.ge(lo))
+        elif hi is not None:
+            checks.append(pa.Check.le(hi))
+        if c.kind == "pseudonym":
+            checks.append(pa.Check.str_matches(r"^P[0-9a-f]{12}$"))
+        if c.kind == "quarter":
+            checks.append(pa.Check.str_matches(r"^\d{4}Q[1-4]$"))
+        if c.kind == "semester":
+            checks.append(pa.Check.str_matches(r"^\d{4}S[12]$"))
+        if c.kind == "year":
+            checks.append(pa.Check.in_range(1900, 2100))
+        dtype = dtype_for(c)
+        if isinstance(dtype, pd.CategoricalDtype):
+            checks.append(pa.Check.isin(list(dtype.categories)))
+        cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable)
+    return pa.DataFrameSchema(cols, unique=output_key(table), strict=True, ordered=True, coerce=False,
+                              name=table)
