@@ -1,0 +1,40 @@
+"""Credible training-impact estimators, each checked against an independent implementation.
+
+Pre/post (:func:`prepost`), two-way fixed-effects DiD (:func:`did`), event studies
+(:func:`event_study`, :func:`event_study_plot`), Callaway-Sant'Anna staggered DiD
+(:func:`staggered_att`), propensity weighting and matching (:func:`ipw_att`, :func:`match_att`),
+balance diagnostics (:func:`balance`, :func:`love_plot`), multilevel and ordinal models
+(:func:`mixed`, :func:`ordinal`), subgroup effects (:func:`heterogeneity`) and power
+(:func:`power`). Every estimator returns an :class:`ImpactResult` whose ``tidy()`` has the columns
+``term, estimate, std_error, statistic, p_value, ci_low, ci_high, n``.
+"""
+
+from ._common import ImpactResult
+from .did import did
+from .event_study import event_study, event_study_plot
+from .heterogeneity import heterogeneity
+from .multilevel import MixedResult, mixed, ordinal
+from .power import PowerResult, power
+from .prepost import prepost
+from .staggered import staggered_att
+from .weighting import WeightingResult, balance, ipw_att, love_plot, match_att
+
+__all__ = [
+    "ImpactResult",
+    "MixedResult",
+    "PowerResult",
+    "WeightingResult",
+    "balance",
+    "did",
+    "event_study",
+    "event_study_plot",
+    "heterogeneity",
+    "ipw_att",
+    "love_plot",
+    "match_att",
+    "mixed",
+    "ordinal",
+    "power",
+    "prepost",
+    "staggered_att",
+]

@@ -1,0 +1,375 @@
+"""Shared machinery for :mod:`evalkit.impact`: the result class, input checks, time mapping,
+covariate parsing, fixed-effect demeaning and cluster-robust (CRV1) variance.
+
+Nothing here is public API; the estimators in the sibling modules are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["ImpactResult"]
+
+TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high", "n"]
+
+
+class ImpactResult:
+    """Result of an :mod:`evalkit.impact` estimator.
+
+    A plain container. ``table`` (returned by :meth:`tidy`) is the single source of truth:
+    :meth:`coef`, :meth:`se`, :meth:`confint` and :meth:`summary` all read from it.
+
+    Attributes
+    ----------
+    method : str
+        Human-readable name of the estimator.
+    table : pandas.DataFrame
+        One row per reported term with at least ``term, estimate, std_error, statistic,
+        p_value, ci_low, ci_high, n``.
+    se_type : str
+        How the standard errors were computed (e.g. ``"CRV1 by id"``).
+    n_obs : int
+        Number of observations (rows) used.
+    n_clusters : int or None
+        Number of clusters / independent units behind the SEs.
+    df : float or None
+        Degrees of freedom of the t reference distribution (``None``: normal).
+    alpha : float
+        1 - confidence level of ``ci_low``/``ci_high``.
+    vcov : pandas.DataFrame or None
+        Variance-covariance matrix of the reported terms, where available.
+    details : dict
+        Extra tables specific to the estimator (e.g. ``att_gt`` for Callaway-Sant'Anna).
+    notes : list of str
+        Plain-language notes printed by :meth:`summary` (dropped rows, conventions).
+    """
+
+    def __init__(
+        self,
+        method: str,
+        table: pd.DataFrame,
+        *,
+        se_type: str,
+        n_obs: int,
+        n_clusters: int | None = None,
+        df: float | None = None,
+        alpha: float = 0.05,
+        vcov: pd.DataFrame | None = None,
+        details: dict | None = None,
+        notes: Sequence[str] = (),
+    ) -> None:
+        missing = [c for c in TIDY_COLUMNS if c not in table.columns]
+        if missing:  # internal consistency; not user input
+            raise RuntimeError(f"result table lacks columns {missing}")
+        self.method = method
+        self.table = table.reset_index(drop=True)
+        self.se_type = se_type
+        self.n_obs = int(n_obs)
+        self.n_clusters = None if n_clusters is None else int(n_clusters)
+        self.df = df
+        self.alpha = alpha
+        self.vcov = vcov
+        self.details = dict(details or {})
+        self.notes = list(notes)
+
+    def tidy(self) -> pd.DataFrame:
+        """Return a copy of the result table (one row per term)."""
+        return self.table.copy()
+
+    def coef(self) -> pd.Series:
+        """Point estimates indexed by term."""
+        return self.table.set_index("term")["estimate"].rename("estimate")
+
+    def se(self) -> pd.Series:
+        """Standard errors indexed by term."""
+        return self.table.set_index("term")["std_error"].rename("std_error")
+
+    def pvalue(self) -> pd.Series:
+        """p-values indexed by term."""
+        return self.table.set_index("term")["p_value"].rename("p_value")
+
+    def confint(self) -> pd.DataFrame:
+        """Confidence limits indexed by term."""
+        return self.table.set_index("term")[["ci_low", "ci_high"]]
+
+    def summary(self, digits: int = 4) -> str:
+        """A printable, timestamp-free summary (reproducible in notebook outputs)."""
+        ref = "normal" if self.df is None else f"t({self.df:g})"
+        lines = [
+            self.method,
+            "=" * len(self.method),
+            f"Observations: {self.n_obs}"
+            + ("" if self.n_clusters is None else f"   Clusters/units: {self.n_clusters}"),
+            f"Standard errors: {self.se_type}   Reference distribution: {ref}",
+            f"Confidence level: {100 * (1 - self.alpha):g}%",
+            "",
+        ]
+        with pd.option_context("display.width", 120, "display.max_columns", 20):
+            lines.append(self.table.round(digits).to_string(index=False))
+        if self.notes:
+            lines.append("")
+            lines.extend(f"Note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+# --------------------------------------------------------------------------------------
+# input checks
+# --------------------------------------------------------------------------------------
+def check_frame(data) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if data.shape[0] == 0:
+        raise ValueError("data has no rows")
+
+
+def check_columns(data: pd.DataFrame, **cols) -> None:
+    """Raise if a named argument's column is missing (message names the argument and column)."""
+    for arg, col in cols.items():
+        if col is None:
+            continue
+        if not isinstance(col, str):
+            raise TypeError(f"{arg} must be a column name (str), got {type(col).__name__}")
+        if col not in data.columns:
+            raise ValueError(f"{arg}={col!r} is not a column of data")
+
+
+def check_numeric(data: pd.DataFrame, *cols: str) -> None:
+    for col in cols:
+        if pd.api.types.is_bool_dtype(data[col]):
+            continue
+        if not pd.api.types.is_numeric_dtype(data[col]):
+            raise TypeError(f"column {col!r} must be numeric, got dtype {data[col].dtype}")
+
+
+def check_binary(data: pd.DataFrame, col: str) -> np.ndarray:
+    x = data[col]
+    if x.isna().any():
+        raise ValueError(f"column {col!r} has missing values; treatment must be 0/1")
+    vals = pd.unique(x.astype(float))
+    if not set(vals.tolist()) <= {0.0, 1.0}:
+        raise ValueError(f"column {col!r} must be 0/1 (found values {sorted(vals.tolist())[:5]})")
+    return x.to_numpy(dtype=float)
+
+
+def parse_covariates(covariates) -> list[str] | str | None:
+    """Normalise ``covariates``: ``None``, a list of column names or a formula RHS string."""
+    if covariates is None:
+        return None
+    if isinstance(covariates, str):
+        return covariates
+    if isinstance(covariates, Sequence) and all(isinstance(c, str) for c in covariates):
+        return list(covariates)
+    raise TypeError("covariates must be a list of column names or a formula right-hand side (str)")
+
+
+def covariate_matrix(data: pd.DataFrame, covariates, *, intercept: bool) -> pd.DataFrame:
+    """Design matrix for ``covariates`` (list of columns or patsy RHS), optionally with intercept.
+
+    Rows with missing covariates raise ValueError naming the column.
+    """
+    covariates = parse_covariates(covariates)
+    if covariates is None or (isinstance(covariates, list) and len(covariates) == 0):
+        X = pd.DataFrame(index=data.index)
+    elif isinstance(covariates, list):
+        check_columns(data, **{f"covariates[{i}]": c for i, c in enumerate(covariates)})
+        for c in covariates:
+            if data[c].isna().any():
+                raise ValueError(f"covariate column {c!r} has missing values")
+            if not pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]):
+                raise TypeError(
+                    f"covariate column {c!r} is not numeric; pass a formula string such as "
+                    f"'C({c})' to expand categories"
+                )
+        X = data[covariates].astype(float)
+    else:
+        import patsy
+
+        try:
+            X = patsy.dmatrix(covariates, data, return_type="dataframe", NA_action="raise")
+        except patsy.PatsyError as exc:
+            raise ValueError(f"could not build covariates from formula {covariates!r}: {exc}") from exc
+        X = X.drop(columns=[c for c in X.columns if c == "Intercept"])
+        X.index = data.index
+    if intercept:
+        X = X.copy()
+        X.insert(0, "Intercept", 1.0)
+    return X
+
+
+# --------------------------------------------------------------------------------------
+# time handling
+# --------------------------------------------------------------------------------------
+def time_to_int(values: pd.Series, name: str) -> tuple[np.ndarray, dict]:
+    """Map a time column to integers.
+
+    Integers (or integer-valued floats) are kept. ``pandas.Period`` values and strings that
+    ``pandas.Period`` parses (``"2023Q1"``, ``"2023-04"``, ``"2023"``) are mapped to their period
+    ordinal minus the smallest ordinal plus one, so consecutive quarters/months/years become
+    consecutive integers 1, 2, ... and gaps stay gaps. Returns the integer array and a dict
+    ``{int: original label}``.
+    """
+    s = pd.Series(values)
+    if s.isna().any():
+        raise ValueError(f"time column {name!r} has missing values")
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        arr = s.to_numpy(dtype=float)
+        if not np.all(np.isfinite(arr)) or not np.allclose(arr, np.round(arr)):
+            raise ValueError(f"time column {name!r} must hold whole numbers (integer periods)")
+        ints = np.round(arr).astype(np.int64)
+        return ints, {int(v): int(v) for v in np.unique(ints)}
+    codes, uniq = pd.factorize(s)  # parse each distinct label once (fast on long panels)
+    try:
+        if isinstance(s.dtype, pd.PeriodDtype):
+            per = list(uniq)
+        else:
+            per = [pd.Period(str(u)) for u in uniq]
+        ordinals = np.array([p.ordinal for p in per], dtype=np.int64)
+        freqs = {p.freqstr for p in per}
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"time column {name!r} must be integer periods, pandas Periods or period strings like '2023Q1'"
+        ) from exc
+    if len(freqs) != 1:
+        raise ValueError(f"time column {name!r} mixes period frequencies {sorted(freqs)}")
+    base = ordinals.min() - 1
+    ints = (ordinals - base)[codes]
+    labels = {int(o - base): str(p) for o, p in zip(ordinals, per)}
+    return ints, {"__base__": int(base), "__freq__": freqs.pop(), **labels}
+
+
+def cohort_to_int(values: pd.Series, name: str, tmap: dict) -> np.ndarray:
+    """Map a first-treated-period column with the same convention as the time column.
+
+    0, NaN and None mean never treated and become ``np.inf``.
+    """
+    s = pd.Series(values)
+    out = np.full(len(s), np.inf)
+    if "__base__" in tmap:
+        base, freq = tmap["__base__"], tmap["__freq__"]
+        codes, uniq = pd.factorize(s, use_na_sentinel=True)
+        vals = np.full(len(uniq), np.inf)
+        for j, v in enumerate(uniq):
+            if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+                continue
+            if not isinstance(v, (str, pd.Period)) and v == 0:
+                continue
+            try:
+                p = v if isinstance(v, pd.Period) else pd.Period(str(v), freq=freq)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"column {name!r}: cannot read {v!r} as a period") from exc
+            vals[j] = p.ordinal - base
+        out[codes >= 0] = vals[codes[codes >= 0]]
+        return out
+    if not pd.api.types.is_numeric_dtype(s):
+        raise TypeError(f"column {name!r} must be numeric (first treated period; 0/NaN = never)")
+    arr = s.to_numpy(dtype=float)
+    fin = np.isfinite(arr) & (arr != 0)
+    if not np.allclose(arr[fin], np.round(arr[fin])):
+        raise ValueError(f"column {name!r} must hold whole-number periods")
+    out[fin] = np.round(arr[fin])
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# fixed effects and CRV1
+# --------------------------------------------------------------------------------------
+def drop_singletons(codes: list[np.ndarray]) -> np.ndarray:
+    """Boolean keep-mask after iteratively dropping singleton fixed-effect levels (as reghdfe,
+    fixest and pyfixest's ``fixef_rm="singleton"``)."""
+    keep = np.ones(len(codes[0]), dtype=bool)
+    while True:
+        changed = False
+        for c in codes:
+            cnt = np.bincount(c[keep], minlength=c.max() + 1)
+            bad = keep & (cnt[c] == 1)
+            if bad.any():
+                keep &= ~bad
+                changed = True
+        if not changed:
+            return keep
+
+
+def demean(M: np.ndarray, codes: list[np.ndarray], *, tol: float = 1e-12, maxiter: int = 10_000) -> np.ndarray:
+    """Within-transform the columns of ``M`` for the fixed effects given as integer codes.
+
+    One FE: subtract group means. Two FEs on a balanced panel: closed form
+    ``x - xbar_i - xbar_t + xbar``. Otherwise alternating projections (the method of
+    Gaure 2013, as in fixest/pyfixest) until the largest change is below ``tol`` times the scale.
+    """
+    M = np.asarray(M, dtype=float)
+    if M.ndim == 1:
+        M = M[:, None]
+    out = M.copy()
+    counts = [np.bincount(c) for c in codes]
+
+    def _sweep(X, c, cnt):
+        for j in range(X.shape[1]):
+            X[:, j] -= (np.bincount(c, weights=X[:, j], minlength=len(cnt)) / cnt)[c]
+
+    if len(codes) == 1:
+        _sweep(out, codes[0], counts[0])
+        return out
+    if len(codes) == 2:
+        n1, n2 = len(counts[0]), len(counts[1])
+        if len(M) == n1 * n2 and np.all(counts[0] == n2) and np.all(counts[1] == n1):
+            _sweep(out, codes[0], counts[0])
+            _sweep(out, codes[1], counts[1])  # exact for balanced two-way designs
+            return out
+    scale = np.maximum(np.abs(M).max(axis=0), 1.0)
+    for _ in range(maxiter):
+        prev = out.copy()
+        for c, cnt in zip(codes, counts):
+            _sweep(out, c, cnt)
+        if np.max(np.abs(out - prev).max(axis=0) / scale) < tol:
+            return out
+    raise RuntimeError("fixed-effect demeaning did not converge")
+
+
+def is_nested(inner: np.ndarray, outer: np.ndarray) -> bool:
+    """True if every level of ``inner`` sits within a single level of ``outer``."""
+    df = pd.DataFrame({"i": inner, "o": outer}).drop_duplicates()
+    return not df["i"].duplicated().any()
+
+
+def crv1(Xt: np.ndarray, resid: np.ndarray, cluster: np.ndarray, bread: np.ndarray) -> np.ndarray:
+    """Unscaled CRV1 sandwich ``bread (sum_g X_g'u_g u_g'X_g) bread`` (Cameron & Miller 2015)."""
+    G = cluster.max() + 1
+    scores = np.column_stack([np.bincount(cluster, weights=Xt[:, j] * resid, minlength=G) for j in range(Xt.shape[1])])
+    meat = scores.T @ scores
+    return bread @ meat @ bread
+
+
+def make_table(terms, est, se, *, n, df=None, alpha=0.05, extra: dict | None = None) -> pd.DataFrame:
+    """Build the tidy table (t or normal reference) from estimates and SEs."""
+    est = np.asarray(est, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = est / se
+    if df is None:
+        p = 2 * stats.norm.sf(np.abs(stat))
+        crit = stats.norm.ppf(1 - alpha / 2)
+    else:
+        p = 2 * stats.t.sf(np.abs(stat), df)
+        crit = stats.t.ppf(1 - alpha / 2, df)
+    tab = pd.DataFrame(
+        {
+            "term": list(terms),
+            "estimate": est,
+            "std_error": se,
+            "statistic": stat,
+            "p_value": p,
+            "ci_low": est - crit * se,
+            "ci_high": est + crit * se,
+            "n": np.broadcast_to(np.asarray(n), est.shape).astype(int) if est.size else [],
+        }
+    )
+    for k, v in (extra or {}).items():
+        tab[k] = v
+    return tab

@@ -1,0 +1,192 @@
+"""Event studies: dynamic TWFE with relative-time dummies, or Callaway-Sant'Anna dynamic
+aggregation: :func:`event_study` and the plot helper :func:`event_study_plot`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._common import ImpactResult, check_columns, check_frame, check_numeric, cohort_to_int, make_table, time_to_int
+from .did import twfe_fit
+from .staggered import cs_fit, prepare_panel
+
+__all__ = ["event_study", "event_study_plot"]
+
+
+def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=None, estimator="twfe", *, alpha=0.05):
+    """Event-study (dynamic) treatment effects by time relative to first treatment.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel, one row per unit and period.
+    yname, idname, tname : str
+        Outcome, unit and time columns (time: integers, ``pandas.Period`` or ``"2023Q1"`` strings).
+    gname : str
+        First treated period (0 or NaN = never treated).
+    ref : int, default -1
+        Omitted (reference) relative period for ``"twfe"``; its coefficient is 0 by construction.
+    window : tuple (lo, hi), optional
+        Relative periods to report. For ``"twfe"`` the end points are *binned*: all periods
+        ``e <= lo`` share the ``lo`` dummy and all ``e >= hi`` share the ``hi`` dummy, so every
+        treated observation is still modelled. For ``"cs"`` event times outside the window are
+        simply not reported (they do not contaminate the others) and the ``ATT(average e>=0)`` row
+        averages ``0 <= e <= hi``.
+    cluster : str, optional
+        Cluster column for ``"twfe"`` (default ``idname``). ``"cs"`` always clusters by unit.
+    estimator : {"twfe", "cs"}
+        ``"twfe"``: ``y_it = sum_{e != ref} beta_e 1{t - g_i = e} + alpha_i + lambda_t + u_it``,
+        never-treated units have all dummies zero (they are the controls), CRV1 SEs with the
+        fixest small-sample factor (see :func:`did`). ``"cs"``: Callaway & Sant'Anna (2021)
+        dynamic aggregation with never-treated controls (see :func:`staggered_att`); pre-periods
+        are short (varying-base) differences, so no period is normalised.
+
+    Returns
+    -------
+    ImpactResult
+        ``tidy()`` rows ``rel::e`` with the extra column ``event_time``; for ``"twfe"`` the
+        reference period appears as a row with estimate 0 and missing SE. The TWFE result also
+        carries ``details["pretrend_wald"]`` (F statistic and p-value that all pre-period
+        coefficients are zero; ``G-1`` denominator df).
+
+    Notes
+    -----
+    With heterogeneous effects across cohorts the TWFE event-study coefficients are contaminated
+    by effects from other relative periods (Sun & Abraham 2021); ``"cs"`` is robust to this.
+
+    References
+    ----------
+    Sun, L., & Abraham, S. (2021). Estimating dynamic treatment effects in event studies with
+    heterogeneous treatment effects. Journal of Econometrics, 225(2), 175-199.
+
+    Callaway, B., & Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple time
+    periods. Journal of Econometrics, 225(2), 200-230.
+    """
+    if estimator not in ("twfe", "cs"):
+        raise ValueError(f"estimator must be 'twfe' or 'cs', got {estimator!r}")
+    if window is not None:
+        if not (isinstance(window, (tuple, list)) and len(window) == 2 and window[0] < window[1]):
+            raise ValueError("window must be a pair (lo, hi) with lo < hi")
+        if not window[0] <= ref <= window[1]:
+            raise ValueError(f"ref={ref} must lie inside window={tuple(window)}")
+    if estimator == "cs":
+        Y, G, tlist, notes, _ = prepare_panel(data, yname, idname, tname, gname)
+        cells, terms, est, se, extra = cs_fit(Y, G, tlist, "never", "dynamic", window=window)
+        tab = make_table(terms, est, se, n=Y.shape[0], df=None, alpha=alpha, extra=extra)
+        return ImpactResult(
+            "Event study (Callaway-Sant'Anna dynamic aggregation, never-treated controls)",
+            tab,
+            se_type="analytic influence function, clustered by unit",
+            n_obs=Y.size,
+            n_clusters=Y.shape[0],
+            alpha=alpha,
+            details={"att_gt": cells, "estimator": "cs", "ref": None},
+            notes=notes,
+        )
+
+    check_frame(data)
+    check_columns(data, yname=yname, idname=idname, tname=tname, gname=gname, cluster=cluster)
+    check_numeric(data, yname)
+    cluster = idname if cluster is None else cluster
+    for c in (yname, idname, tname, cluster):
+        if data[c].isna().any():
+            raise ValueError(f"column {c!r} has missing values")
+    tint, tmap = time_to_int(data[tname], tname)
+    gint = cohort_to_int(data[gname], gname, tmap)
+    treated = np.isfinite(gint)
+    rel = np.where(treated, tint - np.where(treated, gint, 0), np.nan)
+    if window is not None:
+        rel = np.where(treated, np.clip(rel, window[0], window[1]), np.nan)
+    levels = np.sort(np.unique(rel[treated])).astype(int)
+    if ref not in levels:
+        raise ValueError(f"reference period ref={ref} does not occur in the data")
+    dummies = [e for e in levels if e != ref]
+    X = pd.DataFrame({f"rel::{e}": (rel == e).astype(float) for e in dummies}, index=data.index)
+    if X.shape[1] == 0:
+        raise ValueError("no relative-time dummies to estimate")
+    fit = twfe_fit(data[yname].to_numpy(float), X, data[idname].to_numpy(), tint, data[cluster].to_numpy())
+    V = fit["vcov"]
+    se = np.sqrt(np.diag(V))
+    est_map = dict(zip(fit["names"], fit["beta"]))
+    se_map = dict(zip(fit["names"], se))
+    allrel = sorted(set(dummies) | {ref})
+    terms = [f"rel::{e}" for e in allrel]
+    G = fit["G"]
+    tab = make_table(
+        terms,
+        [0.0 if e == ref else est_map.get(f"rel::{e}", np.nan) for e in allrel],
+        [np.nan if e == ref else se_map.get(f"rel::{e}", np.nan) for e in allrel],
+        n=fit["N"],
+        df=G - 1,
+        alpha=alpha,
+        extra={"event_time": allrel},
+    )
+    notes = []
+    if not (~treated).any():
+        notes.append("No never-treated units: relative-time effects are identified only through timing "
+                     "differences and some dummies may be dropped.")
+    if fit["dropped_cols"]:
+        notes.append(f"Dummies collinear with the fixed effects were dropped: {fit['dropped_cols']}.")
+    if window is not None:
+        notes.append(f"Relative periods outside {tuple(window)} are binned into the end points.")
+    # joint pre-trend test (Wald / F with G-1 denominator df)
+    pre = [j for j, nm in enumerate(fit["names"]) if int(nm.split("::")[1]) < 0]
+    wald = None
+    if pre:
+        from scipy import stats
+
+        b = fit["beta"][pre]
+        Vp = V[np.ix_(pre, pre)]
+        F = float(b @ np.linalg.solve(Vp, b)) / len(pre)
+        wald = {"F": F, "df1": len(pre), "df2": G - 1, "p_value": float(stats.f.sf(F, len(pre), G - 1))}
+    return ImpactResult(
+        "Event study (dynamic TWFE, never-treated as controls)",
+        tab,
+        se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
+        n_obs=fit["N"],
+        n_clusters=G,
+        df=G - 1,
+        alpha=alpha,
+        vcov=pd.DataFrame(V, index=fit["names"], columns=fit["names"]),
+        details={"estimator": "twfe", "ref": ref, "pretrend_wald": wald, "factor": fit["factor"]},
+        notes=notes,
+    )
+
+
+def event_study_plot(result, ax=None, *, color=None, label=None):
+    """Plot event-study estimates with confidence intervals.
+
+    Parameters
+    ----------
+    result : ImpactResult
+        From :func:`event_study` (or :func:`staggered_att` with ``aggregate="dynamic"``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is created if omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Points with CI bars by event time, a horizontal line at 0, and a dashed vertical line
+        at the reference period (or between -1 and 0 when no period is normalised).
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(result, ImpactResult) or "event_time" not in result.table.columns:
+        raise TypeError("result must be an event_study() result (its tidy() needs an 'event_time' column)")
+    tab = result.table.dropna(subset=["event_time"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    x = tab["event_time"].to_numpy(float)
+    y = tab["estimate"].to_numpy(float)
+    lo = y - tab["ci_low"].to_numpy(float)
+    hi = tab["ci_high"].to_numpy(float) - y
+    err = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
+    ax.errorbar(x, y, yerr=err, fmt="o", capsize=3, color=color, label=label)
+    ax.axhline(0, color="0.3", lw=0.8)
+    ref = result.details.get("ref")
+    ax.axvline(ref if ref is not None else -0.5, color="0.5", lw=0.8, ls="--")
+    ax.set_xlabel("Periods relative to first training")
+    ax.set_ylabel("Estimated effect")
+    level = 100 * (1 - result.alpha)
+    ax.set_title(f"{result.method} ({level:g}% CI)", fontsize=9)
+    return ax

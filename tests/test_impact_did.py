@@ -1,0 +1,133 @@
+"""evalkit.impact.did and event_study(estimator="twfe") against pyfixest.
+
+Reference: ``pyfixest.feols("y ~ d | id + t", vcov={"CRV1": "id"})`` (pyfixest's default small-sample
+correction ssc(k_adj=True, k_fixef="nonnested", G_adj=True), i.e. fixest/reghdfe CRV1), fitted live on
+the same simulated panels; coefficients and SEs must agree to 1e-6 relative. Unbalanced panels use
+alternating projections in both packages, so agreement there is limited by convergence tolerance
+(observed ~1e-9). Stored pyfixest numbers in tests/results/impact_pyfixest_results.py (made by
+tests/results/make_impact_results.py) guard the same comparison when pyfixest is not installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit.impact import did, event_study, event_study_plot
+
+RTOL = 1e-6
+
+
+def _panel(seed=0, n=200, T=6, unbalanced=False):
+    """Panel with staggered 0/1 treatment, a covariate and a constant effect of 1.5."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"id": np.repeat(np.arange(n), T), "t": np.tile(np.arange(1, T + 1), n)})
+    g = rng.choice([0, 3, 5], n)
+    df["g"] = np.repeat(g, T)
+    df["d"] = ((df.g > 0) & (df.t >= df.g)).astype(int)
+    df["x"] = rng.normal(size=len(df))
+    df["agency"] = np.repeat(rng.integers(0, 25, n), T)
+    df["y"] = np.repeat(rng.normal(size=n), T) + 0.2 * df.t + 1.5 * df.d + 0.5 * df.x + rng.normal(size=len(df))
+    if unbalanced:
+        df = df.loc[rng.random(len(df)) > 0.2].reset_index(drop=True)
+    return df
+
+
+def _rel(a, b):
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return np.max(np.abs(a / b - 1))
+
+
+@pytest.mark.filterwarnings("ignore:.*singleton:UserWarning")
+@pytest.mark.parametrize("unbalanced", [False, True])
+@pytest.mark.parametrize("covariates", [None, ["x"]])
+def test_did_matches_pyfixest(unbalanced, covariates):
+    pf = pytest.importorskip("pyfixest")
+    df = _panel(seed=1, unbalanced=unbalanced)
+    res = did(df, "y", "id", "t", "d", covariates=covariates)
+    fml = "y ~ d" + (" + x" if covariates else "") + " | id + t"
+    ref = pf.feols(fml, data=df, vcov={"CRV1": "id"})  # drops singletons, as did() does
+    tid = res.tidy()
+    assert list(tid.term) == list(ref.coef().index)
+    assert _rel(tid.estimate, ref.coef()) < RTOL
+    assert _rel(tid.std_error, ref.se()) < RTOL
+    assert _rel(tid.ci_low, ref.confint().iloc[:, 0]) < RTOL  # same t(G-1) reference distribution
+    assert res.n_obs == ref._N
+
+
+def test_did_cluster_other_than_id_matches_pyfixest():
+    pf = pytest.importorskip("pyfixest")
+    df = _panel(seed=2)
+    res = did(df, "y", "id", "t", "d", cluster="agency", covariates="x")
+    ref = pf.feols("y ~ d + x | id + t", data=df, vcov={"CRV1": "agency"})
+    assert _rel(res.coef(), ref.coef()) < RTOL
+    assert _rel(res.se(), ref.se()) < RTOL
+    assert res.n_clusters == df.agency.nunique()
+
+
+def test_did_small_sample_factor_is_fixest_nested():
+    """G/(G-1) * (N-1)/(N-K) with K = slopes + T (unit FE nested in the id cluster)."""
+    df = _panel(seed=3)
+    res = did(df, "y", "id", "t", "d")
+    G, N, T = 200, len(df), 6
+    assert res.details["factor"] == pytest.approx(G / (G - 1) * (N - 1) / (N - 1 - T), rel=1e-12)
+
+
+def test_did_period_strings_equal_integer_times():
+    df = _panel(seed=4)
+    q = pd.period_range("2022Q1", periods=6, freq="Q")
+    df2 = df.assign(t=[str(q[t - 1]) for t in df.t])
+    a, b = did(df, "y", "id", "t", "d"), did(df2, "y", "id", "t", "d")
+    assert a.coef().iloc[0] == pytest.approx(b.coef().iloc[0], rel=1e-12)
+
+
+def test_did_input_errors_name_the_column():
+    df = _panel(seed=5)
+    with pytest.raises(ValueError, match="treatname='nope'"):
+        did(df, "y", "id", "t", "nope")
+    with pytest.raises(ValueError, match="'g' must be 0/1"):
+        did(df, "y", "id", "t", "g")
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame"):
+        did(df.to_numpy(), "y", "id", "t", "d")
+    bad = df.assign(y=df.y.astype(object).where(df.index != 3, None))
+    with pytest.raises((ValueError, TypeError), match="'y'"):
+        did(bad, "y", "id", "t", "d")
+
+
+def test_summary_has_no_timestamp():
+    import re
+
+    s = did(_panel(seed=6), "y", "id", "t", "d").summary()
+    assert "CRV1" in s
+    assert re.search(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}", s) is None
+
+
+@pytest.mark.parametrize("window", [None, (-3, 3)])
+def test_event_study_twfe_matches_pyfixest(window):
+    pf = pytest.importorskip("pyfixest")
+    df = _panel(seed=7, n=300, T=8)
+    res = event_study(df, "y", "id", "t", "g", ref=-1, window=window)
+    rel = df.t - df.g
+    if window is not None:
+        rel = rel.clip(*window)
+    df["rel"] = np.where(df.g > 0, rel, -1)  # never treated: all dummies zero (coded as the ref)
+    ref = pf.feols("y ~ i(rel, ref=-1) | id + t", data=df, vcov={"CRV1": "id"})
+    tid = res.tidy().query("term != 'rel::-1'")
+    names = [f"rel::{e}" for e in tid.event_time]
+    assert names == list(ref.coef().index)  # pyfixest names i() terms 'rel::e' too
+    assert _rel(tid.estimate, ref.coef()) < RTOL
+    assert _rel(tid.std_error, ref.se()) < RTOL
+    ref_row = res.tidy().query("term == 'rel::-1'")
+    assert ref_row.estimate.iloc[0] == 0 and np.isnan(ref_row.std_error.iloc[0])
+
+
+def test_event_study_plot_returns_axes():
+    import matplotlib.pyplot as plt
+
+    res = event_study(_panel(seed=8), "y", "id", "t", "g", window=(-2, 2))
+    ax = event_study_plot(res)
+    assert ax.get_xlabel() and len(ax.lines) >= 2
+    plt.close("all")
+    with pytest.raises(TypeError):
+        event_study_plot(did(_panel(seed=8), "y", "id", "t", "d"))
