@@ -1,0 +1,665 @@
+"""Costs, cost-effectiveness, Phillips ROI and budget scenarios for ASN training.
+
+* :func:`cost_per_participant` - unit costs per invited, attended and completed participant and per JP.
+* :func:`cost_effectiveness` - cost per unit of impact with a delta-method, Fieller or bootstrap interval.
+* :func:`phillips_roi`, :func:`monetise_time_savings`, :func:`monetise_staff_hours`, :func:`roi_sensitivity` -
+  Phillips BCR/ROI with every monetisation assumption an explicit argument, and a sensitivity grid.
+* :func:`budget_scenarios`, :func:`budget_scenarios_plot` - which mix of delivery modes reaches the most staff
+  or the most impact within a budget (a small linear programme).
+
+Money is in rupiah (float). Effects are in the direction of improvement (positive = better); convert "minutes of
+waiting time" reductions to positive "minutes saved" before calling.
+
+References
+----------
+Phillips, J. J., & Phillips, P. P. (2005). *ROI at Work*. ASTD Press. (BCR, ROI %, fully loaded costs,
+isolation and confidence adjustments.)
+Fieller, E. C. (1954). Some problems in interval estimation. *J. R. Stat. Soc. B* 16(2), 175-185.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from evalkit import config
+
+__all__ = [
+    "cost_per_participant",
+    "programme_costs",
+    "cost_effectiveness",
+    "phillips_roi",
+    "monetise_time_savings",
+    "monetise_staff_hours",
+    "roi_sensitivity",
+    "budget_scenarios",
+    "budget_scenarios_plot",
+]
+
+
+def _frame(x, name):
+    if not isinstance(x, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(x).__name__}")
+    return x
+
+
+def _need(df, cols, name):
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}")
+
+
+def _rng(rng):
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(config.DEFAULT_SEED if rng is None else rng)
+
+
+def _z(ci):
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be in (0, 1), got {ci!r}")
+    return float(stats.norm.ppf(0.5 + ci / 2))
+
+
+# --------------------------------------------------------------------------------------------------- unit costs
+def programme_costs(programmes: pd.DataFrame, budgets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cost of each programme: realised budget when available, else the programme's ``cost_rp``.
+
+    ``budgets`` rows (region x year x programme) are summed per ``programme_id`` over years and regions; a
+    programme with no budget row, or only missing ``realised_rp``, falls back to ``programmes.cost_rp``.
+    Realised spending is preferred because it is what was actually paid (closer to Phillips' fully loaded
+    cost than a planned price); neither includes participants' time, which callers may add.
+
+    Returns
+    -------
+    DataFrame
+        ``programmes`` with ``cost_used_rp`` and ``cost_source`` (``"realised"`` or ``"cost_rp"``).
+    """
+    _frame(programmes, "programmes")
+    _need(programmes, ["programme_id", "cost_rp"], "programmes")
+    if programmes["programme_id"].duplicated().any():
+        raise ValueError("programme_id must be unique in programmes")
+    out = programmes.copy()
+    out["cost_used_rp"] = pd.to_numeric(out["cost_rp"], errors="coerce").astype(float)
+    out["cost_source"] = "cost_rp"
+    if budgets is not None:
+        _frame(budgets, "budgets")
+        _need(budgets, ["programme_id", "realised_rp"], "budgets")
+        real = pd.to_numeric(budgets["realised_rp"], errors="coerce")
+        agg = real.groupby(budgets["programme_id"]).sum(min_count=1)
+        r = out["programme_id"].map(agg)
+        has = r.notna().to_numpy()
+        out.loc[has, "cost_used_rp"] = r[has].astype(float)
+        out.loc[has, "cost_source"] = "realised"
+        unknown = sorted(set(agg.dropna().index) - set(out["programme_id"]))
+        if unknown:
+            warnings.warn(f"budgets has realised spending for programme(s) not in programmes, ignored: "
+                          f"{unknown[:10]}", stacklevel=2)
+    if out["cost_used_rp"].lt(0).any():
+        raise ValueError("programme costs must be >= 0")
+    return out
+
+
+def cost_per_participant(programmes: pd.DataFrame, enrolments: pd.DataFrame,
+                         budgets: pd.DataFrame | None = None,
+                         by: str | Sequence[str] | None = ("region",)) -> pd.DataFrame:
+    r"""Unit costs per invited, attended and completed participant and per JP delivered.
+
+    For a group :math:`g` of programmes (by region, programme, mode, ...):
+
+    .. math::
+
+        C_g = \sum_{p \in g} \text{cost}_p, \quad
+        \text{cost per completer} = C_g / \sum_p n^{\text{completed}}_p, \quad
+        \text{cost per JP} = C_g \Big/ \sum_p n^{\text{completed}}_p \cdot JP_p,
+
+    and likewise per invited and attended person (a missing flag counts as ``False``). ``cost_p`` is realised budget when ``budgets`` has it, else
+    ``cost_rp`` (see :func:`programme_costs`). "JP delivered" counts only JP of people who completed; the hours
+    are ``jp_delivered * config.JP_MINUTES / 60``. A ratio with a zero denominator is NaN.
+
+    Parameters
+    ----------
+    programmes, enrolments, budgets : DataFrame
+        Canonical tables (``ingest.spec``); ``enrolments`` needs ``programme_id, invited, attended, completed``.
+    by : str or list of str or None
+        Columns of ``programmes`` to group by (``"region"``, ``"programme_id"``, ``"mode"``, ``"topic"`` ...);
+        ``None`` for one overall row.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, n_programmes, cost_rp, cost_realised_share, n_invited, n_attended, n_completed, jp_delivered,
+        hours_delivered, cost_per_invited, cost_per_attended, cost_per_completed, cost_per_jp``.
+        ``cost_realised_share`` is the share of the group's cost taken from realised budgets.
+    """
+    by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    _frame(enrolments, "enrolments")
+    _need(programmes, ["programme_id", "jp", "cost_rp", *by], "programmes")
+    _need(enrolments, ["programme_id", "invited", "attended", "completed"], "enrolments")
+    prog = programme_costs(programmes, budgets)
+    e = enrolments[["programme_id", "invited", "attended", "completed"]].copy()
+    for c in ("invited", "attended", "completed"):
+        col = e[c]
+        e[c] = np.asarray([bool(v) if not pd.isna(v) else False for v in col], dtype=bool)  # missing -> False
+    counts = e.groupby("programme_id").agg(n_invited=("invited", "sum"), n_attended=("attended", "sum"),
+                                           n_completed=("completed", "sum"))
+    unknown = sorted(set(counts.index) - set(prog["programme_id"]))
+    if unknown:
+        warnings.warn(f"enrolments reference programme(s) not in programmes, ignored: {unknown[:10]}",
+                      stacklevel=2)
+    prog = prog.merge(counts, left_on="programme_id", right_index=True, how="left")
+    for c in ("n_invited", "n_attended", "n_completed"):
+        prog[c] = prog[c].fillna(0).astype("int64")
+    prog["jp_delivered"] = prog["n_completed"] * pd.to_numeric(prog["jp"], errors="coerce")
+    prog["realised_cost"] = np.where(prog["cost_source"] == "realised", prog["cost_used_rp"], 0.0)
+    agg = dict(n_programmes=("programme_id", "size"), cost_rp=("cost_used_rp", "sum"),
+               realised_cost=("realised_cost", "sum"), n_invited=("n_invited", "sum"),
+               n_attended=("n_attended", "sum"), n_completed=("n_completed", "sum"),
+               jp_delivered=("jp_delivered", "sum"))
+    if by:
+        out = prog.groupby(by, sort=True, observed=True, dropna=False).agg(**agg).reset_index()
+    else:
+        out = prog.assign(_all=0).groupby("_all").agg(**agg).reset_index(drop=True)
+    out["cost_realised_share"] = np.where(out["cost_rp"] > 0, out["realised_cost"] / out["cost_rp"].where(
+        out["cost_rp"] > 0, 1), np.nan)
+    out = out.drop(columns="realised_cost")
+    out["hours_delivered"] = out["jp_delivered"] * config.JP_MINUTES / 60
+    for name, den in (("cost_per_invited", "n_invited"), ("cost_per_attended", "n_attended"),
+                      ("cost_per_completed", "n_completed"), ("cost_per_jp", "jp_delivered")):
+        d = out[den].astype(float)
+        out[name] = np.where(d > 0, out["cost_rp"] / d.where(d > 0, 1.0), np.nan)
+    cols = [*by, "n_programmes", "cost_rp", "cost_realised_share", "n_invited", "n_attended", "n_completed",
+            "jp_delivered", "hours_delivered", "cost_per_invited", "cost_per_attended", "cost_per_completed",
+            "cost_per_jp"]
+    return out[cols]
+
+
+# --------------------------------------------------------------------------------------------------- CE ratio
+def _ratio_bounds(cost: float, lo: float, hi: float) -> tuple[float, float, bool]:
+    """``{cost / mu : mu in [lo, hi]}`` as (low, high, bounded). Unbounded when 0 lies in [lo, hi]."""
+    if lo > 0 or hi < 0:
+        a, b = cost / lo, cost / hi
+        return min(a, b), max(a, b), True
+    # 0 inside the effect interval: the set is (-inf, C/lo] U [C/hi, inf) for C > 0. Report the side of
+    # beneficial effects: [C/hi, inf) (NaN if hi <= 0).
+    if cost >= 0:
+        return (cost / hi if hi > 0 else np.nan), np.inf, False
+    return -np.inf, (cost / hi if hi > 0 else np.nan), False
+
+
+def cost_effectiveness(cost: float, effect: float, effect_se: float | None = None, n_boot: int = 2000,
+                       rng: np.random.Generator | int | None = None, method: str = "delta", ci: float = 0.95,
+                       fieller_g: float = 0.1) -> pd.Series:
+    r"""Cost per unit of impact, :math:`R = C / E`, with a confidence interval.
+
+    The cost :math:`C` is treated as known (fixed); the effect estimate :math:`\hat E` is approximately
+    normal with standard error :math:`s`.
+
+    * ``method="delta"``: :math:`\mathrm{se}(\hat R) = C s / \hat E^2` and :math:`\hat R \pm z\,\mathrm{se}`.
+      The delta interval is only trustworthy when the effect is precise. With Fieller's (1954)
+      :math:`g = z^2 s^2 / \hat E^2`, when :math:`g \ge` ``fieller_g`` (default 0.1, i.e. the effect's
+      t-statistic below about 6.2) the function warns and returns **Fieller's interval** instead. With a
+      fixed cost Fieller's set is exactly :math:`\{C/\mu : \mu \in \hat E \pm z s\}`, i.e.
+      :math:`[C/(\hat E + z s),\; C/(\hat E - z s)]` for a positive effect. When :math:`g \ge 1` the effect
+      interval contains 0 and the set is unbounded: ``ci_high = inf`` (no effect cannot be excluded, so the
+      cost per unit of impact may be arbitrarily large), ``ci_low = C/(\hat E + z s)``, ``bounded=False``.
+    * ``method="fieller"``: always Fieller's interval.
+    * ``method="bootstrap"``: parametric bootstrap, :math:`E^*_b \sim N(\hat E, s^2)` with a seeded
+      ``numpy.random.default_rng``; the percentile interval of :math:`E^*` is mapped through
+      :math:`C/E` (monotone on each side of 0), which equals the percentile interval of :math:`R^*` when all
+      draws are positive; if the lower percentile is :math:`\le 0` the upper bound is ``inf`` (with a warning).
+
+    Parameters
+    ----------
+    cost : float
+        Total (or per-participant) cost in rupiah, >= 0.
+    effect : float
+        Impact in the same units (total or per participant), positive = improvement.
+    effect_se : float, optional
+        Standard error of ``effect``; without it only the point estimate is returned.
+    n_boot : int
+        Bootstrap draws.
+    rng : Generator, int or None
+        Seed or generator for the bootstrap (``None`` -> ``config.DEFAULT_SEED``).
+    method : {"delta", "fieller", "bootstrap"}
+    ci : float
+        Confidence level.
+    fieller_g : float
+        Threshold on Fieller's g above which ``"delta"`` switches to Fieller's interval.
+
+    Returns
+    -------
+    Series
+        ``cost, effect, effect_se, ratio, se, ci_low, ci_high, g, bounded, method`` (``method`` is the interval
+        actually used; ``se`` is the delta-method SE, or the SD of the positive bootstrap ratios).
+    """
+    if method not in ("delta", "fieller", "bootstrap"):
+        raise ValueError(f"method must be 'delta', 'fieller' or 'bootstrap', got {method!r}")
+    cost, effect = float(cost), float(effect)
+    z = _z(ci)
+    if effect == 0:
+        warnings.warn("effect is 0: cost per unit of impact is infinite", RuntimeWarning, stacklevel=2)
+        ratio = np.inf
+    else:
+        ratio = cost / effect
+        if effect < 0:
+            warnings.warn("effect is negative (harm, or the wrong sign convention): the ratio has no "
+                          "cost-per-improvement meaning", RuntimeWarning, stacklevel=2)
+    out = {"cost": cost, "effect": effect, "effect_se": np.nan, "ratio": ratio, "se": np.nan,
+           "ci_low": np.nan, "ci_high": np.nan, "g": np.nan, "bounded": False, "method": "none"}
+    if effect_se is None or not np.isfinite(effect_se):
+        return pd.Series(out)
+    s = float(effect_se)
+    if s < 0:
+        raise ValueError(f"effect_se must be >= 0, got {s}")
+    out["effect_se"] = s
+    g = (z * s / effect) ** 2 if effect != 0 else np.inf
+    out["g"] = g
+    lo_e, hi_e = effect - z * s, effect + z * s
+    if method == "bootstrap":
+        draws = _rng(rng).normal(effect, s, size=int(n_boot))
+        q_lo, q_hi = np.quantile(draws, [(1 - ci) / 2, (1 + ci) / 2])
+        lo, hi, bounded = _ratio_bounds(cost, q_lo, q_hi)
+        pos = draws[draws > 0]
+        out.update(se=float(np.std(cost / pos, ddof=1)) if len(pos) > 1 else np.nan, ci_low=lo, ci_high=hi,
+                   bounded=bounded, method="bootstrap")
+        if not bounded:
+            warnings.warn("bootstrap effect interval includes 0: the cost-effectiveness interval is unbounded",
+                          RuntimeWarning, stacklevel=2)
+        return pd.Series(out)
+    se = abs(cost) * s / effect**2 if effect != 0 else np.inf
+    out["se"] = se
+    if method == "delta" and g < fieller_g:
+        out.update(ci_low=ratio - z * se, ci_high=ratio + z * se, bounded=True, method="delta")
+        return pd.Series(out)
+    if method == "delta":
+        warnings.warn(f"effect is imprecise (Fieller g = {g:.3g} >= {fieller_g}): the delta-method interval is "
+                      "unreliable, returning Fieller's interval", RuntimeWarning, stacklevel=2)
+    lo, hi, bounded = _ratio_bounds(cost, lo_e, hi_e)
+    if not bounded:
+        warnings.warn("effect interval includes 0 (g >= 1): Fieller's interval is unbounded", RuntimeWarning,
+                      stacklevel=2)
+    out.update(ci_low=lo, ci_high=hi, bounded=bounded, method="fieller")
+    return pd.Series(out)
+
+
+# --------------------------------------------------------------------------------------------------- ROI
+def phillips_roi(benefits, costs) -> pd.Series | pd.DataFrame:
+    r"""Phillips benefit-cost ratio and ROI.
+
+    .. math::
+
+        \mathrm{BCR} = \frac{B}{C}, \qquad \mathrm{ROI\,\%} = \frac{B - C}{C}\times 100 = (\mathrm{BCR}-1)\times 100.
+
+    Costs should be fully loaded (direct plus indirect, including participants' time) per Phillips &
+    Phillips (2005). Example (DOMAIN.md): benefits 60.000, costs 20.000 -> BCR 3,0, ROI 200 %.
+
+    Parameters
+    ----------
+    benefits, costs : float or array-like
+        Monetised benefits and costs (rupiah); costs must be > 0.
+
+    Returns
+    -------
+    Series (scalars) or DataFrame (arrays)
+        ``benefits, costs, net_benefits, bcr, roi_pct``.
+    """
+    b = np.asarray(benefits, dtype=float)
+    c = np.asarray(costs, dtype=float)
+    if np.any(~(c > 0)):
+        raise ValueError("costs must be > 0 (ROI is undefined for zero or missing costs)")
+    b, c = np.broadcast_arrays(b, c)
+    res = {"benefits": b, "costs": c, "net_benefits": b - c, "bcr": b / c, "roi_pct": (b - c) / c * 100.0}
+    if b.ndim == 0:
+        return pd.Series({k: float(v) for k, v in res.items()})
+    return pd.DataFrame({k: np.ravel(v) for k, v in res.items()})
+
+
+def monetise_time_savings(minutes_saved_per_case, cases, value_per_hour_rp, *, attribution, confidence,
+                          periods=1.0):
+    r"""Money value of time saved on service cases (e.g. shorter waiting or processing time).
+
+    .. math::
+
+        B = \frac{m}{60} \times n_{\text{cases}} \times v_{\text{hour}} \times a \times q \times T
+
+    with ``attribution`` :math:`a` the share of the improvement isolated to the training and ``confidence``
+    :math:`q` the estimate-confidence adjustment (Phillips & Phillips 2005: both in [0, 1], conservative
+    values reduce the claimed benefit), and :math:`T` the number of periods (e.g. years) over which ``cases``
+    recur. Whose hour :math:`v_{\text{hour}}` values (citizen's or staff's) is the caller's explicit choice.
+
+    Returns
+    -------
+    float or ndarray
+        Benefits in rupiah (arrays broadcast).
+    """
+    a, q = _share(attribution, "attribution"), _share(confidence, "confidence")
+    m = np.asarray(minutes_saved_per_case, dtype=float)
+    val = m / 60.0 * np.asarray(cases, dtype=float) * np.asarray(value_per_hour_rp, dtype=float) * a * q
+    val = val * np.asarray(periods, dtype=float)
+    return float(val) if np.ndim(val) == 0 else val
+
+
+def monetise_staff_hours(hours_saved_per_person, n_people, monthly_pay_rp, hours_per_month, *, on_cost_share,
+                         attribution, confidence, periods=1.0):
+    r"""Money value of staff working hours freed (productivity), at the cost of an hour of staff time.
+
+    .. math::
+
+        v_{\text{hour}} = \frac{\text{monthly pay} \times (1 + \text{on-cost share})}{\text{hours per month}},
+        \qquad B = h \times n \times v_{\text{hour}} \times a \times q \times T
+
+    ``hours_saved_per_person`` is per period (e.g. per month) and ``periods`` the number of such periods.
+    ``on_cost_share`` loads allowances and employer contributions (tunjangan, iuran) on top of pay.
+
+    Returns
+    -------
+    float or ndarray
+        Benefits in rupiah.
+    """
+    a, q = _share(attribution, "attribution"), _share(confidence, "confidence")
+    hpm = np.asarray(hours_per_month, dtype=float)
+    if np.any(~(hpm > 0)):
+        raise ValueError("hours_per_month must be > 0")
+    vh = np.asarray(monthly_pay_rp, dtype=float) * (1.0 + np.asarray(on_cost_share, dtype=float)) / hpm
+    val = np.asarray(hours_saved_per_person, dtype=float) * np.asarray(n_people, dtype=float) * vh * a * q
+    val = val * np.asarray(periods, dtype=float)
+    return float(val) if np.ndim(val) == 0 else val
+
+
+def _share(x, name):
+    arr = np.asarray(x, dtype=float)
+    if np.any((arr < 0) | (arr > 1)) or np.any(np.isnan(arr)):
+        raise ValueError(f"{name} must be in [0, 1], got {x!r}")
+    return arr
+
+
+def roi_sensitivity(effect: float, effect_se: float, cost: float, assumptions: Mapping[str, Sequence],
+                    benefit_fn: Callable[..., float] | None = None, ci: float = 0.95) -> pd.DataFrame:
+    r"""BCR and ROI over a grid of monetisation assumptions, with intervals from the effect's uncertainty.
+
+    Every combination of the values in ``assumptions`` (a Cartesian grid) gives one row. Benefits are
+    ``benefit_fn(effect, **assumption_values)``; the default multiplies the effect by the product of all
+    assumption values (e.g. ``cases``, ``value_per_unit_rp``, ``attribution``, ``confidence``, ``years``).
+    A key ``"cost"`` in ``assumptions`` varies the cost instead of fixing it.
+
+    The interval of benefits is ``benefit_fn`` evaluated at the effect's normal interval
+    :math:`\hat E \pm z s` (exact when ``benefit_fn`` is monotone in the effect, as monetisation is); BCR and
+    ROI intervals follow because cost is fixed. ``p_roi_positive`` is :math:`P(B > C)` under
+    :math:`E \sim N(\hat E, s^2)`, computed from the break-even effect
+    :math:`E^\dagger = C / \text{multiplier}` for the default (linear) benefits and by root finding otherwise (``benefit_fn`` assumed monotone).
+
+    Returns
+    -------
+    DataFrame
+        ``*assumption columns, cost, benefits, benefits_low, benefits_high, bcr, bcr_low, bcr_high, roi_pct,
+        roi_low, roi_high, breakeven_effect, p_roi_positive``.
+    """
+    if not isinstance(assumptions, Mapping) or not assumptions:
+        raise ValueError("assumptions must be a non-empty dict of name -> list of values")
+    names = list(assumptions)
+    grids = []
+    for k in names:
+        v = assumptions[k]
+        v = [v] if np.ndim(v) == 0 else list(v)
+        if not v:
+            raise ValueError(f"assumption {k!r} has no values")
+        grids.append(v)
+    z = _z(ci)
+    e, s = float(effect), float(effect_se)
+    if s < 0:
+        raise ValueError("effect_se must be >= 0")
+    rows = []
+    for combo in itertools.product(*grids):
+        a = dict(zip(names, combo, strict=True))
+        c = float(a.pop("cost", cost))
+        if not c > 0:
+            raise ValueError("cost must be > 0")
+        if benefit_fn is None:
+            mult = float(np.prod([float(v) for v in a.values()])) if a else 1.0
+
+            def fn(x, _m=mult):
+                return x * _m
+        else:
+            def fn(x, _a=a):
+                return float(benefit_fn(x, **_a))
+        b = fn(e)
+        b1, b2 = fn(e - z * s), fn(e + z * s)
+        blo, bhi = min(b1, b2), max(b1, b2)
+        if benefit_fn is None:
+            be = c / mult if mult != 0 else np.nan
+            slope_pos = mult > 0
+        else:
+            be, slope_pos = _breakeven(fn, c, e, s)
+        if np.isnan(be):
+            p = float(b > c)
+        elif s == 0:
+            p = float(b > c)
+        else:
+            zz = (e - be) / s
+            p = float(stats.norm.cdf(zz if slope_pos else -zz))
+        rows.append({**dict(zip(names, combo, strict=True)), "cost": c, "benefits": b, "benefits_low": blo,
+                     "benefits_high": bhi, "bcr": b / c, "bcr_low": blo / c, "bcr_high": bhi / c,
+                     "roi_pct": (b - c) / c * 100, "roi_low": (blo - c) / c * 100, "roi_high": (bhi - c) / c * 100,
+                     "breakeven_effect": be, "p_roi_positive": p})
+    return pd.DataFrame(rows)
+
+
+def _breakeven(fn, c, e, s):
+    """Effect at which fn(effect) = c (bracket around e widened by doubling; NaN if never crossed)."""
+    width = max(10 * s, abs(e), 1.0)
+    for _ in range(60):
+        lo, hi = e - width, e + width
+        f_lo, f_hi = fn(lo) - c, fn(hi) - c
+        if np.sign(f_lo) != np.sign(f_hi):
+            root = optimize.brentq(lambda x: fn(x) - c, lo, hi, xtol=1e-12 * max(1.0, abs(e)))
+            return float(root), bool(f_hi > f_lo)
+        width *= 2
+    return np.nan, True
+
+
+# --------------------------------------------------------------------------------------------------- budget
+def _share_bounds(x, modes, name, default):
+    if x is None:
+        return np.full(len(modes), default)
+    if isinstance(x, Mapping):
+        unknown = set(x) - set(modes)
+        if unknown:
+            raise ValueError(f"{name} names unknown mode(s) {sorted(unknown)}")
+        arr = np.array([float(x.get(m, default)) for m in modes])
+    else:
+        arr = np.full(len(modes), float(x))
+    if np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"{name} must be in [0, 1]")
+    return arr
+
+
+def _solve_lp(obj, cost, budget, lo_share, hi_share, cap):
+    """max obj @ x s.t. cost @ x <= B, lo*B <= cost*x <= hi*B, 0 <= x <= cap (participants per mode)."""
+    upper = np.minimum(hi_share * budget / cost, cap)
+    lower = lo_share * budget / cost
+    if np.any(lower > upper + 1e-9):
+        return None
+    res = optimize.linprog(-obj, A_ub=cost[None, :], b_ub=[budget], bounds=list(zip(lower, upper, strict=True)),
+                           method="highs")
+    if not res.success:
+        return None
+    return np.clip(res.x, lower, upper)
+
+
+def _solve_grid(obj, cost, budget, lo_share, hi_share, cap, step):
+    """Enumerate budget shares on a grid of ``step`` (sum <= 1) and keep the best feasible mix."""
+    k = len(cost)
+    ticks = np.round(np.arange(0, 1 + 1e-9, step), 10)
+    best, best_x = -np.inf, None
+    for shares in itertools.product(ticks, repeat=k):
+        sh = np.asarray(shares)
+        if sh.sum() > 1 + 1e-9 or np.any(sh < lo_share - 1e-9) or np.any(sh > hi_share + 1e-9):
+            continue
+        x = sh * budget / cost
+        if np.any(x > cap + 1e-9):
+            continue
+        v = float(obj @ x)
+        if v > best + 1e-9:
+            best, best_x = v, x
+    return best_x
+
+
+def budget_scenarios(budget_rp: float, options: pd.DataFrame, min_share=None, max_share=None,
+                     method: str = "linprog", grid_step: float = 0.05, integer: bool = False,
+                     ci: float = 0.95) -> pd.DataFrame:
+    r"""Mixes of delivery modes within a budget: all-in on each mode, the reach-max and the impact-max mix.
+
+    Let :math:`x_m \ge 0` be participants trained in mode :math:`m` at unit cost :math:`c_m` with expected
+    effect :math:`e_m` per participant. The optimised mixes solve the linear programme
+
+    .. math::
+
+        \max_x \; \sum_m w_m x_m \quad \text{s.t.} \quad \sum_m c_m x_m \le B, \quad
+        \ell_m B \le c_m x_m \le u_m B, \quad x_m \le \text{cap}_m,
+
+    with :math:`w_m = 1` (reach: most staff) or :math:`w_m = e_m` (most total impact), :math:`\ell, u` the
+    ``min_share``/``max_share`` of the budget per mode and :math:`\text{cap}_m` an optional
+    ``max_participants`` column (eligible staff). ``method="linprog"`` uses ``scipy.optimize.linprog``
+    (HiGHS); ``method="grid"`` enumerates budget shares on a grid of ``grid_step`` (a check, and an
+    alternative when the objective is not linear). Without share or capacity limits the LP puts the whole
+    budget on the mode with the lowest cost (reach) or the highest :math:`e_m/c_m` (impact). The all-in
+    scenarios ignore the share limits (they are reference points); ``feasible`` says whether they respect them.
+
+    Expected impact is :math:`\sum_m x_m e_m`, with standard error :math:`\sqrt{\sum_m x_m^2 s_m^2}` when
+    ``effect_se`` is given (each mode's per-participant effect is one estimate applied to all its
+    participants; estimates of different modes independent).
+
+    Parameters
+    ----------
+    budget_rp : float
+        Budget in rupiah, > 0.
+    options : DataFrame
+        ``mode, cost_per_participant, effect_per_participant`` and optional ``effect_se``, ``max_participants``.
+    min_share, max_share : float or dict mode -> float, optional
+        Bounds on each mode's share of the budget.
+    method : {"linprog", "grid"}
+    grid_step : float
+        Share step of the grid method.
+    integer : bool
+        Round participants down to whole people (the spend and impact follow; the leftover stays unspent).
+    ci : float
+        Confidence level of the impact interval.
+
+    Returns
+    -------
+    DataFrame
+        Long, one row per scenario x mode: ``scenario, objective, mode, participants, spend_rp, budget_share,
+        impact, impact_se``, plus scenario totals repeated on each of its rows: ``total_participants,
+        total_spend_rp, total_impact, total_impact_low, total_impact_high, feasible``. Infeasible share limits
+        give no optimised rows (with a warning).
+    """
+    _frame(options, "options")
+    _need(options, ["mode", "cost_per_participant", "effect_per_participant"], "options")
+    if options["mode"].duplicated().any():
+        raise ValueError("options must have one row per mode")
+    if method not in ("linprog", "grid"):
+        raise ValueError(f"method must be 'linprog' or 'grid', got {method!r}")
+    B = float(budget_rp)
+    if not B > 0:
+        raise ValueError("budget_rp must be > 0")
+    modes = options["mode"].astype(str).tolist()
+    c = options["cost_per_participant"].to_numpy(float)
+    if np.any(~(c > 0)):
+        raise ValueError("cost_per_participant must be > 0")
+    e = options["effect_per_participant"].to_numpy(float)
+    se = options["effect_se"].to_numpy(float) if "effect_se" in options else np.full(len(modes), np.nan)
+    cap = options["max_participants"].to_numpy(float) if "max_participants" in options else np.full(len(modes),
+                                                                                                     np.inf)
+    cap = np.where(np.isnan(cap), np.inf, cap)
+    lo = _share_bounds(min_share, modes, "min_share", 0.0)
+    hi = _share_bounds(max_share, modes, "max_share", 1.0)
+    if lo.sum() > 1 + 1e-9:
+        raise ValueError(f"min_share sums to {lo.sum():.3g} > 1")
+    z = _z(ci)
+
+    scen: list[tuple[str, str, np.ndarray]] = []
+    for i, m in enumerate(modes):
+        x = np.zeros(len(modes))
+        x[i] = min(B / c[i], cap[i])
+        scen.append((f"all {m}", "all-in", x))
+    for name, w in (("max reach", np.ones(len(modes))), ("max impact", e)):
+        if method == "linprog":
+            x = _solve_lp(w, c, B, lo, hi, cap)
+        else:
+            x = _solve_grid(w, c, B, lo, hi, cap, grid_step)
+        if x is None:
+            warnings.warn(f"{name}: no mix satisfies the share/capacity limits", RuntimeWarning, stacklevel=2)
+            continue
+        scen.append((name, "reach" if name == "max reach" else "impact", x))
+
+    rows = []
+    for name, objective, x in scen:
+        if integer:
+            x = np.floor(x + 1e-9)
+        spend = x * c
+        share = spend / B
+        feasible = bool(np.all(share >= lo - 1e-9) and np.all(share <= hi + 1e-9) and np.all(x <= cap + 1e-9)
+                        and spend.sum() <= B * (1 + 1e-9))
+        imp = x * e
+        imp_se = x * se
+        tot = float(imp.sum())
+        tot_se = float(np.sqrt(np.sum(imp_se**2))) if not np.all(np.isnan(se)) else np.nan
+        for i, m in enumerate(modes):
+            rows.append({"scenario": name, "objective": objective, "mode": m, "participants": float(x[i]),
+                         "spend_rp": float(spend[i]), "budget_share": float(share[i]), "impact": float(imp[i]),
+                         "impact_se": float(imp_se[i]), "total_participants": float(x.sum()),
+                         "total_spend_rp": float(spend.sum()), "total_impact": tot,
+                         "total_impact_low": tot - z * tot_se, "total_impact_high": tot + z * tot_se,
+                         "feasible": feasible})
+    return pd.DataFrame(rows)
+
+
+def budget_scenarios_plot(table: pd.DataFrame, ax=None, value: str = "participants"):
+    """Stacked horizontal bars of each scenario's mix by mode, with total expected impact annotated.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`budget_scenarios`.
+    ax : matplotlib Axes, optional
+    value : {"participants", "spend_rp", "impact"}
+        What the bar lengths show.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    _need(table, ["scenario", "mode", value, "total_impact"], "table")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.5 * table["scenario"].nunique() + 1.5))
+    wide = table.pivot_table(index="scenario", columns="mode", values=value, aggfunc="sum", sort=False)
+    order = list(dict.fromkeys(table["scenario"]))
+    wide = wide.loc[order]
+    palette = sns.color_palette("colorblind", n_colors=wide.shape[1])
+    left = np.zeros(len(wide))
+    y = np.arange(len(wide))
+    for j, m in enumerate(wide.columns):
+        vals = wide[m].fillna(0).to_numpy()
+        ax.barh(y, vals, left=left, color=palette[j], label=str(m))
+        left += vals
+    totals = table.drop_duplicates("scenario").set_index("scenario").loc[order]
+    for yi, (l_, t) in enumerate(zip(left, totals["total_impact"], strict=True)):
+        ax.annotate(f"impact {t:,.1f}", (l_, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize="small")
+    ax.set_yticks(y, order)
+    ax.invert_yaxis()
+    label = {"participants": "participants reached", "spend_rp": "spend (Rp)", "impact": "expected impact"}
+    ax.set_xlabel(label.get(value, value))
+    ax.set_ylabel("")
+    ax.legend(title="mode", loc="lower right", fontsize="small")
+    ax.set_xlim(0, max(left.max(), 1) * 1.25)
+    return ax
