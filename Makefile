@@ -34,8 +34,8 @@ report: demo
 check: $(STAMP)
 	$(BIN)/evalkit check $(RAW_DIR)
 
-## Run the whole test suite (unit, bad input, notebooks with nbval)
-test: $(STAMP)
+## Run the whole test suite (unit, bad input, notebooks re-executed with nbval on the demo data)
+test: demo
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks/
 

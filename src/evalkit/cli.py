@@ -145,13 +145,13 @@ def report(
 ) -> None:
     """Render one region's evaluation report (needs `evalkit run` or at least the cleaning step first)."""
     from evalkit import pipeline
-    from evalkit.ingest.normalise import normalise_region
+    from evalkit.ingest.normalise import NormaliseError, parse_region
 
     if lang not in ("id", "en"):
         _fail(f"--lang must be 'id' or 'en', not {lang!r}")
     try:
-        canonical = normalise_region(region)
-    except ValueError:
+        canonical = parse_region(region)
+    except NormaliseError:
         _fail(f"unknown region {region!r}; expected one of {', '.join(config.REGIONS)}")
     steps = [s for s in pipeline.discover(only=["08"]) if s.parameters.get("region") == canonical
              and s.parameters.get("lang") == lang]

@@ -156,6 +156,37 @@ class CleanResult:
     def ok(self) -> bool:
         return self.report.ok
 
+    def summary(self) -> pd.DataFrame:
+        """Rows read, kept and quarantined per table (from the manifest); a ``total`` row last.
+
+        ``rows_read == rows_kept + rows_quarantined`` on every row.
+        """
+        rows = [{"table": t, "files": len(e["files"]), "rows_read": e["rows_read"], "rows_kept": e["rows_kept"],
+                 "rows_quarantined": e["rows_quarantined"]} for t, e in self.manifest["tables"].items()]
+        df = pd.DataFrame(rows, columns=["table", "files", "rows_read", "rows_kept", "rows_quarantined"])
+        total = df.drop(columns="table").sum().to_dict()
+        return pd.concat([df, pd.DataFrame([{"table": "total", **total}])], ignore_index=True)
+
+    def reasons(self) -> pd.DataFrame:
+        """Problems counted per table and reason (severity, table, reason, problems), most frequent first.
+
+        Reasons that name a row (``duplicate row (same as ... row 147)``) or a value are folded into one.
+        """
+        df = self.report.to_frame()
+        if df.empty:
+            return pd.DataFrame(columns=["severity", "table", "reason", "problems"])
+        reason = (df["expected"].astype(str).str.replace(r"\s*\(same as .*\)$", "", regex=True)
+                  .str.replace(r":\s.*$", "", regex=True))
+        out = (df.assign(reason=reason).groupby(["severity", "table", "reason"], dropna=False).size()
+               .rename("problems").reset_index())
+        return out.sort_values(["problems", "table", "reason"], ascending=[False, True, True]).reset_index(drop=True)
+
+    def __str__(self) -> str:
+        s = self.summary()
+        lines = [f"{r.table:<12} {r.rows_read:>8} read {r.rows_kept:>8} kept {r.rows_quarantined:>6} quarantined"
+                 for r in s.itertuples()]
+        return "\n".join([*lines, f"tables, quarantine and manifest.json in {self.out_dir}"])
+
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -714,8 +745,10 @@ def _manifest(runner: _Runner, report: CheckReport, key: bytes) -> dict[str, Any
 # ---------------------------------------------------------------------------------------------- printing
 
 
-def format_problems(report: CheckReport, *, max_problems: int = 200) -> str:
+def format_problems(report: CheckReport, *, max_problems: int = 200, warnings: bool = True) -> str:
     """A readable table of problems followed by one summary line per file.
+
+    ``warnings=False`` lists only the errors (the per-file counts still include the warnings).
 
     Examples
     --------
@@ -733,16 +766,17 @@ def format_problems(report: CheckReport, *, max_problems: int = 200) -> str:
         return s if len(s) <= n else s[: n - 3] + "..."
 
     head = ("severity", "file", "row", "column", "value", "problem")
+    shown = report.problems if warnings else report.errors
     rows = [(p.severity, cut(p.file, 40), "" if p.row is None else str(p.row), cut(p.column, 30), cut(p.value, 30),
-             cut(p.expected, 120)) for p in report.problems[:max_problems]]
+             cut(p.expected, 120)) for p in shown[:max_problems]]
     lines: list[str] = []
     if rows:
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
         lines.append(fmt.format(*head).rstrip())
         lines += [fmt.format(*r).rstrip() for r in rows]
-        if len(report.problems) > max_problems:
-            lines.append(f"... and {len(report.problems) - max_problems} more problems")
+        if len(shown) > max_problems:
+            lines.append(f"... and {len(shown) - max_problems} more problems")
         lines.append("")
     else:
         lines.append("no problems found")
