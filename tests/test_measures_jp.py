@@ -89,3 +89,24 @@ def test_bad_inputs(tables):
         jp_hours(enr, prog.assign(end_date="2023-01-01"), emp)
     with pytest.raises(ValueError, match="programme_id"):
         jp_hours(enr.assign(programme_id="Z"), prog, emp)
+
+
+def test_reach_summary_hand_counted():
+    from statsmodels.stats.proportion import proportion_confint
+
+    from evalkit.measures import reach_summary
+
+    # region A: a completed, b invited not completed, c never invited; region B: d never invited (no row),
+    # e invited=False only (never invited)
+    emp = pd.DataFrame({"person_id": list("abcde"), "region": ["A", "A", "A", "B", "B"]})
+    enr = pd.DataFrame({"person_id": ["a", "a", "b", "e"], "programme_id": ["X", "Y", "X", "X"],
+                        "invited": [True, True, True, False], "completed": [False, True, False, False]})
+    out = reach_summary(enr, emp, by="region").set_index("region")
+    assert out.loc["A", ["n", "n_never_invited", "n_invited_not_completed", "n_completed"]].tolist() == [3, 1, 1, 1]
+    assert out.loc["B", ["n", "n_never_invited", "n_invited_not_completed", "n_completed"]].tolist() == [2, 2, 0, 0]
+    lo, hi = proportion_confint(1, 3, method="wilson")
+    assert out.loc["A", "ci_low"] == pytest.approx(lo) and out.loc["A", "ci_high"] == pytest.approx(hi)
+    assert out.loc["A", "share_completed"] == pytest.approx(1 / 3)
+    total = reach_summary(enr, emp)
+    assert total[["n", "n_never_invited"]].iloc[0].tolist() == [5, 3]
+    assert "person_id" not in total.columns

@@ -69,3 +69,24 @@ def test_bad_inputs():
         cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}))
     with pytest.raises(ValueError, match="ci"):
         cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [1, 3, 2]}), ci=95)
+
+
+def test_alpha_by_group_matches_pingouin_per_group():
+    from evalkit.measures import cronbach_alpha_by
+
+    rng = np.random.default_rng(11)
+    n = 300
+    f = rng.normal(size=n)
+    df = pd.DataFrame({f"i{j}": np.clip(np.round(3 + f + rng.normal(size=n)), 1, 5) for j in range(4)})
+    df["region"] = rng.choice(["A", "B", "C"], n)
+    df.loc[df.index[:2], "region"] = "D"  # 2 respondents: alpha not computable -> NaN row, not an error
+    items = [f"i{j}" for j in range(4)]
+    out = cronbach_alpha_by(df, items, by="region").set_index("region")
+    for g in ("A", "B", "C"):
+        alpha, ci = pg.cronbach_alpha(df.loc[df["region"] == g, items])
+        assert out.loc[g, "estimate"] == pytest.approx(alpha, abs=1e-12)
+        assert out.loc[g, "ci_low"] == pytest.approx(ci[0], abs=5e-4)
+        assert out.loc[g, "n"] == (df["region"] == g).sum()
+    assert np.isnan(out.loc["D", "estimate"]) and out.loc["D", "n"] == 2
+    overall = cronbach_alpha_by(df, items)
+    assert overall["estimate"].iloc[0] == pytest.approx(pg.cronbach_alpha(df[items])[0], abs=1e-12)

@@ -50,3 +50,35 @@ def test_missing_and_bad_labels():
         skp_predikat(["Sesuai", "Sesuai"], ["Sesuai"])
     with pytest.raises(ValueError, match="predikat"):
         skp_rank(["Istimewa"])
+
+
+def test_skp_distribution_counts_shares_and_order():
+    from statsmodels.stats.proportion import proportion_confint
+
+    from evalkit.measures import SKP_LEVELS, skp_distribution
+
+    data = pd.DataFrame({"region": ["A"] * 5 + ["B"] * 2,
+                         "skp_predikat": ["Baik", "Baik", "Sangat Baik", "Kurang", None, "Sangat Kurang", "Baik"]})
+    out = skp_distribution(data, by="region")
+    a = out[out["region"] == "A"].set_index("skp_predikat")
+    assert list(a.index) == list(SKP_LEVELS)  # every level, worst to best
+    assert a["n"].tolist() == [0, 1, 0, 2, 1] and (a["n_total"] == 4).all()  # missing not counted
+    assert a.loc["Baik", "share"] == pytest.approx(0.5)
+    assert a.loc["Baik", "cumulative_share"] == pytest.approx(0.75)
+    lo, hi = proportion_confint(2, 4, method="wilson")
+    assert a.loc["Baik", "ci_low"] == pytest.approx(lo) and a.loc["Baik", "ci_high"] == pytest.approx(hi)
+    assert out["skp_predikat"].cat.ordered and out["skp_predikat"].max() == "Sangat Baik"
+    assert skp_distribution(data)["n"].sum() == 6
+
+
+def test_skp_matrix_table_cells_follow_the_regulation_matrix():
+    from evalkit.measures import skp_matrix_table
+
+    hk = ["Di Atas Ekspektasi", "Di Atas", "Sesuai Ekspektasi", "Di Bawah", None]
+    pr = ["Di Atas Ekspektasi", "Di Bawah", "Di Atas", "Di Bawah Ekspektasi", "Sesuai"]
+    out = skp_matrix_table(hk, pr).set_index(["hasil_kerja", "perilaku"])
+    assert len(out) == 9 and out["n"].sum() == 4
+    for (h, p, expected) in CELLS:  # DOMAIN.md matrix
+        assert out.loc[(h, p), "skp_predikat"] == expected
+    assert out.loc[("Di Atas", "Di Atas"), "n"] == 1 and out.loc[("Di Atas", "Di Bawah"), "n"] == 1
+    assert out.loc[("Sesuai", "Sesuai"), "n"] == 0 and out["share"].sum() == pytest.approx(1.0)

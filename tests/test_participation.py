@@ -97,3 +97,66 @@ def test_attendance_model_validation():
         attendance_model(enr.assign(attended=True), emp)
     with pytest.raises(ValueError, match="barrier_motivation"):
         attendance_model(enr.assign(barrier_motivation=2), emp)
+
+
+# ------------------------------------------------------------------------------- attendance shares, AME plot
+
+
+def test_attendance_shares_hand_computed():
+    from scipy import stats
+    from statsmodels.stats.proportion import proportion_confint
+
+    from evalkit.participation import attendance_shares
+
+    # region A: 4 invited, 3 attended with shares 1.0, 0.5, 0.9; region B: 2 invited, none attended;
+    # one row not invited (excluded)
+    enr = pd.DataFrame({"person_id": list("abcdefg"), "programme_id": "X",
+                        "invited": [True] * 6 + [False], "attended": [True, True, True, False, False, False, True],
+                        "attendance_share": [1.0, 0.5, 0.9, 0.0, 0.0, 0.0, 1.0]})
+    emp = pd.DataFrame({"person_id": list("abcdefg"), "region": ["A"] * 4 + ["B"] * 3})
+    out = attendance_shares(enr, employees=emp, by="region").set_index("region")
+    a = out.loc["A"]
+    assert (a["n"], a["n_attended"], a["n_share"]) == (4, 3, 3)
+    assert a["attendance_rate"] == pytest.approx(0.75)
+    lo, hi = proportion_confint(3, 4, method="wilson")
+    assert (a["ci_low"], a["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    x = np.array([1.0, 0.5, 0.9])
+    half = stats.t.ppf(0.975, 2) * x.std(ddof=1) / np.sqrt(3)
+    assert a["mean_share"] == pytest.approx(0.8)
+    assert a["share_ci_low"] == pytest.approx(0.8 - half) and a["share_ci_high"] == pytest.approx(0.8 + half)
+    assert a["share_full"] == pytest.approx(1 / 3)
+    b = out.loc["B"]
+    assert b["n"] == 2 and b["attendance_rate"] == 0 and np.isnan(b["mean_share"])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        attendance_shares(enr.assign(attendance_share=1.5))
+    with pytest.raises(TypeError, match="attended"):
+        attendance_shares(enr.assign(attended=1))
+
+
+def test_ame_plot_draws_every_group_and_term():
+    from evalkit.participation import ame_plot
+
+    enr, emp, _ = _simulate(n=1500, seed=5)
+    per = attendance_model(enr, emp, by="region")
+    ax = ame_plot(per, by="region", labels={"barrier_time": "time"})
+    # one errorbar container per region, each with one point per barrier, in percentage points
+    assert len(ax.containers) == len(REGIONS)
+    xs = np.concatenate([c.lines[0].get_xdata() for c in ax.containers])
+    expected = 100 * per[per["term"].isin(BARRIERS)]["estimate"].to_numpy()
+    np.testing.assert_allclose(np.sort(xs), np.sort(expected))
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "time"
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="none of the terms"):
+        ame_plot(per, terms=["nope"])
+
+
+def test_funnel_plot_share_bars_and_intervals():
+    enr, emp, _ = _simulate(n=600, seed=6)
+    f = funnel(enr, employees=emp, by="region")
+    ax = funnel_plot(f, by="region", share=True, order=REGIONS)
+    heights = np.array([p.get_height() for p in ax.patches])
+    expected = np.concatenate([100 * f[f["region"] == r].sort_values("stage")["share_of_invited"].to_numpy()
+                               for r in REGIONS])
+    np.testing.assert_allclose(heights, expected)
+    assert len(ax.containers) == 2 * len(REGIONS)  # bars + error bars per region
+    plt.close(ax.figure)

@@ -5,7 +5,8 @@
   (``barrier_time``, ``barrier_relevance``, ``barrier_motivation``, ``barrier_experienced``) plus tenure, rank
   and region, reported as average marginal effects (AMEs) with delta-method CIs;
 - :func:`strongest_barrier`: the barrier with the most negative AME;
-- :func:`funnel_plot`.
+- :func:`attendance_shares`: attendance rate of invitees and the share of sessions attendees sat through;
+- :func:`funnel_plot`, :func:`ame_plot`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from scipy import stats
 
 from evalkit.measures._util import TIDY_COLUMNS, as_list, check_ci, check_columns, check_frame, group_iter, wilson
 
-__all__ = ["funnel", "funnel_plot", "attendance_model", "strongest_barrier", "BARRIERS", "STAGES"]
+__all__ = ["funnel", "funnel_plot", "attendance_model", "strongest_barrier", "attendance_shares", "ame_plot",
+           "BARRIERS", "STAGES"]
 
 STAGES: tuple[str, ...] = ("invited", "registered", "attended", "completed")
 BARRIERS: tuple[str, ...] = ("barrier_time", "barrier_relevance", "barrier_motivation", "barrier_experienced")
@@ -124,8 +126,24 @@ def funnel(enrolments: pd.DataFrame, programmes: pd.DataFrame | None = None,
                      "ci_high_invited"]]
 
 
-def funnel_plot(funnel_df: pd.DataFrame, by: str | None = None, ax=None, share: bool = False):
-    """Bar chart of a :func:`funnel` table: people per stage (or share of invited), one hue per ``by`` group.
+def funnel_plot(funnel_df: pd.DataFrame, by: str | None = None, ax=None, share: bool = False, ci: bool = True,
+                order=None):
+    """Bar chart of a :func:`funnel` table: people per stage (or share of invited), one colour per ``by`` group.
+
+    Parameters
+    ----------
+    funnel_df : pandas.DataFrame
+        Output of :func:`funnel`.
+    by : str, optional
+        Group column; bars of the groups stand side by side within each stage.
+    ax : matplotlib.axes.Axes, optional
+    share : bool
+        Plot ``share_of_invited`` (in %) instead of the number of people.
+    ci : bool
+        With ``share``, draw the Wilson intervals (``ci_low_invited``/``ci_high_invited``) as error bars (not
+        at the invited stage, which is the base).
+    order : list, optional
+        Order of the groups (default: order of first appearance).
 
     Returns
     -------
@@ -136,13 +154,34 @@ def funnel_plot(funnel_df: pd.DataFrame, by: str | None = None, ax=None, share: 
 
     check_frame(funnel_df, "funnel_df")
     y = "share_of_invited" if share else "n"
-    check_columns(funnel_df, ["stage", y] + as_list(by), "funnel_df")
+    need = ["stage", y] + as_list(by) + (["ci_low_invited", "ci_high_invited"] if share and ci else [])
+    check_columns(funnel_df, need, "funnel_df")
+    stages = [s for s in STAGES if s in set(funnel_df["stage"].astype(str))]
+    groups = [None] if by is None else (list(order) if order is not None
+                                        else list(pd.unique(funnel_df[by].astype(object))))
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    sns.barplot(data=funnel_df, x="stage", y=y, hue=by, palette="colorblind" if by else None,
-                color=None if by else sns.color_palette("colorblind")[0], ax=ax, errorbar=None)
+        _, ax = plt.subplots(figsize=(6.5, 3.5))
+    colours = sns.color_palette("colorblind", len(groups))
+    width = 0.8 / len(groups)
+    scale = 100.0 if share else 1.0
+    for g_i, grp in enumerate(groups):
+        d = funnel_df if grp is None else funnel_df[funnel_df[by].astype(object) == grp]
+        d = d.assign(stage=d["stage"].astype(str)).set_index("stage").reindex(stages)
+        x = np.arange(len(stages)) - 0.4 + width * (g_i + 0.5)
+        h = scale * d[y].to_numpy(dtype=float)
+        ax.bar(x, h, width=width * 0.95, color=colours[g_i], label=None if grp is None else str(grp))
+        if share and ci:
+            lo = scale * d["ci_low_invited"].to_numpy(dtype=float)
+            hi = scale * d["ci_high_invited"].to_numpy(dtype=float)
+            later = np.array([st != STAGES[0] for st in stages])  # invited is the base: 100% by definition
+            ax.errorbar(x[later], h[later], yerr=np.clip(np.vstack([h - lo, hi - h])[:, later], 0, None), fmt="none",
+                        ecolor="0.2", elinewidth=0.8, capsize=1.5)
+    ax.set_xticks(np.arange(len(stages)), stages)
+    ax.grid(axis="x", visible=False)
     ax.set_xlabel("")
-    ax.set_ylabel("share of invited" if share else "people")
+    ax.set_ylabel("share of invited (%)" if share else "people")
+    if by is not None:
+        ax.legend(title=by, fontsize="small")
     return ax
 
 
@@ -375,3 +414,128 @@ def strongest_barrier(ame_df: pd.DataFrame, barriers=BARRIERS, by=None):
     if not by:
         return pick(sub)["term"]
     return pd.DataFrame([{**key, **pick(g)} for key, g in group_iter(sub, by)])
+
+
+# ---------------------------------------------------------------------------------------------- shares and plots
+
+
+def attendance_shares(enrolments: pd.DataFrame, programmes: pd.DataFrame | None = None,
+                      employees: pd.DataFrame | None = None, by=None, ci: float = 0.95,
+                      share_col: str = "attendance_share", full: float = 1.0) -> pd.DataFrame:
+    """Attendance of invited ASN: who came at all, and how much of the programme attendees sat through.
+
+    Parameters
+    ----------
+    enrolments : pandas.DataFrame
+        ``invited``, ``attended`` (bool) and ``share_col`` (share of the programme's sessions attended, 0-1).
+    programmes, employees : pandas.DataFrame, optional
+        Merged in as in :func:`funnel` so that ``by`` may use their columns.
+    by : str or list of str, optional
+        Group columns.
+    ci : float
+        Confidence level.
+    full : float
+        Attendance share counted as full attendance (default 1.0, every session).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: by columns, ``n`` (invited), ``n_attended``, ``attendance_rate`` (n_attended / n)
+        with Wilson ``ci_low``/``ci_high``; among attendees with a recorded share: ``n_share``,
+        ``mean_share`` with a t interval ``share_ci_low``/``share_ci_high``, and ``share_full`` (share of
+        attendees with ``share_col`` >= ``full``).
+
+    Notes
+    -----
+    ``attendance_rate`` is not strict about registration (unlike :func:`funnel`): it counts every invitee
+    marked as attended.
+    """
+    check_frame(enrolments, "enrolments")
+    ci = check_ci(ci)
+    by = as_list(by)
+    check_columns(enrolments, ["invited", "attended", share_col], "enrolments")
+    for c in ("invited", "attended"):
+        if not pd.api.types.is_bool_dtype(enrolments[c]):
+            raise TypeError(f"column {c!r} of enrolments must be bool, got {enrolments[c].dtype}")
+    if not pd.api.types.is_numeric_dtype(enrolments[share_col]):
+        raise TypeError(f"column {share_col!r} of enrolments must be numeric, got {enrolments[share_col].dtype}")
+    vals = enrolments[share_col].dropna()
+    if ((vals < 0) | (vals > 1)).any():
+        raise ValueError(f"column {share_col!r} of enrolments must lie between 0 and 1")
+    data = _merge_context(enrolments, programmes, employees)
+    check_columns(data, by, "enrolments (merged with programmes and employees)")
+    data = data[data["invited"]]
+    rows = []
+    for key, sub in group_iter(data, by):
+        att = sub.loc[sub["attended"], share_col].dropna().astype(float)
+        m = len(att)
+        mean = att.mean() if m else np.nan
+        se = att.std(ddof=1) / np.sqrt(m) if m > 1 else np.nan
+        q = stats.t.ppf(0.5 + ci / 2, m - 1) if m > 1 else np.nan
+        rows.append({**key, "n": len(sub), "n_attended": int(sub["attended"].sum()), "n_share": m,
+                     "mean_share": mean, "share_ci_low": mean - q * se, "share_ci_high": mean + q * se,
+                     "share_full": float((att >= full - 1e-12).mean()) if m else np.nan})
+    out = pd.DataFrame(rows)
+    out["attendance_rate"] = out["n_attended"] / out["n"].where(out["n"] > 0)
+    out["ci_low"], out["ci_high"] = wilson(out["n_attended"], out["n"], ci)
+    return out[by + ["n", "n_attended", "attendance_rate", "ci_low", "ci_high", "n_share", "mean_share",
+                     "share_ci_low", "share_ci_high", "share_full"]]
+
+
+def ame_plot(ame_df: pd.DataFrame, by: str | None = None, terms=BARRIERS, labels=None, ax=None,
+             order=None):
+    """Coefficient plot of average marginal effects with their confidence intervals.
+
+    One row per term; with ``by`` one marker per group, dodged vertically, so groups can be compared term by
+    term. The x axis is in percentage points (AME x 100).
+
+    Parameters
+    ----------
+    ame_df : pandas.DataFrame
+        Output of :func:`attendance_model` (``term, estimate, ci_low, ci_high`` and the ``by`` column).
+    by : str, optional
+        Group column (e.g. ``"region"``).
+    terms : list of str
+        Terms to show, top to bottom (default the four barriers).
+    labels : mapping, optional
+        Display names of the terms.
+    order : list, optional
+        Order of the groups (default the order of first appearance).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    check_frame(ame_df, "ame_df")
+    terms = as_list(terms)
+    check_columns(ame_df, ["term", "estimate", "ci_low", "ci_high"] + as_list(by), "ame_df")
+    sub = ame_df[ame_df["term"].isin(terms)]
+    if sub.empty:
+        raise ValueError(f"ame_df has none of the terms {terms}")
+    labels = dict(labels or {})
+    groups = [None] if by is None else (list(order) if order is not None
+                                        else list(pd.unique(sub[by].astype(object))))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 0.5 * len(terms) * max(1, len(groups) / 2.5) + 1.2))
+    colours = sns.color_palette("colorblind", len(groups))
+    step = 0.8 / max(len(groups), 1)
+    for g_i, grp in enumerate(groups):
+        d = sub if grp is None else sub[sub[by].astype(object) == grp]
+        d = d.set_index("term").reindex(terms)
+        y = np.arange(len(terms)) - 0.4 + step * (g_i + 0.5) if len(groups) > 1 else np.arange(len(terms))
+        est = 100 * d["estimate"].to_numpy(dtype=float)
+        err = np.clip(np.vstack([est - 100 * d["ci_low"].to_numpy(dtype=float),
+                                 100 * d["ci_high"].to_numpy(dtype=float) - est]), 0, None)
+        ax.errorbar(est, y, xerr=err, fmt="o", color=colours[g_i], markersize=4, capsize=2, linewidth=1,
+                    label=None if grp is None else str(grp))
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_yticks(np.arange(len(terms)), [labels.get(t, t) for t in terms])
+    ax.set_ylim(len(terms) - 0.5, -0.5)  # first term on top (idempotent, unlike invert_yaxis on shared axes)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("average marginal effect (percentage points)")
+    if by is not None:
+        ax.legend(title=by, loc="best", fontsize="small")
+    return ax

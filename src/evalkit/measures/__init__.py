@@ -5,20 +5,20 @@ Every function takes canonical tables (see ``evalkit.ingest.spec``), validates i
 ``TypeError`` naming the bad column) and returns a tidy ``pandas.DataFrame``.
 """
 
-from evalkit.measures.ikm import IKM_BANDS, UNSUR, ikm, ikm_by_unsur, ikm_grade
-from evalkit.measures.jp import jp_compliance, jp_hours, minutes_to_jp, never_reached
+from evalkit.measures.ikm import IKM_BANDS, UNSUR, ikm, ikm_by_unsur, ikm_grade, ikm_interval
+from evalkit.measures.jp import jp_compliance, jp_hours, minutes_to_jp, never_reached, reach_summary
 from evalkit.measures.kirkpatrick import icc2_1, learning_gain, rater_agreement, service_trends
 from evalkit.measures.likert import diverging_likert_plot, likert_items, likert_scale
-from evalkit.measures.reliability import cronbach_alpha, item_total
-from evalkit.measures.sample import krejcie_morgan, sample_adequacy
-from evalkit.measures.skp import SKP_LEVELS, SKP_RANKS, skp_predikat, skp_rank
+from evalkit.measures.reliability import cronbach_alpha, cronbach_alpha_by, item_total
+from evalkit.measures.sample import krejcie_morgan, period_of, sample_adequacy, skm_sample_adequacy
+from evalkit.measures.skp import SKP_LEVELS, SKP_RANKS, skp_distribution, skp_matrix_table, skp_predikat, skp_rank
 
 __all__ = [
-    "IKM_BANDS", "UNSUR", "ikm", "ikm_by_unsur", "ikm_grade",
-    "krejcie_morgan", "sample_adequacy",
-    "cronbach_alpha", "item_total",
+    "IKM_BANDS", "UNSUR", "ikm", "ikm_by_unsur", "ikm_grade", "ikm_interval",
+    "krejcie_morgan", "sample_adequacy", "skm_sample_adequacy", "period_of",
+    "cronbach_alpha", "cronbach_alpha_by", "item_total",
     "likert_items", "likert_scale", "diverging_likert_plot",
-    "minutes_to_jp", "jp_hours", "jp_compliance", "never_reached",
-    "SKP_LEVELS", "SKP_RANKS", "skp_predikat", "skp_rank",
+    "minutes_to_jp", "jp_hours", "jp_compliance", "never_reached", "reach_summary",
+    "SKP_LEVELS", "SKP_RANKS", "skp_predikat", "skp_rank", "skp_distribution", "skp_matrix_table",
     "learning_gain", "rater_agreement", "icc2_1", "service_trends",
 ]

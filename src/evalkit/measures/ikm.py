@@ -23,12 +23,13 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from evalkit.config import IKM_WEIGHT
 from evalkit.ingest.spec import SKM_UNSUR
-from evalkit.measures._util import as_list, check_columns, check_frame, group_iter, round_half_up
+from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, group_iter, round_half_up
 
-__all__ = ["ikm", "ikm_by_unsur", "ikm_grade", "UNSUR", "IKM_BANDS", "RULE_2017"]
+__all__ = ["ikm", "ikm_by_unsur", "ikm_grade", "ikm_interval", "UNSUR", "IKM_BANDS", "RULE_2017"]
 
 #: Canonical unsur columns in the regulation's order.
 UNSUR: tuple[str, ...] = tuple(name for name, _ in SKM_UNSUR)
@@ -169,21 +170,27 @@ def _prepare(responses, unsur, weight, by):
     return mapping, weights, label, rule, by
 
 
-def ikm_by_unsur(responses: pd.DataFrame, unsur=None, weight="exact", by=None) -> pd.DataFrame:
+def ikm_by_unsur(responses: pd.DataFrame, unsur=None, weight="exact", by=None, ci: float = 0.95) -> pd.DataFrame:
     """NRR, weight and weighted NRR per unsur (and group): the intermediate table of an SKM report.
 
-    Same arguments as :func:`ikm`. Returns one row per group x unsur with ``unsur``, ``column``,
-    ``n_answered``, ``nrr`` (mean of answered scores), ``weight``, ``nrr_weighted`` and ``nrr_converted``
-    (NRR x 25).
+    Same arguments as :func:`ikm`, plus ``ci``. Returns one row per group x unsur with ``unsur``, ``column``,
+    ``n_answered``, ``nrr`` (mean of answered scores), ``weight``, ``nrr_weighted``, ``nrr_converted``
+    (NRR x 25), and the sampling uncertainty of the NRR (not part of the regulation): ``std_error``
+    (sd / sqrt(n_answered)) and a t interval ``ci_low``/``ci_high`` on the 1-4 scale.
     """
+    ci = check_ci(ci)
     mapping, weights, label, rule, by = _prepare(responses, unsur, weight, by)
     rows = []
     for key, sub in group_iter(responses, by):
         for u, col in mapping.items():
             s = sub[col].dropna().astype(float)
-            nrr = float(s.mean()) if len(s) else np.nan
-            rows.append({**key, "unsur": u, "column": col, "n_answered": len(s), "nrr": nrr,
-                         "weight": weights[u], "nrr_weighted": nrr * weights[u], "nrr_converted": nrr * 25})
+            n = len(s)
+            nrr = float(s.mean()) if n else np.nan
+            se = float(s.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+            q = stats.t.ppf(0.5 + ci / 2, n - 1) if n > 1 else np.nan
+            rows.append({**key, "unsur": u, "column": col, "n_answered": n, "nrr": nrr,
+                         "weight": weights[u], "nrr_weighted": nrr * weights[u], "nrr_converted": nrr * 25,
+                         "std_error": se, "ci_low": nrr - q * se, "ci_high": nrr + q * se})
     return pd.DataFrame(rows)
 
 
@@ -264,3 +271,62 @@ def ikm(responses: pd.DataFrame, unsur=None, weight="exact", by=None) -> pd.Data
     out["weight"] = label
     out["rule"] = rule
     return out
+
+
+def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, ci: float = 0.95) -> pd.DataFrame:
+    """Sampling uncertainty of the IKM: standard error and normal confidence interval on the converted scale.
+
+    The regulation reports the IKM as a point value; this adds how precisely a survey of that size pins it
+    down (respondents treated as a simple random sample of the unit's service users).
+
+    Parameters
+    ----------
+    responses, unsur, weight, by
+        As for :func:`ikm`.
+    ci : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: by columns, ``n_respondents``, ``ikm_unrounded`` (as in :func:`ikm`),
+        ``std_error``, ``ci_low``, ``ci_high`` (converted 25-100 scale, not rounded).
+
+    Notes
+    -----
+    IKM = 25 sum_u w_u NRR_u with NRR_u the mean of the n_u answers to unsur u. By the delta method (exact
+    here, the IKM being linear in the NRRs) Var(IKM) = 625 sum_u sum_v w_u w_v Cov(NRR_u, NRR_v), with
+    Cov(NRR_u, NRR_v) estimated by s_uv n_uv / (n_u n_v), s_uv the sample covariance (ddof=1) over the n_uv
+    respondents who answered both. Without missing answers this is Var(IKM) = 625 s_T^2 / n, s_T^2 the
+    variance of the respondents' weighted totals sum_u w_u x_iu, i.e. the usual standard error of a mean.
+    CI = IKM +/- z SE (normal approximation; no finite-population correction).
+    """
+    ci = check_ci(ci)
+    mapping, weights, _label, _rule, by = _prepare(responses, unsur, weight, by)
+    z = stats.norm.ppf(0.5 + ci / 2)
+    names = list(mapping)
+    w = np.array([weights[u] for u in names])
+    rows = []
+    for key, sub in group_iter(responses, by):
+        x = sub[[mapping[u] for u in names]].to_numpy(dtype=float)
+        ok = ~np.isnan(x)
+        n_u = ok.sum(axis=0)
+        nrr = np.where(n_u > 0, np.nansum(x, axis=0) / np.maximum(n_u, 1), np.nan)
+        k = len(names)
+        cov = np.full((k, k), np.nan)
+        for a in range(k):
+            for b in range(a, k):
+                both = ok[:, a] & ok[:, b]
+                m = int(both.sum())
+                if m > 1 and n_u[a] > 0 and n_u[b] > 0:
+                    xa, xb = x[both, a], x[both, b]
+                    s_ab = ((xa - xa.mean()) * (xb - xb.mean())).sum() / (m - 1)
+                    cov[a, b] = cov[b, a] = s_ab * m / (n_u[a] * n_u[b])
+                elif n_u[a] > 0 and n_u[b] > 0:
+                    cov[a, b] = cov[b, a] = 0.0 if m == 0 else np.nan
+        est = 25 * float(w @ nrr)
+        var = 625 * float(w @ cov @ w)
+        se = float(np.sqrt(var)) if np.isfinite(var) and var >= 0 else np.nan
+        rows.append({**key, "n_respondents": len(sub), "ikm_unrounded": est, "std_error": se,
+                     "ci_low": est - z * se, "ci_high": est + z * se})
+    return pd.DataFrame(rows)

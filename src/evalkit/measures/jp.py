@@ -13,7 +13,7 @@ import pandas as pd
 from evalkit.config import JP_MINUTES, JP_TARGET_PER_YEAR
 from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, wilson
 
-__all__ = ["minutes_to_jp", "jp_hours", "jp_compliance", "never_reached"]
+__all__ = ["minutes_to_jp", "jp_hours", "jp_compliance", "never_reached", "reach_summary"]
 
 _ROUNDING = ("exact", "floor", "round")
 
@@ -211,3 +211,48 @@ def never_reached(enrolments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataF
     out = out[~out["any_completed"]].copy()
     out["status"] = np.where(out["any_invited"], "invited, never completed", "never invited")
     return out.drop(columns=["any_invited", "any_completed"]).reset_index(drop=True)
+
+
+def reach_summary(enrolments: pd.DataFrame, employees: pd.DataFrame, by=None, ci: float = 0.95) -> pd.DataFrame:
+    """Aggregate view of :func:`never_reached`: per group, how many staff training never reached.
+
+    Parameters
+    ----------
+    enrolments, employees : pandas.DataFrame
+        As for :func:`never_reached`; ``by`` columns come from ``employees`` (region, agency, position_type, ...).
+    by : str or list of str, optional
+        Group columns of ``employees``.
+    ci : float
+        Confidence level of the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: by columns, ``n`` (employees), ``n_never_invited``, ``share_never_invited`` with
+        Wilson ``ci_low``/``ci_high``, ``n_invited_not_completed``, ``share_invited_not_completed``,
+        ``n_completed`` (completed at least one programme) and ``share_completed``. No person-level rows.
+    """
+    check_frame(employees, "employees")
+    ci = check_ci(ci)
+    by = as_list(by)
+    check_columns(employees, ["person_id"] + by, "employees")
+    nr = never_reached(enrolments, employees)
+    status = pd.Series("completed", index=employees["person_id"].to_numpy(), dtype=object)
+    status.loc[nr["person_id"].to_numpy()] = nr["status"].to_numpy()
+    frame = employees[by].copy() if by else pd.DataFrame(index=employees.index)
+    frame["_key"] = 0
+    st = status.loc[employees["person_id"].to_numpy()].to_numpy()
+    frame["n_never_invited"] = st == "never invited"
+    frame["n_invited_not_completed"] = st == "invited, never completed"
+    frame["n_completed"] = st == "completed"
+    cols = ["n_never_invited", "n_invited_not_completed", "n_completed"]
+    out = frame.groupby(by or ["_key"], observed=True, sort=True)[cols].sum().reset_index()
+    out = out.drop(columns="_key", errors="ignore")
+    out[cols] = out[cols].astype(int)
+    out["n"] = out[cols].sum(axis=1)
+    out["share_never_invited"] = out["n_never_invited"] / out["n"]
+    out["ci_low"], out["ci_high"] = wilson(out["n_never_invited"], out["n"], ci)
+    out["share_invited_not_completed"] = out["n_invited_not_completed"] / out["n"]
+    out["share_completed"] = out["n_completed"] / out["n"]
+    return out[by + ["n", "n_never_invited", "share_never_invited", "ci_low", "ci_high", "n_invited_not_completed",
+                     "share_invited_not_completed", "n_completed", "share_completed"]]

@@ -145,6 +145,7 @@ def diverging_likert_plot(data: pd.DataFrame, items: Sequence[str], by: str | No
         Display names of the items.
     palette : str
         Diverging colour-blind-safe ColorBrewer palette (``"RdBu"`` default; ``"PuOr"``/``"BrBG"`` also safe).
+        With an odd number of points the neutral category is drawn in light grey.
 
     Returns
     -------
@@ -178,7 +179,9 @@ def diverging_likert_plot(data: pd.DataFrame, items: Sequence[str], by: str | No
         left_start -= shares[:, codes.index(int(mid))] / 2
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
-    colours = sns.color_palette(palette, points)
+    colours = list(sns.color_palette(palette, points))
+    if points % 2 == 1:  # the palette's near-white middle vanishes on a white background: neutral in light grey
+        colours[points // 2] = (0.78, 0.78, 0.78)
     y = np.arange(len(names))
     start = left_start.copy()
     for j, code in enumerate(codes):

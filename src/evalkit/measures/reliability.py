@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit.measures._util import check_ci, check_frame, check_numeric
+from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, check_numeric, group_iter
 
-__all__ = ["cronbach_alpha", "item_total"]
+__all__ = ["cronbach_alpha", "cronbach_alpha_by", "item_total"]
 
 
 def _items_frame(items, min_items: int = 2) -> pd.DataFrame:
@@ -101,3 +101,42 @@ def item_total(items: pd.DataFrame) -> pd.DataFrame:
                      "r_item_total": data[c].corr(total), "r_item_rest": data[c].corr(rest),
                      "alpha_if_deleted": a_del, "n": n})
     return pd.DataFrame(rows)
+
+
+def cronbach_alpha_by(data: pd.DataFrame, items, by=None, ci: float = 0.95) -> pd.DataFrame:
+    """:func:`cronbach_alpha` of the same items overall or per group (e.g. per region).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent with the item columns and the ``by`` columns.
+    items : list of str
+        Item columns.
+    by : str or list of str, optional
+        Group columns; one row per observed group (groups with fewer than 3 complete rows get NaN).
+    ci : float
+        Confidence level of the Feldt interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        by columns plus the columns of :func:`cronbach_alpha`.
+    """
+    check_frame(data, "data")
+    ci = check_ci(ci)
+    items = as_list(items)
+    by = as_list(by)
+    check_columns(data, items + by, "data")
+    rows = []
+    for key, sub in group_iter(data, by):
+        try:
+            row = cronbach_alpha(sub[items], ci=ci).iloc[0].to_dict()
+        except ValueError:  # too few complete rows or no variance in this group
+            n_ok = int(sub[items].notna().all(axis=1).sum())
+            row = {"term": "cronbach_alpha", "estimate": np.nan, "std_error": np.nan, "statistic": np.nan,
+                   "p_value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": n_ok, "k": len(items),
+                   "n_dropped": len(sub) - n_ok}
+        rows.append({**key, **row})
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype(int)
+    return out

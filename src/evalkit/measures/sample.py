@@ -3,12 +3,14 @@ PermenPANRB 14/2017 (DOMAIN.md section 1)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-from evalkit.measures._util import check_columns, check_frame, round_half_up
+from evalkit.measures._util import as_list, check_columns, check_frame, round_half_up
 
-__all__ = ["krejcie_morgan", "sample_adequacy"]
+__all__ = ["krejcie_morgan", "sample_adequacy", "skm_sample_adequacy", "period_of"]
 
 
 def krejcie_morgan(population, chi2: float = 3.841, p: float = 0.5, d: float = 0.05):
@@ -102,3 +104,86 @@ def sample_adequacy(
     ]
     return out
 
+
+_PERIOD = re.compile(r"^(\d{4})(?:([SQ])([1-4]))?$")
+
+
+def period_of(months: pd.Series, like: str) -> pd.Series:
+    """Label each month with the survey period it falls in, in the format of ``like``.
+
+    ``like`` is an example period label: ``"2023S1"`` (semester: S1 = January-June, S2 = July-December),
+    ``"2023Q2"`` (calendar quarter) or ``"2023"`` (year).
+    """
+    m = _PERIOD.match(str(like))
+    if not m or (m.group(2) == "S" and m.group(3) not in ("1", "2")):
+        raise ValueError(f"unknown period format {like!r}; expected e.g. '2023S1', '2023Q2' or '2023'")
+    d = pd.to_datetime(months)
+    year = d.dt.year.astype("Int64").astype(str)
+    if m.group(2) == "S":
+        return year + "S" + np.where(d.dt.month <= 6, "1", "2")
+    if m.group(2) == "Q":
+        return year + "Q" + d.dt.quarter.astype("Int64").astype(str)
+    return year
+
+
+def skm_sample_adequacy(skm: pd.DataFrame, services: pd.DataFrame, by=("region", "unit", "period"),
+                        period: str = "period", chi2: float = 3.841, p: float = 0.5, d: float = 0.05) -> pd.DataFrame:
+    """Krejcie-Morgan check of every SKM survey (unit x period) against the unit's service users.
+
+    The population of a survey is the number of services the unit delivered in the survey period (sum of
+    ``services.volume`` over the months of the period; a month missing from ``services`` contributes
+    nothing, which ``n_months`` shows). Volume counts services, not distinct citizens, so it over-states the
+    population of repeat users; the Krejcie-Morgan minimum barely moves above a few thousand (N = 5.000 ->
+    357, N = 40.000 -> 380), so the check is robust to that.
+
+    Parameters
+    ----------
+    skm : pandas.DataFrame
+        One row per respondent with the ``by`` columns (``period`` labels such as ``"2023S1"``).
+    services : pandas.DataFrame
+        ``month`` (datetime), ``volume`` and the ``by`` columns other than ``period``.
+    by : list of str
+        Survey key; must contain ``period``.
+    chi2, p, d : float
+        Passed to :func:`krejcie_morgan`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per survey: by columns, ``n`` (respondents), ``population``, ``n_months`` (months of service
+        data in the period), then the columns added by :func:`sample_adequacy` (``min_sample``,
+        ``shortfall``, ``adequate``, ``warning``). Surveys without service data have no population and are
+        flagged with a warning instead of a minimum.
+    """
+    check_frame(skm, "skm")
+    check_frame(services, "services")
+    by = as_list(by)
+    if period not in by:
+        raise ValueError(f"by must contain the period column {period!r}, got {by}")
+    keys = [c for c in by if c != period]
+    check_columns(skm, by, "skm")
+    check_columns(services, keys + ["month", "volume"], "services")
+    if not pd.api.types.is_datetime64_any_dtype(services["month"]):
+        raise TypeError(f"column 'month' of services must be datetime64, got {services['month'].dtype}")
+    labels = skm[period].dropna().astype(str)
+    if labels.empty:
+        raise ValueError(f"column {period!r} of skm has no period labels")
+    n = skm.groupby(by, observed=True, sort=True).size().rename("n").reset_index()
+    sv = services[keys + ["month", "volume"]].copy()
+    sv[period] = period_of(sv["month"], labels.iloc[0]).to_numpy()
+    pop = (sv.groupby(by, observed=True, sort=True)
+           .agg(population=("volume", "sum"), n_months=("month", "nunique")).reset_index())
+    for c in keys:  # align categorical/str key dtypes before merging
+        n[c] = n[c].astype(str)
+        pop[c] = pop[c].astype(str)
+    n[period] = n[period].astype(str)
+    out = n.merge(pop, on=by, how="left", validate="one_to_one")
+    out["n_months"] = out["n_months"].fillna(0).astype(int)
+    has = out["population"].notna() & (out["population"] >= 1)
+    res = sample_adequacy(out[has].assign(population=out.loc[has, "population"].astype(int)), "population", "n",
+                          chi2=chi2, p=p, d=d)
+    rest = out[~has].assign(min_sample=pd.NA, shortfall=pd.NA, adequate=pd.NA,
+                            warning="no service volume recorded for this period: population unknown")
+    frames = [f for f in (res, rest) if len(f)]
+    full = pd.concat(frames).sort_values(by) if len(frames) > 1 else frames[0]
+    return full.reset_index(drop=True)

@@ -17,7 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["skp_predikat", "skp_rank", "SKP_LEVELS", "SKP_RANKS", "SKP_MATRIX"]
+from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, group_iter, wilson
+
+__all__ = ["skp_predikat", "skp_rank", "skp_distribution", "skp_matrix_table", "SKP_LEVELS", "SKP_RANKS",
+           "SKP_MATRIX", "SKP_RATINGS"]
 
 #: Predikat from worst to best (the order of the returned ordered categorical, so ``max`` is the best).
 SKP_LEVELS: tuple[str, ...] = ("Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Baik", "Sangat Baik")
@@ -35,6 +38,8 @@ SKP_MATRIX: dict[tuple[str, str], str] = {
     ("Di Bawah", "Sesuai"): "Butuh Perbaikan",
     ("Di Bawah", "Di Bawah"): "Sangat Kurang",
 }
+#: Rating inputs from best to worst (short form).
+SKP_RATINGS: tuple[str, ...] = ("Di Atas", "Sesuai", "Di Bawah")
 _NORMAL = {
     "di atas": "Di Atas", "diatas": "Di Atas", "di atas ekspektasi": "Di Atas", "diatas ekspektasi": "Di Atas",
     "sesuai": "Sesuai", "sesuai ekspektasi": "Sesuai",
@@ -113,3 +118,77 @@ def skp_rank(predikat) -> pd.Series:
             raise ValueError(f"unknown SKP predikat {v!r}; expected one of {list(SKP_RANKS)}")
         out.append(lookup[key])
     return pd.Series(pd.array(out, dtype="Int64"), index=s.index, name="skp_rank")
+
+
+def skp_distribution(data: pd.DataFrame, by=None, predikat: str = "skp_predikat", ci: float = 0.95) -> pd.DataFrame:
+    """Distribution of SKP predikat (an ordered category, worst to best), overall or per group.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per rating (person x period) with a ``predikat`` column (labels of :data:`SKP_LEVELS`; any
+        spelling :func:`skp_rank` accepts).
+    by : str or list of str, optional
+        Group columns (e.g. ``["region", "year"]``).
+    ci : float
+        Confidence level of the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group x level (every level, also empty ones): by columns, ``skp_predikat`` (ordered
+        categorical with categories :data:`SKP_LEVELS`), ``rank`` (1-5), ``n`` (ratings at this level),
+        ``n_total`` (ratings in the group), ``share`` with Wilson ``ci_low``/``ci_high`` and
+        ``cumulative_share`` (share at this level or worse). Missing predikat are not counted.
+    """
+    check_frame(data, "data")
+    ci = check_ci(ci)
+    by = as_list(by)
+    check_columns(data, by + [predikat], "data")
+    ranks = skp_rank(data[predikat].reset_index(drop=True))
+    frame = data[by].reset_index(drop=True).copy()
+    frame["_rank"] = ranks.to_numpy()
+    frame = frame[frame["_rank"].notna()]
+    rows = []
+    for key, sub in group_iter(frame, by):
+        counts = sub["_rank"].astype(int).value_counts()
+        total = int(counts.sum())
+        for r, lvl in enumerate(SKP_LEVELS, start=1):
+            rows.append({**key, "skp_predikat": lvl, "rank": r, "n": int(counts.get(r, 0)), "n_total": total})
+    out = pd.DataFrame(rows)
+    out["skp_predikat"] = pd.Categorical(out["skp_predikat"], categories=list(SKP_LEVELS), ordered=True)
+    out["share"] = out["n"] / out["n_total"].where(out["n_total"] > 0)
+    out["ci_low"], out["ci_high"] = wilson(out["n"], out["n_total"], ci)
+    out["cumulative_share"] = out.groupby(by, observed=True, sort=False)["share"].cumsum() if by else \
+        out["share"].cumsum()
+    return out
+
+
+def skp_matrix_table(hasil_kerja, perilaku) -> pd.DataFrame:
+    """The hasil kerja x perilaku matrix of a set of ratings: counts per cell with the predikat it gives.
+
+    Parameters
+    ----------
+    hasil_kerja, perilaku : array-like or pandas.Series
+        Rating labels as accepted by :func:`skp_predikat` (pairs with a missing rating are not counted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Nine rows (every cell of the PermenPANRB 6/2022 matrix, best ratings first): ``hasil_kerja``,
+        ``perilaku`` (short forms "Di Atas" / "Sesuai" / "Di Bawah"), ``skp_predikat`` (from
+        :data:`SKP_MATRIX`), ``n`` and ``share`` (of all counted pairs).
+    """
+    hk = _normalise(hasil_kerja, "hasil_kerja")
+    pr = _normalise(perilaku, "perilaku")
+    if len(hk) != len(pr):
+        raise ValueError(f"hasil_kerja and perilaku differ in length ({len(hk)} vs {len(pr)})")
+    ok = np.array([a is not None and b is not None for a, b in zip(hk, pr, strict=True)], dtype=bool)
+    pairs = pd.Series(list(zip(hk[ok], pr[ok], strict=True)), dtype=object).value_counts()
+    total = int(ok.sum())
+    rows = [{"hasil_kerja": a, "perilaku": b, "skp_predikat": SKP_MATRIX[(a, b)], "n": int(pairs.get((a, b), 0))}
+            for a in SKP_RATINGS for b in SKP_RATINGS]
+    out = pd.DataFrame(rows)
+    out["skp_predikat"] = pd.Categorical(out["skp_predikat"], categories=list(SKP_LEVELS), ordered=True)
+    out["share"] = out["n"] / total if total else np.nan
+    return out
