@@ -247,3 +247,163 @@ def test_budget_scenarios_plot_returns_axes():
     assert isinstance(ax, matplotlib.axes.Axes)
     assert len(ax.get_yticklabels()) == t["scenario"].nunique()
     plt.close(ax.figure)
+
+
+# ------------------------------------------------------------------------------------------- budgets, findings
+def test_budget_realisation_hand_worked(tables):
+    _, _, budgets = tables
+    out = cost.budget_realisation(budgets).set_index("region")
+    # Mamuju: realised 7 + 5 = 12 M of 8 + 6 = 14 M; Ampenan's only row has no realised amount -> left out
+    assert out.loc["Mamuju", "realisation"] == pytest.approx(12 / 14)
+    assert out.loc["Mamuju", "n_rows"] == 2 and "Ampenan" not in out.index
+    assert cost.budget_realisation(budgets, by=None)["realised_rp"].item() == 12e6
+
+
+def _mode_panel(seed=3, n_never=600, n_per_mode=300, T=8):
+    """Person x period panel with constant, known effects per mode (truth: klasikal 5, e-learning 2)."""
+    rng = np.random.default_rng(seed)
+    truth = {"klasikal": 5.0, "e-learning": 2.0}
+    rows = []
+    pid = 0
+    for mode, n in [(None, n_never), *[(m, n_per_mode) for m in truth]]:
+        for _ in range(n):
+            pid += 1
+            g = 0 if mode is None else int(rng.integers(3, T + 1))
+            a = rng.normal(60, 5)
+            for t in range(1, T + 1):
+                d = int(g > 0 and t >= g)
+                y = a + 0.3 * t + (truth[mode] * d if mode else 0) + rng.normal(0, 2)
+                rows.append((f"P{pid}", t, g, mode, d, y))
+    return pd.DataFrame(rows, columns=["person_id", "t", "gname", "first_mode", "treated_post", "y"]), truth
+
+
+def test_impact_by_mode_recovers_planted_effects():
+    from evalkit.impact import did
+
+    panel, truth = _mode_panel()
+    eff = cost.impact_by_mode(panel, "y").set_index("mode")
+    assert list(eff.index) == ["all", "e-learning", "klasikal"]
+    for m, tau in truth.items():   # within 4 SE of the planted (constant) effect
+        assert abs(eff.loc[m, "estimate"] - tau) < 4 * eff.loc[m, "std_error"], (m, eff.loc[m])
+        assert eff.loc[m, "n_treated"] == 300
+    sub = panel[(panel.gname == 0) | (panel.first_mode == "klasikal")]
+    ref = did(sub, "y", "person_id", "t", "treated_post").tidy().iloc[0]
+    assert eff.loc["klasikal", "estimate"] == pytest.approx(ref["estimate"])
+    assert cost.impact_by_mode(panel, "y", min_treated=400)["mode"].tolist() == ["all"]
+
+
+def test_cost_effectiveness_table_matches_single_calls_and_ranks():
+    unit = pd.DataFrame({"mode": ["klasikal", "e-learning", "seminar"],
+                         "cost_per_completed": [5e6, 1.8e6, 2e6]})
+    eff = pd.DataFrame({"mode": ["e-learning", "klasikal", "seminar", "all"], "estimate": [2.0, 5.0, -0.5, 3.0],
+                        "std_error": [0.1, 0.1, 0.4, 0.1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the table catches cost_effectiveness's warnings itself
+        ce = cost.cost_effectiveness_table(unit, eff, rng=5, n_boot=500)
+    # e-learning 1.8 M / 2 = 900,000 < klasikal 5 M / 5 = 1,000,000; seminar (harm) last
+    assert ce["mode"].tolist() == ["e-learning", "klasikal", "seminar"]
+    row = ce.iloc[0]
+    d = cost.cost_effectiveness(1.8e6, 2.0, 0.1, method="delta")
+    assert row["ratio"] == pytest.approx(900_000) and row["ci_low"] == pytest.approx(d["ci_low"])
+    assert row["impact_per_budget"] == pytest.approx(1e8 / 1.8e6 * 2.0)
+    assert "negative" in ce.iloc[2]["note"]
+    again = cost.cost_effectiveness_table(unit.iloc[::-1], eff.iloc[::-1], rng=5, n_boot=500)
+    pd.testing.assert_frame_equal(ce, again)   # bootstrap draws do not depend on row order
+    assert cost.most_cost_effective_mode(ce) == "e-learning"
+    # an imprecise effect does not win even with the lowest ratio
+    ce2 = pd.concat([ce, pd.DataFrame([{"mode": "x", "ratio": 1.0, "effect": 1.0, "effect_se": 1.0}])])
+    assert cost.most_cost_effective_mode(ce2) == "e-learning"
+    assert cost.most_cost_effective_mode(ce2[ce2["mode"].isin(["x", "seminar"])]) == "x"
+    assert cost.most_cost_effective_mode(ce[ce["mode"] == "seminar"]) is None
+
+
+def test_findings_for_region_keys_and_values(tables):
+    programmes, enrolments, budgets = tables
+    eff = pd.DataFrame({"mode": ["klasikal", "e-learning"], "estimate": [5.0, 1.0], "std_error": [0.1, 0.1]})
+    f = cost.findings_for_region("Mamuju", programmes, enrolments, budgets, eff)
+    assert set(f) == {"most_cost_effective_mode", "cost_per_participant_rp", "budget_realisation"}
+    # Mamuju: klasikal P1 12 M / 3 completers = 4 M per unit of 5 -> 800,000; e-learning 2 M / 4 = 0.5 M per 1
+    # -> 500,000: e-learning wins, at 500,000 per completer
+    assert f["most_cost_effective_mode"] == "e-learning"
+    assert f["cost_per_participant_rp"] == pytest.approx(500_000)
+    assert f["budget_realisation"] == pytest.approx(12 / 14)
+    from evalkit.report.recommend import recommend
+
+    assert "mode_mix" in recommend(f, "en")["rule_id"].tolist()
+    none = cost.findings_for_region("Ampenan", programmes, enrolments, None, eff)
+    assert none == {"most_cost_effective_mode": None, "cost_per_participant_rp": None, "budget_realisation": None}
+
+
+def test_mode_options_feed_budget_scenarios():
+    unit = pd.DataFrame({"mode": ["klasikal", "e-learning", "seminar"], "cost_per_completed": [5e6, 1e6, np.nan]})
+    eff = pd.DataFrame({"mode": ["e-learning", "klasikal", "seminar", "all"], "estimate": [1.5, 10.0, 1.0, 3.0],
+                        "std_error": [0.5, 2.0, 0.4, 0.1]})
+    opts = cost.mode_options(unit, eff, max_participants=50)
+    assert opts["mode"].tolist() == ["e-learning", "klasikal"]
+    assert opts["max_participants"].tolist() == [50.0, 50.0]
+    tot = cost.budget_scenarios(1e8, opts).drop_duplicates("scenario").set_index("scenario")
+    # 50 e-learning (50 M) then 10 klasikal (50 M) = 60 people; impact 50 x 1.5 + 10 x 10 = 175
+    assert tot.loc["max reach", "total_participants"] == pytest.approx(60)
+    # impact: klasikal 10/5 M = 2 per M beats 1.5 per M: 20 klasikal = 200
+    assert tot.loc["max impact", "total_impact"] == pytest.approx(200)
+
+
+# ------------------------------------------------------------------------------------------- services and ROI
+def _service_panel(seed=2):
+    rng = np.random.default_rng(seed)
+    rows = []
+    slopes = {"A": -20.0, "B": -5.0}
+    for region, slope in slopes.items():
+        for u in range(6):
+            base = rng.normal(40, 5)
+            start = rng.uniform(0, 0.2)
+            for m in range(24):
+                share = min(1.0, start + m * rng.uniform(0.005, 0.03))
+                y = base - 0.2 * m + slope * share + rng.normal(0, 1.5)
+                rows.append((region, f"U{u}", f"2023-{m + 1:02d}" if m < 12 else f"2024-{m - 11:02d}",
+                             share, y, 100 + u))
+    df = pd.DataFrame(rows, columns=["region", "unit", "month", "trained_share", "wait_minutes", "volume"])
+    df["month"] = pd.to_datetime(df["month"] + "-01")
+    return df, slopes
+
+
+def test_service_effects_match_pyfixest():
+    pf = pytest.importorskip("pyfixest")
+    df, slopes = _service_panel()
+    out = cost.service_effects(df, "wait_minutes").set_index("region")
+    d = df.assign(uid=df["region"] + "|" + df["unit"], sA=df["trained_share"] * (df["region"] == "A"),
+                  sB=df["trained_share"] * (df["region"] == "B"), mid=df["month"].dt.strftime("%Y-%m"))
+    fit = pf.feols("wait_minutes ~ sA + sB | uid + mid", data=d, vcov={"CRV1": "uid"})
+    assert out.loc["A", "estimate"] == pytest.approx(fit.coef()["sA"], rel=1e-8)
+    assert out.loc["B", "std_error"] == pytest.approx(fit.se()["sB"], rel=1e-6)
+    for r, s in slopes.items():
+        assert out.loc[r, "ci_low"] < s < out.loc[r, "ci_high"]
+    assert out.loc["A", "n_units"] == 6 and out.loc["A", "cases_last_year"] == 12 * sum(100 + u for u in range(6))
+
+
+def test_service_benefits_and_roi_hand_worked():
+    wait = pd.DataFrame({"region": ["A"], "estimate": [-30.0], "std_error": [5.0], "share_start": [0.1],
+                         "share_end": [0.3], "cases_last_year": [10_000.0]})
+    proc = wait.assign(estimate=-1.0, std_error=0.5)
+    a = {"citizen_value_per_hour_rp": 20_000, "staff_monthly_pay_rp": 5_200_000, "staff_on_cost_share": 0.25,
+         "staff_hours_per_month": 162.5, "staff_minutes_per_case_day": 6, "attribution": 0.5, "confidence": 0.8,
+         "years": 1}
+    b = cost.service_benefits(wait, proc, a).set_index("stream")
+    # waiting: 30 min x 0.2 coverage = 6 min/case x 10,000 = 1,000 h x Rp20.000 = 20 M x 0.4 = 8 M
+    assert b.loc["citizen_waiting_time", "benefits"] == pytest.approx(8e6)
+    assert b.loc["citizen_waiting_time", "benefits"] == pytest.approx(
+        cost.monetise_time_savings(6, 10_000, 20_000, attribution=0.5, confidence=0.8))
+    # staff: 1 day x 0.2 = 0.2 day/case x 6 min = 1.2 min/case -> 200 h; hour = 5.2 M x 1.25 / 162.5 = 40,000
+    # -> 8 M x 0.4 = 3.2 M
+    assert b.loc["staff_hours", "benefits"] == pytest.approx(3.2e6)
+    z = 1.959963984540054
+    assert b.loc["citizen_waiting_time", "benefits_low"] == pytest.approx(8e6 * (30 - z * 5) / 30)
+    roi = cost.roi_by_region(b.reset_index(), pd.Series({"A": 5.6e6})).iloc[0]
+    assert roi["bcr"] == pytest.approx(11.2e6 / 5.6e6) and roi["roi_pct"] == pytest.approx(100.0)
+    se = np.hypot(8e6 * 5 / 30, 3.2e6 * 0.5 / 1)
+    assert roi["benefits_low"] == pytest.approx(11.2e6 - z * se)
+    from scipy.stats import norm
+
+    assert roi["p_roi_positive"] == pytest.approx(norm.cdf((11.2e6 - 5.6e6) / se))
+    with pytest.raises(ValueError, match="unknown assumption"):
+        cost.service_benefits(wait, assumptions={"wage": 1})

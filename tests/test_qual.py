@@ -259,3 +259,123 @@ def test_coding_speed_3000_texts(codebook):
         for case, themes in CASES.items():
             if text.startswith(case):
                 assert all(getattr(row, t) for t in themes)
+
+
+# ------------------------------------------------------------------------------------------- hand codes, findings
+def test_theme_lookup_accepts_ids_and_both_labels(codebook):
+    look = qual.theme_lookup(codebook)
+    key = qual._label_key
+    assert look[key("time_conflict")] == look[key("Bentrok waktu dan tugas")] == "time_conflict"
+    assert look[key("TIME-CONFLICT with daily duties")] == "time_conflict"
+    assert look[key("Perbaikan  pelayanan")] == "service_improvement"
+
+
+def test_hand_codes_wide_maps_labels_and_keeps_missing(codebook):
+    codes = pd.DataFrame({
+        "interview_id": ["W1", "W1", "W2", "W2", "W3"],
+        "region": ["Mamuju"] * 5,
+        "theme": ["Anggaran", "time_conflict", "Budget and funding", "Motivasi dan manfaat", "anggaran"],
+        "present": [True, False, False, True, True],
+        "coder": ["K1", "K1", "K2", "K2", "K1"],
+    })
+    wide = qual.hand_codes_wide(codes, codebook=codebook)
+    assert wide["interview_id"].tolist() == ["W1", "W2", "W3"]
+    assert list(wide.columns[:3]) == ["interview_id", "region", "coder"] and list(wide.columns[3:]) == THEMES
+    assert wide["budget"].tolist() == [True, False, True]
+    assert wide.loc[1, "motivation"] and pd.isna(wide.loc[0, "motivation"])  # not coded -> <NA>
+    assert wide["time_conflict"].isna().tolist() == [False, True, True]
+    # agreement uses only the coded cells: W1 budget, W2 budget, W3 budget
+    auto = pd.DataFrame({"interview_id": ["W1", "W2", "W3"], **{t: [False] * 3 for t in THEMES}})
+    auto["budget"] = [True, False, False]
+    ag = qual.coding_agreement(auto, wide, themes=["budget", "motivation"]).set_index("theme")
+    assert ag.loc["budget", "n"] == 3 and ag.loc["budget", "agreement"] == pytest.approx(2 / 3)
+    assert ag.loc["motivation", "n"] == 1
+    with pytest.raises(ValueError, match="not in codebook.*Fasilitas"):
+        qual.hand_codes_wide(codes.assign(theme=["Fasilitas"] + codes["theme"].tolist()[1:]), codebook=codebook)
+    with pytest.raises(ValueError, match="conflicting hand codes"):
+        qual.hand_codes_wide(pd.concat([codes, codes.iloc[[0]].assign(present=False)]), codebook=codebook)
+
+
+def test_top_theme_counts_ties_and_small_groups():
+    coded = pd.DataFrame({
+        "region": ["A"] * 6 + ["B"] * 3,
+        "budget": [True, True, False, False, True, False, True, True, True],
+        "time_conflict": [True, True, True, False, True, False, False, False, False],
+        "motivation": [False] * 9,
+        "n_tokens": [5, 5, 5, 5, 5, 0, 5, 5, 5],   # the empty text does not count
+    })
+    coded.attrs["themes"] = ["budget", "time_conflict", "motivation"]
+    top = qual.top_theme(coded, by="region", threshold=5).set_index("region")
+    # A: 5 texts with tokens; budget 3, time_conflict 4 -> time_conflict, share 4/5
+    assert top.loc["A", "theme"] == "time_conflict" and top.loc["A", "count"] == 4
+    assert top.loc["A", "share"] == pytest.approx(0.8) and top.loc["A", "n"] == 5
+    assert pd.isna(top.loc["B", "theme"])  # 3 texts < threshold
+    tie = qual.top_theme(coded.assign(time_conflict=coded["budget"]), by=None, threshold=1)
+    assert tie["theme"].item() == "budget"  # tie -> first in codebook order
+    only = qual.top_theme(coded, by="region", themes=["motivation"], threshold=1)
+    assert only["theme"].isna().all()  # nobody mentions it
+
+
+def test_interview_findings_returns_recommend_key(codebook):
+    texts = (["Jadwal pelatihan bentrok dengan tugas harian."] * 4 + ["Anggaran terbatas."] * 2
+             + ["Pelayanan lebih cepat dan pelayanan ramah."] * 6)
+    df = pd.DataFrame({"interview_id": [f"W{i}" for i in range(12)], "region": "Batanghari", "text": texts})
+    coded = qual.code_texts(df, codebook=codebook)
+    f = qual.interview_findings(coded, "Batanghari")
+    assert f == {"top_interview_theme": "time_conflict"}  # service_improvement is not a barrier theme
+    from evalkit.report.recommend import recommend
+
+    assert "barrier_time" in recommend(f, "en")["rule_id"].tolist()
+    assert qual.interview_findings(coded, "Mamuju") == {"top_interview_theme": None}
+
+
+def test_theme_vs_estimate_joins_by_region():
+    freq = pd.DataFrame({"region": ["A", "A", "B"], "theme": ["time_conflict", "budget", "time_conflict"],
+                         "n": [10.0, 10.0, 8.0], "share": [0.5, 0.1, 0.25], "ci_low": [0.2, 0.0, 0.05],
+                         "ci_high": [0.8, 0.4, 0.6]})
+    est = pd.DataFrame({"region": ["B", "A", "A", "C"], "term": ["barrier_time", "barrier_time", "x", "barrier_time"],
+                        "estimate": [-0.1, -0.3, 9.0, -0.2], "ci_low": [-0.2, -0.4, 8.0, -0.3],
+                        "ci_high": [0.0, -0.2, 10.0, -0.1]})
+    out = qual.theme_vs_estimate(freq, est, "time_conflict", "barrier_time")
+    assert out["region"].tolist() == ["A", "B"]
+    assert out["share"].tolist() == [0.5, 0.25] and out["estimate"].tolist() == [-0.3, -0.1]
+    assert out["est_ci_low"].tolist() == [-0.4, -0.2]
+    with pytest.raises(ValueError, match="term"):
+        qual.theme_vs_estimate(freq, est, "time_conflict", "nope")
+
+
+def test_theme_plots_return_axes(codebook):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    coded = qual.code_texts(_interviews(n_big=12, n_small=6), codebook=codebook)
+    ax = qual.theme_frequency_plot(qual.theme_frequencies(coded, by="region"), codebook=codebook)
+    assert len(ax.get_yticklabels()) == len(THEMES)
+    plt.close(ax.figure)
+    ax = qual.cooccurrence_plot(qual.cooccurrence(coded), codebook=codebook)
+    assert len(ax.get_xticklabels()) == len(THEMES)
+    plt.close(ax.figure)
+
+
+def test_themes_vs_ame_stacks_pairs_and_plots():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    freq = pd.DataFrame({"region": ["A", "B", "A", "B"], "theme": ["time_conflict"] * 2 + ["motivation"] * 2,
+                         "n": [10.0] * 4, "share": [0.5, 0.2, 0.3, 0.6], "ci_low": [0.2, 0.05, 0.1, 0.3],
+                         "ci_high": [0.8, 0.5, 0.6, 0.85]})
+    ame = pd.DataFrame({"region": ["A", "B", "A", "B"], "term": ["barrier_time"] * 2 + ["barrier_motivation"] * 2,
+                        "estimate": [-0.3, -0.1, -0.2, -0.4], "ci_low": [-0.4, -0.2, -0.3, -0.5],
+                        "ci_high": [-0.2, 0.0, -0.1, -0.3]})
+    out = qual.themes_vs_ame(freq, ame)
+    assert out[["theme", "term", "region"]].values.tolist() == [
+        ["time_conflict", "barrier_time", "A"], ["time_conflict", "barrier_time", "B"],
+        ["motivation", "barrier_motivation", "A"], ["motivation", "barrier_motivation", "B"]]
+    assert out.loc[3, "estimate"] == -0.4 and out.loc[3, "share"] == 0.6
+    fig = qual.themes_vs_ame_plot(out)
+    assert sum(ax.get_visible() for ax in fig.axes) == 2
+    plt.close(fig)

@@ -333,3 +333,42 @@ def test_skm_unit_means_match_truth(raw, truth):
     for u in rows:
         assert got[(u["unit"], u["period"])] == pytest.approx(u["means"]["u1_persyaratan"], abs=1e-6)
     assert any(u["below_km"] for u in truth["skm"]["unit_means"])
+
+
+def test_hand_coded_sample_follows_truth_themes(raw, truth):
+    """The hand codes (kode_manual_*) are the notes' planted themes, read with a little human inconsistency."""
+    from evalkit.synth.interviews import THEME_LABELS
+
+    label = {lab.lower(): t for t, labs in THEME_LABELS.items() for lab in labs}
+    planted = {n["interview_id"]: set(n["themes"]) for n in truth["interviews"]}
+    agree = total = 0
+    per_region = {}
+    for p in files_of(raw, "interview_codes"):
+        df = read_table(p, "interview_codes")
+        ids = df["interview_id"].astype(str).unique()
+        per_region[region_of(p)] = len(ids)
+        assert set(ids) <= set(planted), p.name
+        assert len(df) == len(ids) * len(THEME_LABELS)  # every sampled note coded for every theme
+        for iid, theme, present in zip(df["interview_id"], df["theme"], df["present"], strict=True):
+            code = str(present).strip().lower() in {"ya", "y", "1", "true"}
+            agree += code == (label[str(theme).lower()] in planted[str(iid)])
+            total += 1
+    assert per_region == {r: 15 for r in REGION_ORDER}
+    assert 0.93 < agree / total < 0.995   # miss 6 %, add 3 %: close to, but not exactly, the planted themes
+
+
+def test_hand_codes_use_their_own_random_stream(tmp_path, monkeypatch):
+    """Adding the kode_manual_* files left every other field file as it was: they draw from a separate stream."""
+    from evalkit.synth import generator
+
+    def digest(folder):
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+    generate(tmp_path / "with" / "raw", seed=5, n_employees=300)
+    monkeypatch.setattr(generator, "_write_hand_codes", lambda *a, **k: {})
+    generate(tmp_path / "without" / "raw", seed=5, n_employees=300)
+    with_, without = digest(tmp_path / "with" / "raw"), digest(tmp_path / "without" / "raw")
+    assert {k for k in with_ if k.startswith("kode_manual_")} == set(with_) - set(without)
+    assert all(with_[k] == v for k, v in without.items())
+    same = [(tmp_path / d / "truth" / "truth.json").read_bytes() for d in ("with", "without")]
+    assert same[0] == same[1]

@@ -39,6 +39,16 @@ __all__ = [
     "roi_sensitivity",
     "budget_scenarios",
     "budget_scenarios_plot",
+    "budget_realisation",
+    "impact_by_mode",
+    "cost_effectiveness_table",
+    "most_cost_effective_mode",
+    "findings_for_region",
+    "service_effects",
+    "ROI_ASSUMPTIONS",
+    "service_benefits",
+    "roi_by_region",
+    "mode_options",
 ]
 
 
@@ -653,13 +663,398 @@ def budget_scenarios_plot(table: pd.DataFrame, ax=None, value: str = "participan
         left += vals
     totals = table.drop_duplicates("scenario").set_index("scenario").loc[order]
     for yi, (l_, t) in enumerate(zip(left, totals["total_impact"], strict=True)):
-        ax.annotate(f"impact {t:,.1f}", (l_, yi), xytext=(4, 0), textcoords="offset points", va="center",
+        ax.annotate(f"dampak / impact {t:,.1f}", (l_, yi), xytext=(4, 0), textcoords="offset points", va="center",
                     fontsize="small")
     ax.set_yticks(y, order)
     ax.invert_yaxis()
     label = {"participants": "participants reached", "spend_rp": "spend (Rp)", "impact": "expected impact"}
     ax.set_xlabel(label.get(value, value))
     ax.set_ylabel("")
-    ax.legend(title="mode", loc="lower right", fontsize="small")
-    ax.set_xlim(0, max(left.max(), 1) * 1.25)
+    ax.legend(title="moda / mode", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    ax.set_xlim(0, max(left.max(), 1) * 1.35)
     return ax
+
+
+
+# --------------------------------------------------------------------------------------------------- budgets
+def budget_realisation(budgets: pd.DataFrame, by: str | Sequence[str] | None = "region") -> pd.DataFrame:
+    """Allocated (pagu) and realised spending and the realisation share, per group.
+
+    Rows with a missing allocated or realised amount are left out of both sums (so the share compares like
+    with like); ``n_rows`` counts the rows used.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, n_rows, allocated_rp, realised_rp, realisation`` (realised / allocated).
+    """
+    _frame(budgets, "budgets")
+    by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    _need(budgets, ["allocated_rp", "realised_rp", *by], "budgets")
+    b = budgets.assign(allocated_rp=pd.to_numeric(budgets["allocated_rp"], errors="coerce"),
+                       realised_rp=pd.to_numeric(budgets["realised_rp"], errors="coerce"))
+    b = b.dropna(subset=["allocated_rp", "realised_rp"])
+    agg = dict(n_rows=("allocated_rp", "size"), allocated_rp=("allocated_rp", "sum"),
+               realised_rp=("realised_rp", "sum"))
+    if by:
+        out = b.groupby(by, sort=True, observed=True).agg(**agg).reset_index()
+    else:
+        out = b.assign(_all=0).groupby("_all").agg(**agg).reset_index(drop=True)
+    out["realisation"] = np.where(out["allocated_rp"] > 0, out["realised_rp"] / out["allocated_rp"].where(
+        out["allocated_rp"] > 0, 1), np.nan)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- impact
+def impact_by_mode(panel: pd.DataFrame, yname: str = "report_quality", modes: Sequence[str] | None = None,
+                   idname: str = "person_id", tname: str = "t", treatname: str = "treated_post",
+                   mode_col: str = "first_mode", group_col: str = "gname", min_treated: int = 30,
+                   alpha: float = 0.05) -> pd.DataFrame:
+    """Impact per participant of training, overall and per delivery mode, by TWFE difference-in-differences.
+
+    For each mode ``m`` the panel is cut to the never-trained (``group_col == 0``) plus the people whose first
+    completed training was in mode ``m``, and :func:`evalkit.impact.did` is fitted (unit and period fixed
+    effects, CRV1 by person). The row ``mode="all"`` uses everyone. The estimate is the average change in
+    ``yname`` per trained person after training, the effect per participant that :func:`cost_effectiveness`
+    and :func:`budget_scenarios` need.
+
+    With staggered adoption and effects that grow over time TWFE averages 2x2 comparisons with possibly
+    negative weights (Goodman-Bacon 2021); compare with :func:`evalkit.impact.staggered_att` before relying on
+    small differences between modes.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        :func:`evalkit.datasets.performance_panel`.
+    modes : list of str, optional
+        Default: every mode in ``mode_col`` (sorted).
+    min_treated : int
+        Modes with fewer trained people are skipped.
+
+    Returns
+    -------
+    DataFrame
+        ``outcome, mode, estimate, std_error, ci_low, ci_high, p_value, n_treated, n_obs``.
+    """
+    from evalkit.impact import did
+
+    _frame(panel, "panel")
+    _need(panel, [yname, idname, tname, treatname, mode_col, group_col], "panel")
+    if modes is None:
+        modes = sorted(panel[mode_col].dropna().astype(str).unique())
+    never = panel[group_col] == 0
+    rows = []
+    for m in ["all", *modes]:
+        sub = panel if m == "all" else panel[never | (panel[mode_col].astype(str) == m)]
+        treated = sub.loc[sub[group_col] > 0, idname].nunique()
+        if treated < min_treated:
+            continue
+        r = did(sub, yname, idname, tname, treatname, alpha=alpha).tidy().iloc[0]
+        rows.append({"outcome": yname, "mode": m, "estimate": float(r["estimate"]),
+                     "std_error": float(r["std_error"]), "ci_low": float(r["ci_low"]),
+                     "ci_high": float(r["ci_high"]), "p_value": float(r["p_value"]), "n_treated": int(treated),
+                     "n_obs": int(r["n"])})
+    return pd.DataFrame(rows, columns=["outcome", "mode", "estimate", "std_error", "ci_low", "ci_high", "p_value",
+                                       "n_treated", "n_obs"])
+
+
+# --------------------------------------------------------------------------------------------------- CE table
+def cost_effectiveness_table(unit_costs: pd.DataFrame, effects: pd.DataFrame, by: str = "mode",
+                             cost_col: str = "cost_per_completed", n_boot: int = 2000,
+                             rng: np.random.Generator | int | None = None, ci: float = 0.95,
+                             per_budget_rp: float = 1e8) -> pd.DataFrame:
+    """Cost per unit of impact for every group (mode) with both the delta-method and the bootstrap interval.
+
+    ``unit_costs`` (e.g. :func:`cost_per_participant` by mode) gives the cost per participant, ``effects``
+    (e.g. :func:`impact_by_mode`) the effect per participant with its standard error. The two are joined on
+    ``by``; each row goes through :func:`cost_effectiveness` twice: ``method="delta"`` (which switches to
+    Fieller's interval when the effect is imprecise) and ``method="bootstrap"`` (parametric, draws from
+    ``rng``; groups are processed in sorted order so the draws do not depend on row order). Warnings about
+    imprecise effects are caught and reported in ``note``. ``impact_per_budget`` is the total impact that
+    ``per_budget_rp`` buys (participants = budget / unit cost, times the effect).
+
+    Returns
+    -------
+    DataFrame
+        ``by, cost_per_participant, effect, effect_se, ratio, ci_low, ci_high, interval, boot_low, boot_high,
+        bounded, impact_per_budget, note``, sorted by ``ratio`` (most cost-effective first; a non-positive effect
+        sorts last).
+    """
+    _need(unit_costs, [by, cost_col], "unit_costs")
+    _need(effects, [by, "estimate", "std_error"], "effects")
+    rng = _rng(rng)
+    d = unit_costs[[by, cost_col]].merge(effects[[by, "estimate", "std_error"]], on=by, how="inner")
+    d = d.sort_values(by, kind="mergesort")
+    rows = []
+    for r in d.itertuples(index=False):
+        c, e, s = float(getattr(r, cost_col)), float(r.estimate), float(r.std_error)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            dm = cost_effectiveness(c, e, s, method="delta", ci=ci)
+            bs = cost_effectiveness(c, e, s, method="bootstrap", n_boot=n_boot, rng=rng, ci=ci)
+        notes = sorted({str(w.message).split(":")[0] for w in caught})
+        rows.append({by: getattr(r, by), "cost_per_participant": c, "effect": e, "effect_se": s,
+                     "ratio": dm["ratio"], "ci_low": dm["ci_low"], "ci_high": dm["ci_high"],
+                     "interval": dm["method"], "boot_low": bs["ci_low"], "boot_high": bs["ci_high"],
+                     "bounded": bool(dm["bounded"] and bs["bounded"]),
+                     "impact_per_budget": per_budget_rp / c * e if c > 0 else np.nan,
+                     "note": "; ".join(notes)})
+    out = pd.DataFrame(rows, columns=[by, "cost_per_participant", "effect", "effect_se", "ratio", "ci_low",
+                                      "ci_high", "interval", "boot_low", "boot_high", "bounded",
+                                      "impact_per_budget", "note"])
+    key = np.where(out["effect"] > 0, out["ratio"], np.inf)
+    return out.iloc[np.lexsort((out[by].astype(str).to_numpy(), key))].reset_index(drop=True)
+
+
+def most_cost_effective_mode(ce: pd.DataFrame, by: str = "mode", ci: float = 0.95,
+                             exclude: Sequence[str] = ("all",)) -> str | None:
+    """The group with the lowest cost per unit of impact among those whose effect is clearly positive.
+
+    "Clearly positive" = the effect's normal interval at ``ci`` lies above 0. If no group qualifies, the lowest
+    ratio among positive effects is returned; ``None`` when no effect is positive.
+    """
+    _need(ce, [by, "ratio", "effect", "effect_se"], "ce")
+    z = _z(ci)
+    d = ce[~ce[by].astype(str).isin(list(exclude)) & (ce["effect"] > 0)]
+    if d.empty:
+        return None
+    sure = d[d["effect"] - z * d["effect_se"] > 0]
+    pool = sure if not sure.empty else d
+    pool = pool.sort_values(["ratio", by], kind="mergesort")
+    return str(pool[by].iloc[0])
+
+
+def findings_for_region(region: str, programmes: pd.DataFrame, enrolments: pd.DataFrame,
+                        budgets: pd.DataFrame | None, effects: pd.DataFrame | None,
+                        n_boot: int = 2000, rng: np.random.Generator | int | None = None) -> dict:
+    """Cost findings of one region for :func:`evalkit.report.recommend.recommend`.
+
+    ``most_cost_effective_mode`` compares the modes the region delivered (its own cost per completed
+    participant, from :func:`cost_per_participant`) with the effect per participant of each mode
+    (``effects``, e.g. :func:`impact_by_mode`, estimated over all regions), via
+    :func:`cost_effectiveness_table` and :func:`most_cost_effective_mode`.
+
+    Returns
+    -------
+    dict
+        ``most_cost_effective_mode`` (str or None), ``cost_per_participant_rp`` (that mode's cost per completed
+        participant in the region, rupiah) and ``budget_realisation`` (realised / allocated over the region's
+        budget rows; None without budgets). Keys whose value cannot be computed are None.
+    """
+    out: dict = {"most_cost_effective_mode": None, "cost_per_participant_rp": None, "budget_realisation": None}
+    prog = programmes[programmes["region"].astype(str) == str(region)]
+    if budgets is not None:
+        br = budget_realisation(budgets[budgets["region"].astype(str) == str(region)], by=None)
+        if len(br) and np.isfinite(br["realisation"].iloc[0]):
+            out["budget_realisation"] = float(br["realisation"].iloc[0])
+    if prog.empty or effects is None:
+        return out
+    ids = prog["programme_id"]
+    bud = None if budgets is None else budgets[budgets["programme_id"].isin(ids)]
+    unit = cost_per_participant(prog, enrolments[enrolments["programme_id"].isin(ids)], bud, by="mode")
+    unit = unit.assign(mode=unit["mode"].astype(str))
+    unit = unit[unit["cost_per_completed"].notna()]
+    eff = effects.assign(mode=effects["mode"].astype(str))
+    ce = cost_effectiveness_table(unit, eff, n_boot=n_boot, rng=rng)
+    best = most_cost_effective_mode(ce)
+    if best is not None:
+        out["most_cost_effective_mode"] = best
+        out["cost_per_participant_rp"] = float(ce.loc[ce["mode"] == best, "cost_per_participant"].iloc[0])
+    return out
+
+
+def mode_options(unit_costs: pd.DataFrame, effects: pd.DataFrame, modes: Sequence[str] | None = None,
+                 cost_col: str = "cost_per_completed", max_participants: float | None = None) -> pd.DataFrame:
+    """The ``options`` table of :func:`budget_scenarios`: cost and effect per participant for each mode.
+
+    Returns
+    -------
+    DataFrame
+        ``mode, cost_per_participant, effect_per_participant, effect_se`` (and ``max_participants`` when given),
+        modes with a cost and an effect only, in ``modes`` order (default sorted).
+    """
+    _need(unit_costs, ["mode", cost_col], "unit_costs")
+    _need(effects, ["mode", "estimate", "std_error"], "effects")
+    u = unit_costs.assign(mode=unit_costs["mode"].astype(str)).set_index("mode")[cost_col]
+    e = effects.assign(mode=effects["mode"].astype(str)).set_index("mode")
+    modes = sorted(set(u.dropna().index) & set(e.index) - {"all"}) if modes is None else list(modes)
+    rows = [{"mode": m, "cost_per_participant": float(u[m]), "effect_per_participant": float(e.loc[m, "estimate"]),
+             "effect_se": float(e.loc[m, "std_error"])} for m in modes if m in u.index and m in e.index
+            and np.isfinite(u[m])]
+    out = pd.DataFrame(rows, columns=["mode", "cost_per_participant", "effect_per_participant", "effect_se"])
+    if max_participants is not None:
+        out["max_participants"] = float(max_participants)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- services
+def service_effects(panel: pd.DataFrame, outcome: str, by: str = "region", unit_col: str = "unit",
+                    time_col: str = "month", share_col: str = "trained_share", alpha: float = 0.05) -> pd.DataFrame:
+    r"""Change in a service outcome per unit of staff training coverage, per region, with unit and month FE.
+
+    .. math::
+
+        y_{ut} = \sum_r \beta_r \, s_{ut}\, [r(u) = r] + \alpha_u + \lambda_t + \varepsilon_{ut}
+
+    with :math:`s_{ut}` the share of the unit's staff trained by month :math:`t`
+    (:func:`evalkit.datasets.service_panel`), so :math:`\beta_r` is the change in the outcome when the whole unit
+    is trained. Fitted by the within transformation of :func:`evalkit.impact.did` (CRV1 by unit, fixest
+    small-sample factor, t with G - 1 degrees of freedom; G = units in all regions). With few units per region
+    the intervals are wide: that uncertainty is carried into :func:`service_benefits`.
+
+    Returns
+    -------
+    DataFrame
+        ``by, outcome, estimate, std_error, ci_low, ci_high, n_units, n_obs, share_start, share_end,
+        cases_last_year`` where ``share_start``/``share_end`` are the mean trained share over the region's
+        units in the first and last month and ``cases_last_year`` the ``volume`` over the last 12 months (when
+        the panel has a ``volume`` column).
+    """
+    from evalkit.impact._common import make_table
+    from evalkit.impact.did import twfe_fit
+
+    _frame(panel, "panel")
+    _need(panel, [outcome, by, unit_col, time_col, share_col], "panel")
+    d = panel.dropna(subset=[outcome, share_col]).copy()
+    d["_unit"] = d[by].astype(str) + " | " + d[unit_col].astype(str)
+    groups = sorted(d[by].astype(str).unique())
+    X = pd.DataFrame({g: d[share_col].to_numpy(float) * (d[by].astype(str) == g).to_numpy() for g in groups},
+                     index=d.index)
+    fit = twfe_fit(d[outcome].to_numpy(float), X, d["_unit"].to_numpy(), pd.factorize(d[time_col])[0],
+                   d["_unit"].to_numpy(), alpha=alpha)
+    se = np.sqrt(np.diag(fit["vcov"]))
+    tab = make_table(fit["names"], fit["beta"], se, n=fit["N"], df=fit["G"] - 1, alpha=alpha)
+    tab = tab.rename(columns={"term": by}).drop(columns=["statistic", "n"])
+    months = np.sort(d[time_col].unique())
+    last12 = months[-12:]
+    extra = []
+    for g in groups:
+        dg = d[d[by].astype(str) == g]
+        row = {by: g, "n_units": int(dg["_unit"].nunique()), "n_obs": int(len(dg)),
+               "share_start": float(dg.loc[dg[time_col] == dg[time_col].min(), share_col].mean()),
+               "share_end": float(dg.loc[dg[time_col] == dg[time_col].max(), share_col].mean()),
+               "cases_last_year": (float(dg.loc[dg[time_col].isin(last12), "volume"].sum())
+                                   if "volume" in dg.columns else np.nan)}
+        extra.append(row)
+    out = tab.merge(pd.DataFrame(extra), on=by, how="right")
+    out.insert(1, "outcome", outcome)
+    return out[[by, "outcome", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n_units", "n_obs",
+                "share_start", "share_end", "cases_last_year"]]
+
+
+#: Monetisation assumptions of the ROI (every one an explicit, editable parameter; rupiah of 2024).
+ROI_ASSUMPTIONS: dict[str, float] = {
+    # value of one hour of a citizen's time: about a regional minimum wage (~Rp 3.2 M a month) / 162.5 hours
+    "citizen_value_per_hour_rp": 20_000.0,
+    # take-home pay of a mid-career ASN (golongan III: gaji pokok + tunjangan), an assumption
+    "staff_monthly_pay_rp": 5_500_000.0,
+    # employer contributions and allowances on top of pay (iuran, tunjangan), an assumption
+    "staff_on_cost_share": 0.25,
+    # working hours per month: 37.5 hours a week (ASN working week) x 52 / 12
+    "staff_hours_per_month": 162.5,
+    # staff minutes a case takes for each day it stays open (follow-up, queries, re-filing), an assumption
+    "staff_minutes_per_case_day": 6.0,
+    # Phillips: share of the improvement isolated to the training, and the confidence in that estimate
+    "attribution": 0.5,
+    "confidence": 0.8,
+    # years over which the yearly benefit is counted
+    "years": 1.0,
+}
+
+
+def _assumptions(assumptions: Mapping[str, float] | None) -> dict[str, float]:
+    a = dict(ROI_ASSUMPTIONS)
+    if assumptions:
+        unknown = set(assumptions) - set(a)
+        if unknown:
+            raise ValueError(f"unknown assumption(s) {sorted(unknown)}; known: {sorted(a)}")
+        a.update({k: float(v) for k, v in assumptions.items()})
+    return a
+
+
+def service_benefits(wait: pd.DataFrame, processing: pd.DataFrame | None = None,
+                     assumptions: Mapping[str, float] | None = None, by: str = "region",
+                     ci: float = 0.95) -> pd.DataFrame:
+    r"""Yearly money value of the service improvements attributed to training, per region and stream.
+
+    From :func:`service_effects` tables for ``wait_minutes`` (``wait``) and ``processing_days``
+    (``processing``). The coverage gain :math:`\Delta s` = ``share_end - share_start``; the time saved per case
+    is :math:`-\hat\beta\,\Delta s` (minutes of waiting, or days of processing), over ``cases_last_year`` cases:
+
+    * citizens' waiting time: :func:`monetise_time_savings` at ``citizen_value_per_hour_rp``;
+    * staff hours: days saved x ``staff_minutes_per_case_day``, valued at the staff hour
+      ``staff_monthly_pay_rp * (1 + staff_on_cost_share) / staff_hours_per_month``;
+
+    both times ``attribution x confidence x years``. Benefits are linear in :math:`\hat\beta`, so the interval
+    is the benefit at :math:`\hat\beta \pm z\,\mathrm{se}` (normal).
+
+    Returns
+    -------
+    DataFrame
+        ``by, stream, effect, effect_se, coverage_gain, cases_per_year, multiplier, benefits, benefits_low,
+        benefits_high`` with ``multiplier`` the rupiah per unit of ``-effect`` (so benefits = -effect x multiplier).
+    """
+    a = _assumptions(assumptions)
+    z = _z(ci)
+    staff_hour = a["staff_monthly_pay_rp"] * (1 + a["staff_on_cost_share"]) / a["staff_hours_per_month"]
+    adj = a["attribution"] * a["confidence"] * a["years"]
+    _share(a["attribution"], "attribution")
+    _share(a["confidence"], "confidence")
+    rows = []
+    streams = [("citizen_waiting_time", wait, a["citizen_value_per_hour_rp"] / 60.0)]
+    if processing is not None:
+        streams.append(("staff_hours", processing, a["staff_minutes_per_case_day"] / 60.0 * staff_hour))
+    for stream, tab, per_unit in streams:
+        _need(tab, [by, "estimate", "std_error", "share_start", "share_end", "cases_last_year"], stream)
+        for r in tab.itertuples(index=False):
+            gain = float(r.share_end - r.share_start)
+            mult = gain * float(r.cases_last_year) * per_unit * adj
+            b = -float(r.estimate) * mult
+            b1, b2 = -(r.estimate - z * r.std_error) * mult, -(r.estimate + z * r.std_error) * mult
+            rows.append({by: getattr(r, by), "stream": stream, "effect": float(r.estimate),
+                         "effect_se": float(r.std_error), "coverage_gain": gain,
+                         "cases_per_year": float(r.cases_last_year), "multiplier": mult, "benefits": b,
+                         "benefits_low": min(b1, b2), "benefits_high": max(b1, b2)})
+    return pd.DataFrame(rows)
+
+
+def roi_by_region(benefits: pd.DataFrame, costs: pd.Series, by: str = "region", ci: float = 0.95) -> pd.DataFrame:
+    r"""Phillips BCR and ROI per region from :func:`service_benefits` and programme costs.
+
+    The streams' benefits are added; their interval treats the streams' estimates as independent
+    (:math:`\mathrm{se}_B^2 = \sum_s (m_s\,\mathrm{se}_s)^2`), an approximation since both come from the same
+    units. ``p_roi_positive`` = :math:`P(B > C)` under the normal approximation.
+
+    Parameters
+    ----------
+    costs : Series
+        Programme cost per region (rupiah), indexed by region (e.g. ``cost_rp`` of :func:`cost_per_participant`).
+
+    Returns
+    -------
+    DataFrame
+        ``by, cost, benefits, benefits_low, benefits_high, bcr, bcr_low, bcr_high, roi_pct, roi_low, roi_high,
+        p_roi_positive``.
+    """
+    z = _z(ci)
+    g = benefits.assign(_var=(benefits["multiplier"] * benefits["effect_se"]) ** 2).groupby(by, sort=True,
+                                                                                              observed=True)
+    tot = pd.DataFrame({"benefits": g["benefits"].sum(), "se": np.sqrt(g["_var"].sum())})
+    tot["cost"] = costs.reindex(tot.index).astype(float)
+    tot = tot.dropna(subset=["cost"])
+    r = phillips_roi(tot["benefits"].to_numpy(), tot["cost"].to_numpy())
+    out = pd.DataFrame({by: tot.index.astype(str), "cost": tot["cost"].to_numpy(),
+                        "benefits": tot["benefits"].to_numpy(),
+                        "benefits_low": (tot["benefits"] - z * tot["se"]).to_numpy(),
+                        "benefits_high": (tot["benefits"] + z * tot["se"]).to_numpy()})
+    out["bcr"] = r["bcr"].to_numpy()
+    out["bcr_low"] = out["benefits_low"] / out["cost"]
+    out["bcr_high"] = out["benefits_high"] / out["cost"]
+    out["roi_pct"] = r["roi_pct"].to_numpy()
+    out["roi_low"] = (out["bcr_low"] - 1) * 100
+    out["roi_high"] = (out["bcr_high"] - 1) * 100
+    se = tot["se"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zz = (out["benefits"].to_numpy() - out["cost"].to_numpy()) / se
+    out["p_roi_positive"] = np.where(se > 0, stats.norm.cdf(zz), (out["benefits"] > out["cost"]).astype(float))
+    return out

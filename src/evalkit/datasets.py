@@ -17,7 +17,7 @@ from evalkit.config import paths
 __all__ = ["load", "quarter_of", "first_training", "performance_panel", "service_panel", "TABLES"]
 
 TABLES = ("employees", "programmes", "enrolments", "reaction", "tests", "followup", "performance",
-          "services", "skm", "budgets", "interviews")
+          "services", "skm", "budgets", "interviews", "interview_codes")
 
 
 def load(name: str, processed_dir: str | Path | None = None) -> pd.DataFrame:

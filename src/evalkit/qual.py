@@ -69,6 +69,17 @@ __all__ = [
     "cohen_kappa",
     "coding_agreement",
     "kappa_band",
+    "BARRIER_THEMES",
+    "theme_lookup",
+    "hand_codes_wide",
+    "top_theme",
+    "interview_findings",
+    "theme_vs_estimate",
+    "THEME_BARRIER",
+    "themes_vs_ame",
+    "themes_vs_ame_plot",
+    "theme_frequency_plot",
+    "cooccurrence_plot",
 ]
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("theme", "label_id", "label_en", "keywords")
@@ -712,3 +723,296 @@ def coding_agreement(coded: pd.DataFrame, hand_coded: pd.DataFrame, themes: Sequ
         rows.append({"theme": t, "n": n, "n_auto": int(a.sum()), "n_hand": int(b.sum()), "agreement": po,
                      "kappa": k, "kappa_se": float(se), "band": kappa_band(k)})
     return pd.DataFrame(rows)
+
+
+
+# --------------------------------------------------------------------------------------------------- hand codes
+#: Codebook themes that name a participation barrier (the ones :func:`evalkit.report.recommend.recommend` acts on
+#: through ``top_interview_theme``; ``evalkit.report.text.BARRIER_ALIASES`` maps them to barriers).
+BARRIER_THEMES: tuple[str, ...] = ("time_conflict", "motivation", "relevance", "resistance", "budget")
+
+
+def _label_key(x: object) -> str:
+    return re.sub(r"[\s_\-]+", " ", normalise(x)).strip()
+
+
+def theme_lookup(codebook: Codebook | str | Path | None = None) -> dict[str, str]:
+    """Spelling -> theme id for every way a coder may name a theme: the id, ``label_id`` or ``label_en``.
+
+    Keys are compared after lower-casing, stripping accents and folding ``_``, ``-`` and runs of spaces to one
+    space, so ``"Time conflict"``, ``"time_conflict"`` and ``"TIME-CONFLICT"`` all map to ``time_conflict``.
+    """
+    cb = _as_codebook(codebook)
+    out: dict[str, str] = {}
+    for row in cb.table.itertuples(index=False):
+        for name in (row.theme, row.label_id, row.label_en):
+            k = _label_key(name)
+            if k and out.setdefault(k, row.theme) != row.theme:
+                raise ValueError(f"codebook {cb.source}: {name!r} names two themes ({out[k]!r}, {row.theme!r})")
+    return out
+
+
+def hand_codes_wide(codes: pd.DataFrame, codebook: Codebook | str | Path | None = None,
+                    id_col: str = "interview_id", theme_col: str = "theme",
+                    value_col: str = "present") -> pd.DataFrame:
+    """The hand-coded sample (the ``interview_codes`` table, one row per interview x theme) as one row per
+    interview with a nullable-boolean column per codebook theme, ready for :func:`coding_agreement`.
+
+    Themes may be written as the theme id or either codebook label (see :func:`theme_lookup`). A theme that
+    was not coded for an interview is ``<NA>`` (left out of that theme's agreement); ``region`` and ``coder``
+    are carried over when present (the first value per interview).
+
+    Raises
+    ------
+    ValueError
+        When a theme name is not in the codebook (the names are listed), or one interview has conflicting
+        codes for one theme.
+    """
+    if not isinstance(codes, pd.DataFrame):
+        raise TypeError(f"codes must be a pandas DataFrame, got {type(codes).__name__}")
+    missing = [c for c in (id_col, theme_col, value_col) if c not in codes.columns]
+    if missing:
+        raise ValueError(f"codes is missing column(s) {missing}; it has {list(codes.columns)}")
+    cb = _as_codebook(codebook)
+    look = theme_lookup(cb)
+    theme = codes[theme_col].map(lambda x: look.get(_label_key(x)))
+    unknown = sorted(set(codes.loc[theme.isna(), theme_col].astype(str)))
+    if unknown:
+        raise ValueError(f"hand codes name theme(s) not in codebook {cb.source}: {unknown}; use a theme id or "
+                         f"label from the codebook")
+    d = pd.DataFrame({id_col: codes[id_col].to_numpy(), "theme": theme.to_numpy(),
+                      "value": codes[value_col].astype("boolean").to_numpy()})
+    d = d.dropna(subset=["value"])
+    conflict = d.groupby([id_col, "theme"], sort=False)["value"].nunique() > 1
+    if conflict.any():
+        first = conflict[conflict].index[0]
+        raise ValueError(f"conflicting hand codes for {id_col} {first[0]!r}, theme {first[1]!r} "
+                         f"({int(conflict.sum())} such pairs)")
+    d = d.drop_duplicates([id_col, "theme"])
+    wide = d.pivot(index=id_col, columns="theme", values="value")
+    ids = pd.Index(sorted(codes[id_col].dropna().unique()), name=id_col)
+    wide = wide.reindex(index=ids, columns=cb.themes)
+    out = wide.astype("boolean").reset_index()
+    out.columns.name = None
+    for c in ("region", "coder"):
+        if c in codes.columns:
+            out[c] = out[id_col].map(codes.drop_duplicates(id_col).set_index(id_col)[c])
+    out.attrs["themes"] = list(cb.themes)
+    return out[[id_col, *[c for c in ("region", "coder") if c in out.columns], *cb.themes]]
+
+
+# --------------------------------------------------------------------------------------------------- findings
+def top_theme(coded: pd.DataFrame, by: str | Sequence[str] | None = "region", themes: Sequence[str] | None = None,
+              threshold: int | None = None) -> pd.DataFrame:
+    """The most frequently mentioned theme per group (ties go to the theme listed first in the codebook).
+
+    Only texts with at least one token count. A group with fewer than ``threshold`` texts (default
+    ``config.SMALL_CELL_THRESHOLD``) gets no top theme (``theme`` missing), like a suppressed cell.
+
+    Parameters
+    ----------
+    themes : list of str, optional
+        Themes to choose among (default every theme; :data:`BARRIER_THEMES` for the barrier themes only).
+
+    Returns
+    -------
+    DataFrame
+        ``*by, theme, count, n, share``: the top theme, the texts mentioning it, the texts in the group and
+        the share.
+    """
+    by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    themes = _themes_of(coded, themes, exclude=by)
+    thr = config.SMALL_CELL_THRESHOLD if threshold is None else int(threshold)
+    data = coded[coded["n_tokens"] > 0] if "n_tokens" in coded.columns else coded
+    data = data.assign(_all=0) if not by else data
+    keys = by or ["_all"]
+    rows = []
+    for key, g in data.groupby(keys, sort=True, observed=True):
+        counts = g[themes].astype(bool).sum(axis=0).to_numpy()
+        n = len(g)
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(keys, key, strict=True))
+        if n < thr or counts.max() == 0:
+            row.update(theme=None, count=np.nan, n=n, share=np.nan)
+        else:
+            i = int(np.argmax(counts))  # first maximum = codebook order
+            row.update(theme=themes[i], count=int(counts[i]), n=n, share=counts[i] / n)
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=[*keys, "theme", "count", "n", "share"])
+    return out.drop(columns="_all") if not by else out
+
+
+def interview_findings(coded: pd.DataFrame, region: str, themes: Sequence[str] = BARRIER_THEMES) -> dict:
+    """Findings for :func:`evalkit.report.recommend.recommend` from one region's coded interviews.
+
+    Returns
+    -------
+    dict
+        ``{"top_interview_theme": theme}``: the barrier theme (:data:`BARRIER_THEMES`) mentioned in most of the
+        region's interviews, or ``None`` when the region has too few interviews or none mentions a barrier.
+    """
+    if "region" not in coded.columns:
+        raise ValueError("coded has no 'region' column")
+    sub = coded[coded["region"].astype(str) == str(region)]
+    if sub.empty:
+        return {"top_interview_theme": None}
+    top = top_theme(sub, by=None, themes=[t for t in themes if t in coded.columns])
+    return {"top_interview_theme": top["theme"].iloc[0]}
+
+
+def theme_vs_estimate(freq: pd.DataFrame, estimates: pd.DataFrame, theme: str, term: str,
+                      by: str = "region") -> pd.DataFrame:
+    """Mixed methods: per group, the share of interviews mentioning ``theme`` next to a model estimate.
+
+    Parameters
+    ----------
+    freq : DataFrame
+        :func:`theme_frequencies` grouped by ``by`` only.
+    estimates : DataFrame
+        A tidy estimate table with ``by``, ``term``, ``estimate``, ``ci_low``, ``ci_high`` (e.g.
+        :func:`evalkit.participation.attendance_model` with ``by="region"``).
+    theme, term : str
+        The theme and the estimate's term to put side by side (``"time_conflict"``, ``"barrier_time"``).
+
+    Returns
+    -------
+    DataFrame
+        ``by, n, share, ci_low, ci_high`` (interviews) and ``estimate, est_ci_low, est_ci_high`` (model), one
+        row per group present in both.
+    """
+    for name, df, cols in (("freq", freq, [by, "theme", "n", "share", "ci_low", "ci_high"]),
+                           ("estimates", estimates, [by, "term", "estimate", "ci_low", "ci_high"])):
+        miss = [c for c in cols if c not in df.columns]
+        if miss:
+            raise ValueError(f"{name} is missing column(s) {miss}")
+    f = freq.loc[freq["theme"] == theme, [by, "n", "share", "ci_low", "ci_high"]]
+    if f.empty:
+        raise ValueError(f"theme {theme!r} not in freq")
+    e = estimates.loc[estimates["term"] == term, [by, "estimate", "ci_low", "ci_high"]]
+    if e.empty:
+        raise ValueError(f"term {term!r} not in estimates")
+    e = e.rename(columns={"ci_low": "est_ci_low", "ci_high": "est_ci_high"})
+    f = f.assign(**{by: f[by].astype(str)})
+    e = e.assign(**{by: e[by].astype(str)})
+    return f.merge(e, on=by, how="inner").sort_values(by).reset_index(drop=True)
+
+
+#: Interview theme -> the stated barrier of the enrolment files (``evalkit.participation.BARRIERS``) it echoes.
+THEME_BARRIER: dict[str, str] = {"time_conflict": "barrier_time", "motivation": "barrier_motivation",
+                                 "relevance": "barrier_relevance", "resistance": "barrier_experienced"}
+
+
+def themes_vs_ame(freq: pd.DataFrame, ame: pd.DataFrame, pairs: dict[str, str] | None = None,
+                  by: str = "region") -> pd.DataFrame:
+    """:func:`theme_vs_estimate` for every theme/barrier pair (default :data:`THEME_BARRIER`), stacked.
+
+    ``ame`` is :func:`evalkit.participation.attendance_model` fitted with ``by=by``. Returns the columns of
+    :func:`theme_vs_estimate` with ``theme`` and ``term`` in front; pairs missing from either table are skipped.
+    """
+    pairs = THEME_BARRIER if pairs is None else pairs
+    parts = []
+    for theme, term in pairs.items():
+        if theme in set(freq["theme"]) and term in set(ame["term"]):
+            parts.append(theme_vs_estimate(freq, ame, theme, term, by=by).assign(theme=theme, term=term))
+    if not parts:
+        raise ValueError("no theme/term pair found in both tables")
+    out = pd.concat(parts, ignore_index=True)
+    return out[["theme", "term", *[c for c in out.columns if c not in ("theme", "term")]]]
+
+
+def themes_vs_ame_plot(table: pd.DataFrame, by: str = "region", codebook: Codebook | str | Path | None = None):
+    """One panel per theme: share of interviews mentioning it (x, %, Wilson CI) against the barrier's AME on
+    attendance (y, percentage points, CI), one labelled point per ``by`` group. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    cb = _as_codebook(codebook)
+    themes = list(dict.fromkeys(table["theme"]))
+    ncol = min(2, len(themes))
+    nrow = int(np.ceil(len(themes) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.4 * nrow), squeeze=False, sharey=True,
+                             layout="constrained")
+    for ax, theme in zip(axes.ravel(), themes):
+        d = table[table["theme"] == theme]
+        x, y = 100 * d["share"].to_numpy(float), 100 * d["estimate"].to_numpy(float)
+        xerr = np.clip([x - 100 * d["ci_low"].to_numpy(float), 100 * d["ci_high"].to_numpy(float) - x], 0, None)
+        yerr = np.clip([y - 100 * d["est_ci_low"].to_numpy(float), 100 * d["est_ci_high"].to_numpy(float) - y],
+                       0, None)
+        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", ms=4, lw=0.8, color="C0")
+        for xi, yi, g in zip(x, y, d[by].astype(str), strict=True):
+            ax.annotate(g, (xi, yi), xytext=(3, 3), textcoords="offset points", fontsize="x-small")
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.set_xlim(0, 100)
+        ax.set_title(f"{_theme_label(theme, cb, 'id')}\n{_theme_label(theme, cb, 'en')}", fontsize="small")
+    fig.supxlabel("Wawancara yang menyebut tema (%, IK 95%) / interviews mentioning the theme (%, 95% CI)",
+                  fontsize="small")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("AME hambatan (poin %) /\nbarrier AME on attendance (pp)", fontsize="small")
+    for ax in axes.ravel()[len(themes):]:
+        ax.set_visible(False)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------- figures
+def _theme_label(theme: str, codebook: Codebook, lang: str) -> str:
+    t = codebook.table.set_index("theme")
+    if theme not in t.index:
+        return theme
+    return str(t.loc[theme, "label_id" if lang == "id" else "label_en"])
+
+
+def theme_frequency_plot(freq: pd.DataFrame, by: str = "region", ax=None,
+                         codebook: Codebook | str | Path | None = None):
+    """Dot plot of theme shares (%) with their Wilson intervals, one colour per ``by`` group.
+
+    Themes run down the y axis (codebook order, bilingual labels); suppressed cells are not drawn.
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    cb = _as_codebook(codebook)
+    themes = [t for t in cb.themes if t in set(freq["theme"])]
+    groups = list(dict.fromkeys(freq[by].astype(str)))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 0.45 * len(themes) + 1.5))
+    pal = sns.color_palette("colorblind", n_colors=len(groups))
+    off = np.linspace(-0.3, 0.3, len(groups)) if len(groups) > 1 else np.zeros(1)
+    for j, g in enumerate(groups):
+        d = freq[(freq[by].astype(str) == g) & ~freq["suppressed"].astype(bool)].set_index("theme")
+        y = np.array([themes.index(t) for t in d.index if t in themes]) + off[j]
+        d = d.loc[[t for t in d.index if t in themes]]
+        lo = np.clip(100 * (d["share"] - d["ci_low"]).to_numpy(float), 0, None)
+        hi = np.clip(100 * (d["ci_high"] - d["share"]).to_numpy(float), 0, None)
+        ax.errorbar(100 * d["share"], y, xerr=[lo, hi],
+                    fmt="o", ms=4, lw=1, capsize=0, color=pal[j], label=g)
+    ax.set_yticks(range(len(themes)),
+                  [f"{_theme_label(t, cb, 'id')} / {_theme_label(t, cb, 'en')}" for t in themes], fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Wawancara yang menyebut tema (%, IK 95% Wilson) / interviews mentioning the theme (%, 95% CI)")
+    ax.legend(title=by, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def cooccurrence_plot(co: pd.DataFrame, ax=None, codebook: Codebook | str | Path | None = None):
+    """Heatmap of the Jaccard similarity between themes (:func:`cooccurrence`), texts in both in each cell."""
+    import matplotlib.pyplot as plt
+
+    cb = _as_codebook(codebook)
+    themes = [t for t in cb.themes if t in set(co["theme_a"])]
+    jac = co.pivot(index="theme_a", columns="theme_b", values="jaccard").loc[themes, themes]
+    both = co.pivot(index="theme_a", columns="theme_b", values="n_both").loc[themes, themes]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    m = jac.to_numpy(float).copy()
+    np.fill_diagonal(m, np.nan)
+    im = ax.imshow(m, cmap="Blues", vmin=0, vmax=max(np.nanmax(m), 0.05) if np.isfinite(m).any() else 1)
+    for i in range(len(themes)):
+        for j in range(len(themes)):
+            if i != j:
+                ax.text(j, i, f"{int(both.iat[i, j])}", ha="center", va="center", fontsize="x-small")
+    labels = [_theme_label(t, cb, "en") for t in themes]
+    ax.set_xticks(range(len(themes)), labels, rotation=45, ha="right", fontsize="small")
+    ax.set_yticks(range(len(themes)), [_theme_label(t, cb, "id") for t in themes], fontsize="small")
+    ax.figure.colorbar(im, ax=ax, label="Jaccard (tema bersama / gabungan) / Jaccard (both / either)")
+    ax.grid(False)
+    return ax

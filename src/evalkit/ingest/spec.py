@@ -287,6 +287,20 @@ RAW_TABLES: dict[str, RawTable] = {
             key=("interview_id",),
             description="one interview or open answer (Indonesian); names and NIPs are scrubbed from the text",
         ),
+        RawTable(
+            "interview_codes", ("kode_manual", "koding_manual"),
+            (
+                Field("interview_id", "id", ("ID Wawancara", "Kode Informan", "Interview ID")),
+                _REGION,
+                Field("theme", "text", ("Tema", "Kategori Tema", "Theme")),
+                Field("present", "yesno", ("Muncul", "Ada", "Present")),
+                Field("coder", "id", ("Pengkode", "Koder", "Coder"), required=False),
+            ),
+            key=("interview_id", "theme"),
+            description="hand coding of a sample of interviews: one row per interview x codebook theme "
+                        "(theme id or label as in evalkit/data/codebook.csv; present Ya/Tidak), read by "
+                        "evalkit.qual.hand_codes_wide",
+        ),
     ]
 }
 

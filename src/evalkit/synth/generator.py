@@ -18,6 +18,8 @@ from evalkit.ingest.spec import SKM_UNSUR as W_SKM_COLS
 from evalkit.synth import messy as M
 from evalkit.synth import names as N
 from evalkit.synth import world as W
+from evalkit.synth.interviews import THEME_LABELS
+from evalkit.synth.interviews import hand_codes as make_hand_codes
 from evalkit.synth.interviews import interviews as make_interviews
 
 __all__ = ["generate", "FILE_PREFIX", "BIG_TABLES"]
@@ -26,8 +28,10 @@ __all__ = ["generate", "FILE_PREFIX", "BIG_TABLES"]
 FILE_PREFIX: dict[str, str] = {
     "employees": "pegawai", "programmes": "pelatihan", "enrolments": "peserta", "reaction": "survei_reaksi",
     "tests": "nilai_tes", "followup": "evaluasi_pasca", "performance": "kinerja", "services": "layanan",
-    "skm": "skm", "budgets": "anggaran", "interviews": "wawancara",
+    "skm": "skm", "budgets": "anggaran", "interviews": "wawancara", "interview_codes": "kode_manual",
 }
+#: Tables written from their own random stream after the others (so adding them left the other files unchanged).
+_SIDE_TABLES = ("interview_codes",)
 #: Tables always written as CSV (too big for XLSX).
 BIG_TABLES = ("performance", "skm")
 _TABLE_TITLE = {
@@ -486,6 +490,38 @@ def _truth(w: W.World, notes_truth: list, excluded: dict, seed: int, n_employees
     return truth, pe.reset_index(drop=True)
 
 
+def _write_hand_codes(out_dir: Path, notes_truth: list, seed: int) -> dict[str, int]:
+    """``kode_manual_<region>``: each region's hand coding of a sample of its interview notes.
+
+    Drawn from a random stream of its own (``default_rng([seed, 6])``), so the other field files are the same
+    as before this file type existed. Jakarta's consultants write the English theme labels, the other regions
+    the Indonesian ones; yes/no, region spellings, headers and column order follow each region's habits.
+    """
+    hrng = np.random.default_rng([int(seed), 6])
+    codes = make_hand_codes(notes_truth, hrng)
+    files = {}
+    for region in N.REGION_ORDER:
+        prof = M.PROFILES[region]
+        c = codes.loc[codes["region"] == region]
+        lang = 1 if region == "DKI Jakarta" else 0
+        cells = pd.DataFrame(dict(
+            interview_id=c["interview_id"].to_numpy(),
+            region=M.fmt_region(region, len(c), N.REGION_VARIANTS[region], prof, hrng),
+            theme=[THEME_LABELS[t][lang] for t in c["theme"]],
+            present=M.fmt_yesno(c["present"].to_numpy(), prof, hrng),
+            coder=c["coder"].to_numpy()))
+        fields = list(cells.columns)
+        out = cells[_order("interview_codes", region, fields, prof, hrng)].rename(
+            columns=_headers("interview_codes", fields, prof))
+        fname = f"{FILE_PREFIX['interview_codes']}_{N.REGION_SLUG[region]}.{prof.small_format}"
+        if prof.small_format == "xlsx":
+            M.write_xlsx(out, out_dir / fname)
+        else:
+            M.write_csv(out, out_dir / fname, prof)
+        files[fname] = int(len(out))
+    return files
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 def generate(out_dir, *, seed: int = config.DEFAULT_SEED, n_employees: int = 10_000, truth_dir=None,
@@ -535,7 +571,7 @@ def generate(out_dir, *, seed: int = config.DEFAULT_SEED, n_employees: int = 10_
     say("formatting field files")
     sheets: dict = {}
     xl_num = {r: (r == "DKI Jakarta") for r in N.REGION_ORDER}
-    for table in RAW_TABLES:
+    for table in (t for t in RAW_TABLES if t not in _SIDE_TABLES):
         for region in N.REGION_ORDER:
             prof = M.PROFILES[region]
             fmt = "csv" if table in BIG_TABLES else prof.small_format
@@ -574,6 +610,8 @@ def generate(out_dir, *, seed: int = config.DEFAULT_SEED, n_employees: int = 10_
         if sh.n_dup:
             dups[fname] = sh.n_dup
         files[fname] = int(len(out))
+    say("writing the hand-coded interview sample")
+    files.update(_write_hand_codes(out_dir, notes_truth, seed))
     say("writing ground truth")
     truth, pe = _truth(w, notes_truth, excluded, seed, int(n_employees), planted, dups)
     truth_dir.mkdir(parents=True, exist_ok=True)

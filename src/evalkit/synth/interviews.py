@@ -14,7 +14,7 @@ import pandas as pd
 
 from evalkit.synth import names as N
 
-__all__ = ["THEMES", "REGION_THEME_WEIGHTS", "interviews"]
+__all__ = ["THEMES", "REGION_THEME_WEIGHTS", "THEME_LABELS", "interviews", "hand_codes"]
 
 THEMES: dict[str, tuple[str, ...]] = {
     "budget": (
@@ -71,6 +71,18 @@ REGION_THEME_WEIGHTS: dict[str, dict[str, float]] = {
     "DKI Jakarta": dict(resistance=3, budget=1.5, method=2, service_improvement=2, relevance=1, monitoring=1),
     "Bukittinggi": dict(method=3, motivation=2.5, budget=2, trainer_quality=1.5, service_improvement=1.5),
     "Ampenan": dict(relevance=3.5, service_improvement=2.5, budget=1.5, motivation=1, time_conflict=1),
+}
+#: Each theme as a coder writes it: the codebook's Indonesian and English labels (``evalkit/data/codebook.csv``).
+THEME_LABELS: dict[str, tuple[str, str]] = {
+    "budget": ("Anggaran", "Budget and funding"),
+    "time_conflict": ("Bentrok waktu dan tugas", "Time conflict with daily duties"),
+    "relevance": ("Relevansi materi", "Relevance to job needs"),
+    "motivation": ("Motivasi dan manfaat", "Motivation and perceived benefit"),
+    "resistance": ("Resistensi terhadap perubahan", "Resistance to change"),
+    "trainer_quality": ("Kualitas pengajar", "Trainer quality"),
+    "method": ("Metode pelatihan", "Training method and mode"),
+    "monitoring": ("Monitoring pasca pelatihan", "Post-training monitoring and follow-up"),
+    "service_improvement": ("Perbaikan pelayanan", "Service improvement"),
 }
 _ROLES = ("peserta", "kepala_dinas", "atasan", "masyarakat")
 _ROLE_TEXT = {"peserta": ("Peserta pelatihan", "Alumni", "Peserta"),
@@ -132,3 +144,43 @@ def interviews(rng: np.random.Generator, emp: pd.DataFrame) -> tuple[pd.DataFram
             truth.append(dict(interview_id=iid, region=region, role=role, themes=themes,
                               mentions_name=men_name, mentions_nip=men_nip))
     return pd.DataFrame(rows), truth
+
+
+def hand_codes(notes_truth: list[dict], rng: np.random.Generator, per_region: int = 15, miss: float = 0.06,
+               add: float = 0.03, name_as_service: float = 0.5) -> pd.DataFrame:
+    """A hand-coded sample of the interview notes, as a field team's coders would produce it.
+
+    Per region ``per_region`` notes are drawn without replacement (sorted by their position) and coded for every
+    theme of :data:`THEME_LABELS`. A coder codes what a note is about: the themes it was built from, read with a
+    little human inconsistency (a theme that is there is missed with probability ``miss``, one that is not there
+    is coded with probability ``add``). A note that ends with the example of a named colleague who "now finishes
+    reports faster" is coded as service improvement with probability ``name_as_service``. Two coders (``K1``,
+    ``K2``) share each region's notes alternately.
+
+    The keyword coder of :mod:`evalkit.qual` disagrees with these codes where a template sentence uses another
+    theme's words (e.g. "dibuat daring ... supaya tidak mengganggu pelayanan" in a time-conflict sentence) and
+    where the coders slip, so the agreement check has something to find.
+
+    Returns
+    -------
+    DataFrame
+        ``interview_id, region, theme, present, coder``, one row per sampled note x theme (theme ids).
+    """
+    rows = []
+    themes = list(THEME_LABELS)
+    for region in N.REGION_ORDER:
+        recs = [t for t in notes_truth if t["region"] == region]
+        k = min(int(per_region), len(recs))
+        pick = np.sort(rng.choice(len(recs), size=k, replace=False))
+        for j, i in enumerate(pick):
+            r = recs[int(i)]
+            there = set(r["themes"])
+            u = rng.random(len(themes))
+            extra = r["mentions_name"] and not r["mentions_nip"] and rng.random() < name_as_service
+            for theme, ui in zip(themes, u, strict=True):
+                code = bool(ui >= miss) if theme in there else bool(ui < add)
+                if theme == "service_improvement" and extra:
+                    code = True
+                rows.append(dict(interview_id=r["interview_id"], region=region, theme=theme, present=code,
+                                 coder=f"K{j % 2 + 1}"))
+    return pd.DataFrame(rows, columns=["interview_id", "region", "theme", "present", "coder"])
