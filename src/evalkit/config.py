@@ -39,6 +39,7 @@ __all__ = [
     "SMALL_CELL_THRESHOLD",
     "DEFAULT_SEED",
     "REGIONS",
+    "REGION_SLUGS",
     "paths",
 ]
 
@@ -106,4 +107,14 @@ REGIONS: dict[str, tuple[str, str | None, str]] = {
     "DKI Jakarta": ("provinsi", None, "DKI Jakarta"),
     "Bukittinggi": ("kota", None, "Sumatera Barat"),
     "Ampenan": ("kecamatan", "Kota Mataram", "Nusa Tenggara Barat"),
+}
+
+#: Short file-name slugs of the regions (region reports are ``reports/regions/<slug>_<lang>.html`` and their
+#: figures ``region_<slug>_...``). "DKI Jakarta" is written ``jakarta``, as people name the city.
+REGION_SLUGS: dict[str, str] = {
+    "Mamuju": "mamuju",
+    "Batanghari": "batanghari",
+    "DKI Jakarta": "jakarta",
+    "Bukittinggi": "bukittinggi",
+    "Ampenan": "ampenan",
 }

@@ -5,6 +5,7 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
     "metadata": {"evalkit": {"requires": ["01_clean"],
                              "matrix": {"region": ["Mamuju", ...], "lang": ["id", "en"]},
                              "output": "regions/{region_slug}_{lang}",
+                             "slugs": {"region": {"DKI Jakarta": "jakarta"}},
                              "hide_input": true}}
 
 - ``requires``: steps that must finish first (default: every step with a smaller number, i.e. sequential).
@@ -12,6 +13,9 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
 - ``matrix``: a parameterised step (papermill convention: a cell tagged ``parameters``) runs once per
   combination; the values are injected in a new cell tagged ``injected-parameters`` right after it.
 - ``output``: where the executed copy and HTML go under ``reports/`` (default: the notebook's stem).
+  ``{name}`` is the parameter value and ``{name_slug}`` its file-name slug (lower case, ``_`` for anything else).
+- ``slugs``: optional fixed slugs per parameter value, overriding the generated ones
+  (``{"region": {"DKI Jakarta": "jakarta"}}`` gives ``jakarta_id`` rather than ``dki_jakarta_id``).
 - ``hide_input``: render the HTML without code cells (region reports for non-programmers).
 
 Executed notebooks carry no timestamps (nbclient, not papermill's timing metadata), so the same inputs give the
@@ -98,7 +102,8 @@ def discover(notebooks_dir: Path | None = None, only: list[str] | None = None) -
             keys = sorted(matrix)  # notebook JSON sorts keys; so "lang" varies slowest, then "region"
             for combo in itertools.product(*(matrix[k] for k in keys)):
                 params = dict(zip(keys, combo))
-                fmt = {**params, **{f"{k}_slug": _slug(v) for k, v in params.items()}}
+                slugs = meta.get("slugs", {})
+                fmt = {**params, **{f"{k}_slug": slugs.get(k, {}).get(v, _slug(v)) for k, v in params.items()}}
                 output = meta.get("output", path.stem + "_" + "_".join(_slug(v) for v in combo)).format(**fmt)
                 steps.append(Step(f"{path.stem}[{Path(output).name}]", path, output, params, list(requires),
                                   bool(meta.get("hide_input", False)), f"{title} ({', '.join(map(str, combo))})"))
@@ -180,7 +185,9 @@ def _atomic_write(path: Path, text: str) -> None:
 def _run_step(step: Step, reports_dir: str, update_notebooks: bool) -> tuple[str, float]:
     """Worker: execute, save the executed copy, render HTML. Returns (name, seconds)."""
     t0 = time.perf_counter()
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # Kernels inherit this process's environment: an inherited MPLBACKEND=Agg (the Makefile's, for tests) would
+    # keep figures out of the executed notebooks and their HTML. Kernels draw inline.
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     nb = execute_notebook(step.notebook, step.parameters, cwd=step.notebook.parent)
     out = Path(reports_dir) / step.output
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,8 @@ key                             meaning
 ``most_cost_effective_mode``    delivery mode with the best cost-effectiveness (``"e-learning"``)
 ``cost_per_participant_rp``     its cost per participant (rupiah), shown in the text if present
 ``budget_realisation``          realised / allocated budget, in [0, 1]
+``budget_per_employee_rp``      training spending per civil servant of the region (rupiah)
+``budget_per_employee_reference_rp``  the same in comparison regions (e.g. their median), rupiah
 ==============================  =========================================================================
 
 Thresholds (module constants; programme-management conventions chosen for evalkit, not regulation,
@@ -47,6 +49,9 @@ except the 20 JP target of PP 11/2017 Pasal 203)
   supervisor ratings -> post-training monitoring (also when L3 is the weakest level).
 * :data:`REACTION_AGREE_MIN` = 0.70: fewer than 70% positive reactions -> improve delivery.
 * :data:`BUDGET_REALISATION_MIN` = 0.80: less than 80% of the budget spent -> review budget planning.
+* :data:`BUDGET_PER_EMPLOYEE_MIN_RATIO` = 0.5: training spending per civil servant below half that of the
+  comparison regions -> raise the budget or use cheaper modes to reach more staff (Mamuju, Bukittinggi,
+  Ampenan seeds: the budget limits how many trainings can be held).
 * :data:`IKM_MUTU_LOW` = ("C", "D"): IKM grade C or D -> service-improvement focus (priority 1 for D).
 * An impact or learning CI that contains zero (``low <= 0 <= high``) -> "not distinguishable from zero".
 
@@ -77,11 +82,14 @@ __all__ = [
     "recommend",
     "Rule",
     "RULES",
+    "REGION_RULES",
+    "BUDGET_PER_EMPLOYEE_RULE",
     "ATTENDANCE_MIN",
     "JP_COMPLIANCE_MIN",
     "SELF_SUPERVISOR_GAP_MAX",
     "REACTION_AGREE_MIN",
     "BUDGET_REALISATION_MIN",
+    "BUDGET_PER_EMPLOYEE_MIN_RATIO",
     "IKM_MUTU_LOW",
     "COLUMNS",
 ]
@@ -96,6 +104,8 @@ SELF_SUPERVISOR_GAP_MAX: float = 0.5
 REACTION_AGREE_MIN: float = 0.70
 #: Budget realisation below which budget planning should be reviewed.
 BUDGET_REALISATION_MIN: float = 0.80
+#: Spending per civil servant, as a share of the comparison regions', below which more budget is recommended.
+BUDGET_PER_EMPLOYEE_MIN_RATIO: float = 0.5
 #: IKM grades that call for a service-improvement focus.
 IKM_MUTU_LOW: tuple[str, ...] = ("C", "D")
 
@@ -320,6 +330,20 @@ RULES: tuple[Rule, ...] = (
          lambda f: _ev(f, "units_below_sample_min", extra="> 0")),
 )
 
+
+#: Rule on the training budget per civil servant compared with other regions (needs findings from several
+#: regions, which the region report has: :mod:`evalkit.report.region`).
+BUDGET_PER_EMPLOYEE_RULE: Rule = Rule("budget_per_employee_low", 2, ("budget_per_employee_rp", "budget_per_employee_reference_rp"),
+         lambda f: float(f["budget_per_employee_reference_rp"]) > 0 and float(f["budget_per_employee_rp"])
+         < BUDGET_PER_EMPLOYEE_MIN_RATIO * float(f["budget_per_employee_reference_rp"]),
+         lambda f, lang: ("rec.budget_per_employee_low", {
+             "budget": format_rupiah(f["budget_per_employee_rp"], lang),
+             "ratio": format_percent(BUDGET_PER_EMPLOYEE_MIN_RATIO, lang),
+             "reference": format_rupiah(f["budget_per_employee_reference_rp"], lang)}),
+         lambda f: _ev(f, "budget_per_employee_rp", "budget_per_employee_reference_rp",
+                       extra=f"< BUDGET_PER_EMPLOYEE_MIN_RATIO={_num(BUDGET_PER_EMPLOYEE_MIN_RATIO)} x reference"))
+#: :data:`RULES` plus the rules that compare a region with the others; what the region reports use.
+REGION_RULES: tuple[Rule, ...] = (*RULES[:-2], BUDGET_PER_EMPLOYEE_RULE, *RULES[-2:])
 
 def _applies(rule: Rule, f: Findings) -> bool:
     if not all(_present(f, k) for k in rule.needs):

@@ -1,0 +1,1323 @@
+"""One region's evaluation report: every number, sentence, table and figure of ``08_region_report``.
+
+:func:`region_findings` computes everything the report shows for one region from the canonical tables (one
+pass, a few seconds); the section builders (:func:`section_reach`, :func:`section_impact`, ...) turn those
+findings into Markdown in Indonesian or English, with every word taken from ``evalkit/data/strings.json``;
+:func:`figure` draws and saves the region's figures. The notebook only calls these and displays the results,
+so the same report can be produced from a script::
+
+    from evalkit.report import region as R
+    F = R.region_findings("Mamuju")
+    print(R.section_impact(F, "en"))
+
+The report follows the structure of the five seed evaluations (Latar Belakang, Tujuan, Metodologi,
+Hasil/Dampak, Tantangan, Rekomendasi, Kesimpulan) and the Kirkpatrick levels:
+
+========================  ==================================================================================
+section                   numbers (all for the region's own programmes and staff)
+========================  ==================================================================================
+reach and participation   invitation funnel (:func:`evalkit.participation.funnel`), attendance by delivery
+                          mode, JP per ASN against the 20-JP target (:func:`evalkit.measures.jp_hours`)
+reaction (L1)             five Likert items, share agreeing (4-5) with Wilson CIs
+learning (L2)             pre/post gain with a paired t CI, by mode (:func:`evalkit.measures.learning_gain`)
+behaviour (L3)            application score by rater; self minus supervisor (paired t CI); ICC(2,1)
+results (L4)              monthly waiting time (volume-weighted), IKM per semester with its mutu (A-D)
+impact                    Callaway-Sant'Anna ATT of training on report quality and on-time completion (person x
+                          quarter panel, never-trained comparison), its event study, the TWFE estimate as a
+                          check, and the change in service waiting time after a unit's first trained staff
+                          (TWFE DiD, unit and month fixed effects, CRV1 by unit)
+challenges                barriers ranked by their average marginal effect on attendance (logit, delta-method
+                          CIs), budget per participant and per ASN, interview themes (keyword coding)
+recommendations           :func:`evalkit.report.recommend.recommend` on :data:`findings <region_findings>`
+========================  ==================================================================================
+
+Weakest Kirkpatrick level (the ``weakest_level`` finding): each of L1-L3 is scored as the share of people who
+clear that level's bar, on the same 0-1 scale: L1 the share of participants agreeing (4-5) that the training
+was good overall, L2 the share whose post-test score is above their pre-test score, L3 the share of alumni
+whose supervisor's mean application rating is at least 4 ("applies", on the 5-point scale). The lowest share
+is the weakest level. L4 is organisational, not personal, and is reported separately.
+
+Small cells: every published table with a count of people goes through
+:func:`evalkit.report.tables.suppress_small_cells` (cells from fewer than ``config.SMALL_CELL_THRESHOLD`` = 5
+people are blanked), and estimates by subgroup (mode, tenure band) are only computed for groups of at least
+that many treated people.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from evalkit import config
+from evalkit.report.text import (
+    MISSING,
+    barrier_label,
+    describe_change,
+    describe_effect,
+    describe_share,
+    format_ci,
+    format_number,
+    format_percent,
+    format_rupiah,
+    rank_sentence,
+    t,
+)
+from evalkit.report.tables import suppress_small_cells
+
+__all__ = [
+    "REQUIRED_TABLES",
+    "STORIES",
+    "SECTIONS",
+    "FIGURES",
+    "region_slug",
+    "load_tables",
+    "region_subset",
+    "region_findings",
+    "weakest_level",
+    "most_cost_effective_mode",
+    "figure_name",
+    "figure",
+    "published_tables",
+    "title_block",
+    "section_background",
+    "section_methods",
+    "section_reach",
+    "section_reaction",
+    "section_learning",
+    "section_behaviour",
+    "section_results",
+    "section_impact",
+    "section_spotlight",
+    "section_challenges",
+    "section_recommendations",
+    "section_conclusion",
+    "section_appendix",
+    "headline",
+]
+
+#: Canonical tables the report reads.
+REQUIRED_TABLES: tuple[str, ...] = ("employees", "programmes", "enrolments", "reaction", "tests", "followup",
+                                    "performance", "services", "skm", "budgets", "interviews")
+#: The region story each demo region's spotlight tells (``../shared/seeds``); other regions get ``"modes"``.
+STORIES: dict[str, str] = {
+    "Mamuju": "budget_motivation",
+    "Batanghari": "time_conflict",
+    "DKI Jakarta": "modes_experienced",
+    "Bukittinggi": "simulation",
+    "Ampenan": "waiting_ikm",
+}
+#: Reaction (L1) Likert items of the ``reaction`` table.
+REACTION_ITEMS: tuple[str, ...] = ("material", "trainer", "relevance", "facilities", "overall")
+#: L3 application items of the ``followup`` table.
+APPLICATION_ITEMS: tuple[str, ...] = ("apply_material", "work_quality", "share_knowledge", "service_initiative")
+#: Supervisor rating (mean of the application items, 1-5) counted as "applies what was learned".
+APPLICATION_BAR: float = 4.0
+#: Interview themes that are participation barriers (codebook theme -> barrier).
+BARRIER_THEMES: tuple[str, ...] = ("time_conflict", "relevance", "motivation", "resistance")
+#: Years of service from which a civil servant counts as experienced (the DKI Jakarta story).
+EXPERIENCED_TENURE: int = 20
+#: Outcomes of the performance panel estimated in every report:
+#: column -> (outcome key, unit key, scale of the estimate, direction that is an improvement).
+PERFORMANCE_OUTCOMES: dict[str, tuple[str, str, float, str]] = {
+    "report_quality": ("report_quality", "points", 1.0, "higher"),
+    "on_time_share": ("on_time_share", "pp", 100.0, "higher"),
+    "complaint_days": ("complaint_days", "days", 1.0, "lower"),
+}
+#: Display order of delivery modes (the DKI Jakarta seed compares face-to-face, e-learning and workshop).
+MODE_ORDER: tuple[str, ...] = ("klasikal", "e-learning", "workshop", "blended", "simulasi", "seminar")
+#: Service outcomes (unit x month): column -> (outcome key, unit key).
+SERVICE_OUTCOMES: dict[str, tuple[str, str]] = {
+    "wait_minutes": ("wait_minutes", "minutes"),
+    "processing_days": ("processing_days", "days"),
+}
+#: Section order of the report (the notebook displays them in this order).
+SECTIONS: tuple[str, ...] = ("background", "methods", "reach", "reaction", "learning", "behaviour", "results",
+                             "impact", "spotlight", "challenges", "recommendations", "conclusion",
+                             "methods_appendix")
+#: Figures of every region report (see :func:`figure`).
+FIGURES: tuple[str, ...] = ("funnel", "reaction", "learning", "behaviour", "services", "ikm", "event_study",
+                            "barriers", "modes")
+_SMALL = config.SMALL_CELL_THRESHOLD
+
+
+# ------------------------------------------------------------------------------------------------ data
+def region_slug(region: str) -> str:
+    """Short file-name slug of a region (``config.REGION_SLUGS``; ``"DKI Jakarta"`` -> ``"jakarta"``)."""
+    if region in config.REGION_SLUGS:
+        return config.REGION_SLUGS[region]
+    slug = re.sub(r"[^0-9a-z]+", "_", str(region).lower()).strip("_")
+    if not slug:
+        raise ValueError(f"cannot make a file name from region {region!r}")
+    return slug
+
+
+def load_tables(processed_dir=None) -> dict[str, pd.DataFrame]:
+    """The canonical tables the report needs, from ``data/processed`` (run the cleaning step first)."""
+    from evalkit.datasets import load
+
+    return {name: load(name, processed_dir) for name in REQUIRED_TABLES}
+
+
+def _is(df: pd.DataFrame, col: str, value) -> pd.Series:
+    return df[col].astype(object) == value
+
+
+def region_subset(tables: Mapping[str, pd.DataFrame], region: str) -> dict[str, pd.DataFrame]:
+    """The rows of each table that belong to ``region``.
+
+    Staff and services, SKM, budgets and interviews by their ``region`` column; programmes held in the region,
+    and the enrolments, reactions, tests and follow-up ratings of those programmes; performance of the region's
+    staff. Delivery modes become plain strings (no unused categories).
+    """
+    missing = [n for n in REQUIRED_TABLES if n not in tables]
+    if missing:
+        raise ValueError(f"tables is missing {missing}; pass every table of REQUIRED_TABLES")
+    emp = tables["employees"][_is(tables["employees"], "region", region)].copy()
+    prog = tables["programmes"][_is(tables["programmes"], "region", region)].copy()
+    if emp.empty or prog.empty:
+        known = sorted(set(tables["programmes"]["region"].astype(str)))
+        raise ValueError(f"no staff or programmes for region {region!r}; regions in the data: {known}")
+    prog["mode"] = prog["mode"].astype(str)
+    pids = set(prog["programme_id"])
+    out = {"employees": emp, "programmes": prog}
+    for name in ("enrolments", "reaction", "tests", "followup"):
+        out[name] = tables[name][tables[name]["programme_id"].isin(pids)].copy()
+    out["performance"] = tables["performance"][tables["performance"]["person_id"].isin(set(emp["person_id"]))]
+    for name in ("services", "skm", "budgets", "interviews"):
+        out[name] = tables[name][_is(tables[name], "region", region)].copy()
+    return out
+
+
+# ------------------------------------------------------------------------------------------- utilities
+def _f(x) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _wilson(k: int, n: int, ci: float = 0.95) -> tuple[float, float]:
+    if n <= 0:
+        return math.nan, math.nan
+    lo, hi = proportion_confint(k, n, alpha=1 - ci, method="wilson")
+    return float(lo), float(hi)
+
+
+def _mean_ci(x: pd.Series, ci: float = 0.95) -> dict:
+    from scipy import stats
+
+    x = pd.to_numeric(x, errors="coerce").dropna().astype(float)
+    n = len(x)
+    m = float(x.mean()) if n else math.nan
+    if n > 1:
+        se = float(x.std(ddof=1) / np.sqrt(n))
+        q = float(stats.t.ppf(0.5 + ci / 2, n - 1))
+        lo, hi = m - q * se, m + q * se
+    else:
+        lo = hi = math.nan
+    return {"n": n, "mean": m, "ci_low": lo, "ci_high": hi}
+
+
+def _row(tidy: pd.DataFrame, term: str | None = None) -> dict:
+    r = tidy.iloc[0] if term is None else tidy.loc[tidy["term"] == term].iloc[0]
+    return {"estimate": _f(r["estimate"]), "ci_low": _f(r["ci_low"]), "ci_high": _f(r["ci_high"]),
+            "std_error": _f(r.get("std_error")), "p_value": _f(r.get("p_value")), "n": int(r["n"])}
+
+
+def _quiet(fn, *args, **kwargs):
+    """Call ``fn`` collecting its UserWarnings (returned as plain notes for the appendix)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        out = fn(*args, **kwargs)
+    return out, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+# ------------------------------------------------------------------------------------------ sections
+def _reach(s: dict) -> dict:
+    from evalkit import participation as P
+    from evalkit.measures import jp_compliance, jp_hours
+
+    enr, prog, emp = s["enrolments"], s["programmes"], s["employees"]
+    fun, _ = _quiet(P.funnel, enr)
+    st = fun.set_index("stage")
+    n_inv = int(st.loc["invited", "n"])
+    att, comp = st.loc["attended"], st.loc["completed"]
+    by_mode, _ = _quiet(P.funnel, enr, programmes=prog, by="mode")
+    inv = by_mode[by_mode["stage"] == "invited"].set_index("mode")["n"]
+    am = by_mode[by_mode["stage"] == "attended"].set_index("mode")
+    mode_tab = pd.DataFrame({"mode": am.index, "n": inv.reindex(am.index).to_numpy(),
+                             "n_attended": am["n"].to_numpy(), "attendance_rate": am["share_of_invited"].to_numpy(),
+                             "ci_low": am["ci_low_invited"].to_numpy(), "ci_high": am["ci_high_invited"].to_numpy()})
+    mode_tab = mode_tab.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
+    py = jp_hours(enr, prog, emp)
+    jpc = jp_compliance(py).sort_values("year").reset_index(drop=True)
+    last = jpc.iloc[-1] if len(jpc) else None
+    return {
+        "funnel": fun, "n_invited": n_inv, "n_registered": int(st.loc["registered", "n"]),
+        "n_attended": int(att["n"]), "n_completed": int(comp["n"]),
+        "attendance_rate": _f(att["share_of_invited"]),
+        "attendance_ci": (_f(att["ci_low_invited"]), _f(att["ci_high_invited"])),
+        "completion_rate": _f(comp["share_of_invited"]),
+        "completion_of_attended": _f(comp["share"]),
+        "by_mode": mode_tab,
+        "jp": jpc,
+        "jp_year": None if last is None else int(last["year"]),
+        "jp_compliance": math.nan if last is None else _f(last["share_compliant"]),
+        "jp_compliance_ci": (math.nan, math.nan) if last is None else (_f(last["ci_low"]), _f(last["ci_high"])),
+        "jp_mean": math.nan if last is None else _f(last["mean_jp"]),
+        "n_staff": int(len(emp)), "n_programmes": int(len(prog)),
+        "invited_share_of_staff": enr.loc[enr["invited"].astype(bool), "person_id"].nunique() / max(len(emp), 1),
+    }
+
+
+def _reaction(s: dict) -> dict:
+    from evalkit.measures import likert_items, likert_scale
+
+    rx = s["reaction"]
+    items = [c for c in REACTION_ITEMS if c in rx.columns]
+    tab = likert_items(rx, items)
+    ov = tab.set_index("item").loc["overall"] if "overall" in items else tab.iloc[0]
+    scale = likert_scale(rx, items, min_items=3).iloc[0]
+    return {"items": tab, "answers": rx[items].reset_index(drop=True), "n": int(ov["n"]),
+            "agree_share": _f(ov["share_agree"]),
+            "agree_ci": (_f(ov["ci_low"]), _f(ov["ci_high"])), "agree_n": int(ov["n_agree"]),
+            "scale_mean": _f(scale["mean"]), "scale_ci": (_f(scale["ci_low"]), _f(scale["ci_high"])),
+            "lowest_item": str(tab.sort_values("share_agree").iloc[0]["item"]),
+            "lowest_item_share": _f(tab.sort_values("share_agree").iloc[0]["share_agree"])}
+
+
+def _learning(s: dict) -> dict:
+    from evalkit.measures import learning_gain
+
+    tests = s["tests"]
+    pooled = learning_gain(tests).iloc[0]
+    by_mode = learning_gain(tests, s["programmes"], by="mode")
+    by_mode = by_mode.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
+    pairs = tests.dropna(subset=["pre_score", "post_score"])
+    improved = int((pairs["post_score"] > pairs["pre_score"]).sum())
+    return {"gain": _f(pooled["estimate"]), "gain_ci": (_f(pooled["ci_low"]), _f(pooled["ci_high"])),
+            "pre": _f(pooled["mean_pre"]), "post": _f(pooled["mean_post"]), "n": int(pooled["n"]),
+            "hedges_g": _f(pooled["hedges_g"]), "improved_share": improved / len(pairs) if len(pairs) else math.nan,
+            "by_mode": by_mode}
+
+
+def _behaviour(s: dict) -> dict:
+    from evalkit.measures import rater_agreement
+
+    fu = s["followup"].copy()
+    fu["rater_role"] = fu["rater_role"].astype(str)
+    ra = rater_agreement(fu)
+    gap = _row(ra, "self_minus_supervisor")
+    icc = _row(ra, "ICC(2,1)")
+    fu["_score"] = fu[list(APPLICATION_ITEMS)].astype(float).mean(axis=1)
+    rows = []
+    for role in ("self", "supervisor", "peer"):
+        m = _mean_ci(fu.loc[fu["rater_role"] == role, "_score"])
+        rows.append({"role": role, **m})
+    by_role = pd.DataFrame(rows)
+    sup = fu.loc[fu["rater_role"] == "supervisor", "_score"].dropna()
+    k = int((sup >= APPLICATION_BAR).sum())
+    return {"self_gap": gap["estimate"], "self_gap_ci": (gap["ci_low"], gap["ci_high"]), "n_pairs": gap["n"],
+            "icc": icc["estimate"], "icc_ci": (icc["ci_low"], icc["ci_high"]), "n_icc": icc["n"],
+            "by_role": by_role, "application_share": k / len(sup) if len(sup) else math.nan,
+            "application_ci": _wilson(k, len(sup)), "n_supervisor": int(len(sup))}
+
+
+def weakest_level(levels: Mapping[str, float]) -> str | None:
+    """The Kirkpatrick level with the lowest share (``{"L1": 0.6, "L2": 0.9, "L3": 0.2}`` -> ``"L3"``).
+
+    Missing shares are ignored; ties go to the earlier level. None when no share is known.
+    """
+    known = [(k, float(v)) for k, v in levels.items() if v is not None and not pd.isna(v)]
+    if not known:
+        return None
+    return min(known, key=lambda kv: kv[1])[0]
+
+
+def _results(s: dict) -> dict:
+    from evalkit.measures import ikm, service_trends
+
+    svc, skm = s["services"], s["skm"]
+    out: dict = {}
+    if len(svc):
+        trend = service_trends(svc)
+        trend["year"] = trend["month"].dt.year
+        w = trend.groupby("year").apply(
+            lambda g: pd.Series({"wait_minutes": np.average(g["wait_minutes"], weights=g["volume"].astype(float)),
+                                 "processing_days": np.average(g["processing_days"],
+                                                               weights=g["volume"].astype(float)),
+                                 "resolution_rate": g["complaints_resolved"].sum() / g["complaints_received"].sum()}),
+            include_groups=False)
+        out.update({"trend": trend, "by_year": w.reset_index(), "n_units": int(svc["unit"].nunique()),
+                    "wait_first": _f(w["wait_minutes"].iloc[0]), "wait_last": _f(w["wait_minutes"].iloc[-1]),
+                    "proc_first": _f(w["processing_days"].iloc[0]), "proc_last": _f(w["processing_days"].iloc[-1]),
+                    "year_first": int(w.index[0]), "year_last": int(w.index[-1])})
+    if len(skm):
+        by_p = ikm(skm, by="period").sort_values("period").reset_index(drop=True)
+        by_p["mutu"] = by_p["mutu"].astype(str)
+        last_p = by_p["period"].iloc[-1]
+        by_unit = ikm(skm[skm["period"] == last_p], by="unit")
+        by_unit["mutu"] = by_unit["mutu"].astype(str)
+        out.update({"ikm": by_p, "ikm_by_unit": by_unit, "ikm_first": _f(by_p["ikm"].iloc[0]),
+                    "ikm_last": _f(by_p["ikm"].iloc[-1]), "ikm_mutu": str(by_p["mutu"].iloc[-1]),
+                    "ikm_period_first": str(by_p["period"].iloc[0]), "ikm_period_last": str(last_p),
+                    "n_skm": int(len(skm))})
+        try:
+            from evalkit.measures import skm_sample_adequacy
+
+            adequacy = skm_sample_adequacy(skm[skm["period"] == last_p], svc)
+            out["units_below_sample_min"] = int((~adequacy["adequate"].astype(bool)).sum())
+        except Exception:  # noqa: BLE001 - the check needs service volumes; the report goes on without it
+            out["units_below_sample_min"] = None
+    return out
+
+
+def _cs(panel: pd.DataFrame, y: str, aggregate: str = "simple"):
+    from evalkit.impact import staggered_att
+
+    return _quiet(staggered_att, panel, y, "person_id", "t", "gname", aggregate=aggregate)[0]
+
+
+def _impact(s: dict) -> dict:
+    from evalkit.datasets import performance_panel, service_panel
+    from evalkit.impact import did
+
+    panel = performance_panel(s["performance"], s["employees"], s["enrolments"], s["programmes"])
+    treated = panel.loc[panel["gname"] > 0].drop_duplicates("person_id")
+    out: dict = {"n_people": int(panel["person_id"].nunique()), "n_treated": int(len(treated)),
+                 "n_periods": int(panel["t"].nunique()), "period_first": str(panel["period"].min()),
+                 "period_last": str(panel["period"].max()), "performance": {}, "notes": []}
+    for y, (okey, ukey, scale, better) in PERFORMANCE_OUTCOMES.items():
+        if y not in panel.columns or panel[y].notna().sum() == 0:
+            continue
+        cs = _cs(panel, y)
+        r = _row(cs.tidy(), "ATT")
+        twfe = _row(did(panel.dropna(subset=[y]), y, "person_id", "t", "treated_post").tidy(), "treated_post")
+        out.setdefault("n_used", r["n"])
+        out["performance"][y] = {"outcome": okey, "unit": ukey, "scale": scale, "better": better, **{
+            k: (v * scale if k in ("estimate", "ci_low", "ci_high", "std_error") else v) for k, v in r.items()},
+            "twfe": {k: (v * scale if k in ("estimate", "ci_low", "ci_high") else v) for k, v in twfe.items()}}
+        out["notes"].extend(cs.notes)
+    dyn = _cs(panel, "report_quality", aggregate="dynamic").tidy()
+    out["event_study"] = dyn[dyn["term"].str.startswith("rel::")].reset_index(drop=True)
+    # by delivery mode of the first training, and by tenure band (each against the never-trained)
+    rows = []
+    for mode, g in treated.groupby("first_mode", observed=True):
+        if len(g) < _SMALL:
+            continue
+        sub = panel[(panel["gname"] == 0) | (panel["first_mode"].astype(object) == mode)]
+        try:
+            r = _row(_cs(sub, "report_quality").tidy(), "ATT")
+        except ValueError:
+            continue
+        rows.append({"mode": str(mode), "n_treated": int(len(g)), **r})
+    out["by_mode"] = pd.DataFrame(rows, columns=["mode", "n_treated", "estimate", "ci_low", "ci_high", "std_error",
+                                                 "p_value", "n"])
+    rows = []
+    band = np.where(panel["tenure"] >= EXPERIENCED_TENURE, "experienced", "junior")
+    for b in ("junior", "experienced"):
+        sub = panel[band == b]
+        n_t = int(sub.loc[sub["gname"] > 0, "person_id"].nunique())
+        if n_t < _SMALL:
+            continue
+        try:
+            r = _row(_cs(sub, "report_quality").tidy(), "ATT")
+        except ValueError:
+            continue
+        rows.append({"band": b, "n_treated": n_t, **r})
+    out["by_tenure"] = pd.DataFrame(rows, columns=["band", "n_treated", "estimate", "ci_low", "ci_high",
+                                                   "std_error", "p_value", "n"])
+    # services: change after a unit's first trained staff (unit and month fixed effects)
+    out["services"] = {}
+    if len(s["services"]):
+        sp = service_panel(s["services"], s["employees"], s["enrolments"], s["programmes"])
+        sp["trained_post"] = (sp["trained_share"] > 0).astype("int64")
+        sp["ym"] = sp["month"].dt.strftime("%Y-%m")
+        out["n_units_trained"] = int(sp.loc[sp["trained_post"] == 1, "unit"].nunique())
+        out["n_units"] = int(sp["unit"].nunique())
+        if 0 < out["n_units_trained"] and sp["unit"].nunique() >= 2:
+            for y, (okey, ukey) in SERVICE_OUTCOMES.items():
+                d = sp.dropna(subset=[y])
+                try:
+                    r = _row(did(d, y, "unit", "ym", "trained_post").tidy(), "trained_post")
+                except ValueError:
+                    continue
+                out["services"][y] = {"outcome": okey, "unit": ukey, "n_units": int(d["unit"].nunique()), **r}
+        out["dukcapil"] = _unit_effect(sp, DUKCAPIL, "processing_days")
+    return out
+
+
+#: The civil-registry office (the DKI Jakarta seed: faster population documents after training).
+DUKCAPIL: str = "Dinas Kependudukan dan Pencatatan Sipil"
+
+
+def _unit_effect(sp: pd.DataFrame, unit: str, y: str, alpha: float = 0.05) -> dict | None:
+    """Effect of training on ``y`` in one service unit: TWFE with the common effect of trained staff
+    (``trained_post``) plus that unit's own extra (``trained_post`` x unit); the unit's effect is their sum,
+    with its CI from the CRV1 covariance and a t(G - 1) reference. None when the unit is absent or untrained."""
+    from scipy import stats
+
+    from evalkit.impact import did
+
+    if unit not in set(sp["unit"]) or not sp.loc[sp["unit"] == unit, "trained_post"].any():
+        return None
+    d = sp.dropna(subset=[y]).assign(_own=lambda x: x["trained_post"] * (x["unit"] == unit).astype("int64"))
+    if d.loc[d["unit"] != unit, "trained_post"].nunique() < 2:
+        return None
+    try:
+        res = did(d, y, "unit", "ym", "_own", covariates=["trained_post"])
+    except ValueError:
+        return None
+    b, V = res.coef(), res.vcov
+    if res.vcov is None or "trained_post" not in b.index:
+        return None
+    est = float(b["_own"] + b["trained_post"])
+    se = float(np.sqrt(V.loc["_own", "_own"] + V.loc["trained_post", "trained_post"]
+                       + 2 * V.loc["_own", "trained_post"]))
+    q = float(stats.t.ppf(1 - alpha / 2, res.df)) if res.df else 1.959964
+    own = d[d["unit"] == unit]
+    return {"unit_name": unit, "outcome": y, "unit": "days", "estimate": est, "ci_low": est - q * se,
+            "ci_high": est + q * se, "std_error": se, "n": int(res.n_obs), "better": "lower",
+            "before": float(own.loc[own["trained_post"] == 0, y].mean()),
+            "after": float(own.loc[own["trained_post"] == 1, y].mean())}
+
+
+def most_cost_effective_mode(cost_by_mode: pd.DataFrame, gain_by_mode: pd.DataFrame,
+                             min_n: int = _SMALL) -> tuple[str | None, pd.DataFrame]:
+    """The delivery mode with the lowest cost per completer per point of learning gain.
+
+    ``cost_by_mode``: :func:`evalkit.cost.cost_per_participant` by ``mode``; ``gain_by_mode``:
+    :func:`evalkit.measures.learning_gain` by ``mode``. Modes with fewer than ``min_n`` completers or test
+    pairs, or a gain whose CI reaches zero, are left out. Returns (mode or None when fewer than two modes
+    qualify, the merged table with ``cost_per_point``).
+    """
+    m = cost_by_mode[["mode", "n_completed", "cost_per_completed"]].merge(
+        gain_by_mode[["mode", "estimate", "ci_low", "ci_high", "n"]].rename(
+            columns={"estimate": "gain", "ci_low": "gain_ci_low", "ci_high": "gain_ci_high", "n": "n_tests"}),
+        on="mode", how="outer")
+    ok = (m["n_completed"] >= min_n) & (m["n_tests"] >= min_n) & (m["gain_ci_low"] > 0)
+    m["cost_per_point"] = np.where(ok, m["cost_per_completed"] / m["gain"].where(ok, 1.0), np.nan)
+    m = m.sort_values("cost_per_point", na_position="last").reset_index(drop=True)
+    qualified = m.dropna(subset=["cost_per_point"])
+    return (str(qualified["mode"].iloc[0]) if len(qualified) >= 2 else None), m
+
+
+def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learning: dict) -> dict:
+    from evalkit import cost as C
+    from evalkit import participation as P
+    from evalkit import qual as Q
+
+    enr, emp, prog = s["enrolments"], s["employees"], s["programmes"]
+    ame, notes = _quiet(P.attendance_model, enr, emp, controls=("tenure", "rank"))
+    bar = ame[ame["term"].isin(P.BARRIERS)].copy()
+    inv = enr[enr["invited"].astype(bool)]
+    bar["share_citing"] = [float(inv[b].astype(bool).mean()) for b in bar["term"]]
+    bar["n_citing"] = [int(inv[b].astype(bool).sum()) for b in bar["term"]]
+    bar["attend_with"] = [float(inv.loc[inv[b].astype(bool), "attended"].mean()) if inv[b].any() else math.nan
+                          for b in bar["term"]]
+    bar["attend_without"] = [float(inv.loc[~inv[b].astype(bool), "attended"].mean()) for b in bar["term"]]
+    bar = bar.sort_values("estimate").reset_index(drop=True)
+    strongest = P.strongest_barrier(ame)
+    srow = bar[bar["term"] == strongest].iloc[0] if strongest else None
+    # interviews
+    iv = s["interviews"]
+    themes = pd.DataFrame(columns=["theme", "n", "count", "share", "ci_low", "ci_high", "suppressed"])
+    top_theme, quotes, n_iv, confidence = None, [], int(len(iv)), math.nan
+    themes_by_role = pd.DataFrame(columns=["role", "theme", "n", "count", "share", "suppressed"])
+    if n_iv:
+        coded = Q.code_texts(iv)
+        themes = Q.theme_frequencies(coded, by=None)
+        themes_by_role = Q.theme_frequencies(coded.assign(role=coded["role"].astype(str)), by="role")
+        btheme = themes[themes["theme"].isin(BARRIER_THEMES) & (themes["count"] > 0)].sort_values(
+            ["share", "theme"], ascending=[False, True])
+        top_theme = str(btheme["theme"].iloc[0]) if len(btheme) else None
+        if top_theme:
+            q = Q.representative_quotes(iv, coded, top_theme, n=6, rng=config.DEFAULT_SEED)
+            quotes = list(dict.fromkeys(x for x in q["quote"] if "[NAMA]" not in x and "[NIP]" not in x))[:2]
+        confidence = float(iv["text"].astype(str).str.contains(r"percaya diri", case=False).mean())
+    # costs
+    bud = s["budgets"]
+    cpp, cnotes = _quiet(C.cost_per_participant, prog, enr, bud, by=None)
+    cmode, _ = _quiet(C.cost_per_participant, prog, enr, bud, by="mode")
+    ce_mode, ce_table = most_cost_effective_mode(cmode, learning["by_mode"])
+    allc, _ = _quiet(C.cost_per_participant, tables["programmes"], tables["enrolments"], tables["budgets"],
+                     by="region")
+    staff = tables["employees"]["region"].astype(str).value_counts()
+    allc = allc.assign(region=allc["region"].astype(str))
+    allc["n_staff"] = allc["region"].map(staff).astype(float)
+    allc["budget_per_employee"] = allc["cost_rp"] / allc["n_staff"]
+    allc["programmes_per_1000"] = 1000 * allc["n_programmes"] / allc["n_staff"]
+    others = allc[allc["region"] != region]
+    alloc = pd.to_numeric(bud["allocated_rp"], errors="coerce").sum()
+    real = pd.to_numeric(bud["realised_rp"], errors="coerce").sum()
+    c0 = cpp.iloc[0]
+    return {
+        "ames": bar, "ame_table": ame, "strongest_barrier": strongest,
+        "strongest_ame": _f(srow["estimate"]) if srow is not None else math.nan,
+        "strongest_ci": (_f(srow["ci_low"]), _f(srow["ci_high"])) if srow is not None else (math.nan, math.nan),
+        "strongest_share": _f(srow["share_citing"]) if srow is not None else math.nan,
+        "themes": themes, "themes_by_role": themes_by_role, "top_theme": top_theme, "quotes": quotes, "n_interviews": n_iv,
+        "confidence_mentions": confidence,
+        "top_theme_share": _f(themes.set_index("theme")["share"].get(top_theme)) if top_theme else math.nan,
+        "budget_theme_share": _f(themes.set_index("theme")["share"].get("budget")) if len(themes) else math.nan,
+        "cost_total": _f(c0["cost_rp"]), "cost_per_completed": _f(c0["cost_per_completed"]),
+        "cost_per_attended": _f(c0["cost_per_attended"]), "cost_per_jp": _f(c0["cost_per_jp"]),
+        "cost_by_mode": cmode, "cost_effectiveness": ce_table, "most_cost_effective_mode": ce_mode,
+        "budget_allocated": _f(alloc), "budget_realised": _f(real),
+        "budget_realisation": _f(real / alloc) if alloc > 0 else math.nan,
+        "budget_per_employee": _f(allc.loc[allc["region"] == region, "budget_per_employee"].iloc[0])
+        if (allc["region"] == region).any() else math.nan,
+        "budget_per_employee_reference": _f(others["budget_per_employee"].median()) if len(others) else math.nan,
+        "programmes_per_1000": _f(allc.loc[allc["region"] == region, "programmes_per_1000"].iloc[0])
+        if (allc["region"] == region).any() else math.nan,
+        "programmes_per_1000_reference": _f(others["programmes_per_1000"].median()) if len(others) else math.nan,
+        "by_region": allc, "notes": notes + cnotes,
+    }
+
+
+def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = None) -> dict:
+    """Every number of one region's report, plus the flat ``findings`` dict that feeds the recommendation rules.
+
+    Parameters
+    ----------
+    region : str
+        Canonical region name (``"Mamuju"``, ``"DKI Jakarta"``, ...).
+    tables : mapping name -> DataFrame, optional
+        The canonical tables of :data:`REQUIRED_TABLES` for all regions (other regions are used only for the
+        budget comparison). Default: read from ``data/processed``.
+
+    Returns
+    -------
+    dict
+        ``region``, ``slug``, ``story``, ``level``/``province``, then one dict per section (``reach``,
+        ``reaction``, ``learning``, ``behaviour``, ``levels``, ``results``, ``impact``, ``challenges``) holding
+        numbers and tidy DataFrames, and ``findings`` (the keys documented in
+        :mod:`evalkit.report.recommend`). Computed deterministically: no resampling, quotes chosen with
+        ``config.DEFAULT_SEED``.
+    """
+    tables = load_tables() if tables is None else tables
+    s = region_subset(tables, region)
+    level, parent, province = config.REGIONS.get(region, ("", None, ""))
+    F: dict = {"region": region, "slug": region_slug(region), "story": STORIES.get(region, "modes"),
+               "level": level, "parent": parent, "province": province}
+    F["reach"] = _reach(s)
+    F["reaction"] = _reaction(s)
+    F["learning"] = _learning(s)
+    F["behaviour"] = _behaviour(s)
+    F["levels"] = {"L1": F["reaction"]["agree_share"], "L2": F["learning"]["improved_share"],
+                   "L3": F["behaviour"]["application_share"]}
+    F["results"] = _results(s)
+    F["impact"] = _impact(s)
+    F["challenges"] = _challenges(s, tables, region, F["learning"])
+    F["counts"] = {"n_staff": F["reach"]["n_staff"], "n_programmes": F["reach"]["n_programmes"],
+                   "n_invited": F["reach"]["n_invited"], "n_reaction": F["reaction"]["n"],
+                   "n_tests": F["learning"]["n"], "n_followup": int(len(s["followup"])),
+                   "n_performance": int(len(s["performance"])), "n_service_units": F["results"].get("n_units", 0),
+                   "n_skm": F["results"].get("n_skm", 0), "n_interviews": F["challenges"]["n_interviews"],
+                   "n_budget_rows": int(len(s["budgets"]))}
+    head = F["impact"]["performance"]["report_quality"]
+    ch = F["challenges"]
+    F["findings"] = {
+        "region": region,
+        "attendance_rate": F["reach"]["attendance_rate"],
+        "strongest_barrier": ch["strongest_barrier"],
+        "strongest_barrier_ame": ch["strongest_ame"],
+        "top_interview_theme": ch["top_theme"],
+        "jp_compliance": F["reach"]["jp_compliance"],
+        "weakest_level": weakest_level(F["levels"]),
+        "self_supervisor_gap": F["behaviour"]["self_gap"],
+        "reaction_agree_share": F["reaction"]["agree_share"],
+        "learning_gain": F["learning"]["gain"],
+        "learning_gain_ci": F["learning"]["gain_ci"],
+        "impact_estimate": head["estimate"],
+        "impact_ci": (head["ci_low"], head["ci_high"]),
+        "impact_outcome": "report_quality",
+        "impact_better": "higher",
+        "ikm": F["results"].get("ikm_last"),
+        "ikm_mutu": F["results"].get("ikm_mutu"),
+        "units_below_sample_min": F["results"].get("units_below_sample_min"),
+        "most_cost_effective_mode": ch["most_cost_effective_mode"],
+        "cost_per_participant_rp": (_f(ch["cost_effectiveness"].set_index("mode").loc[
+            ch["most_cost_effective_mode"], "cost_per_completed"]) if ch["most_cost_effective_mode"] else None),
+        "budget_realisation": ch["budget_realisation"],
+        "budget_per_employee_rp": ch["budget_per_employee"],
+        "budget_per_employee_reference_rp": ch["budget_per_employee_reference"],
+    }
+    return F
+
+
+# ------------------------------------------------------------------------------------------- text utilities
+def _pct(x, lang, d=0) -> str:
+    return format_percent(x, lang, d)
+
+
+def _num(x, lang, d=1) -> str:
+    return format_number(x, lang, d)
+
+
+def _ci(est, ci, lang, d=1) -> str:
+    return format_ci(est, ci[0], ci[1], lang, d)
+
+
+def _pp_ci(est, ci, lang, d=0) -> str:
+    """A share difference in percentage points with its CI: "-49 poin persentase (IK 95%: -61 sampai -38)"."""
+    if pd.isna(est):
+        return MISSING
+    est_txt = f"{format_number(100 * est, lang, d)} {t('unit.pp', lang)}"
+    if pd.isna(ci[0]) or pd.isna(ci[1]):
+        return est_txt
+    return t("fmt.ci", lang, est=est_txt, interval=t("fmt.ci_interval", lang, level="95%",
+                                                      lo=format_number(100 * ci[0], lang, d),
+                                                      hi=format_number(100 * ci[1], lang, d)))
+
+
+def _mode(m: str, lang: str) -> str:
+    try:
+        return t(f"mode.{m}", lang)
+    except KeyError:
+        return str(m)
+
+
+def _mode_rank(m) -> int:
+    return MODE_ORDER.index(m) if m in MODE_ORDER else len(MODE_ORDER)
+
+
+def _h(key: str, lang: str, level: int = 2) -> str:
+    return "#" * level + " " + t(key, lang)
+
+
+def _table(df: pd.DataFrame, columns: list[tuple[str, str, object]], lang: str) -> str:
+    """A Markdown table: columns as (column, strings.json key of the header, formatter(value) -> str)."""
+    head = "| " + " | ".join(t(k, lang) for _, k, _ in columns) + " |"
+    sep = "|" + "|".join("---" if i == 0 else "---:" for i in range(len(columns))) + "|"
+    body = []
+    for _, r in df.iterrows():
+        cells = []
+        for col, _, fmt in columns:
+            v = r[col] if col in r.index else None
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                cells.append(MISSING)
+            else:
+                cells.append(fmt(v) if fmt else str(v))
+        body.append("| " + " | ".join(cells) + " |")
+    return "\n".join([head, sep, *body])
+
+
+def _suppressed_note(df: pd.DataFrame, lang: str) -> str:
+    if "suppressed" in df.columns and df["suppressed"].any():
+        return "\n\n" + t("region.suppressed_note", lang, threshold=_SMALL)
+    return ""
+
+
+def _p(*parts: str) -> str:
+    return "\n\n".join(p for p in parts if p)
+
+
+# ------------------------------------------------------------------------------------------- sections
+def title_block(F: dict, lang: str) -> str:
+    """Report title, the synthetic-data notice and a five-line summary."""
+    r, lr, imp = F["reach"], F["learning"], F["impact"]["performance"]["report_quality"]
+    ch = F["challenges"]
+    bullets = [
+        describe_share("attendance", r["attendance_rate"], lang, n=r["n_attended"], total=r["n_invited"]),
+        describe_change("test_score", lr["pre"], lr["post"], lang, unit_key="points", ci=lr["gain_ci"]),
+        describe_effect("report_quality", imp["estimate"], imp["ci_low"], imp["ci_high"], lang,
+                        unit_key="points"),
+    ]
+    if ch["strongest_barrier"]:
+        bullets.append(rank_sentence({ch["strongest_barrier"]: ch["strongest_ame"]}, lang, measure="ame"))
+    from evalkit.report.recommend import REGION_RULES, recommend
+
+    rec = recommend(_findings_for_rules(F), lang, rules=REGION_RULES)
+    if len(rec):
+        bullets.append(t("region.summary_first_rec", lang, text=rec["text"].iloc[0]))
+    place = t(f"region.level.{F['level']}", lang) if F["level"] else ""
+    return _p(f"# {t('report.title', lang, region=F['region'])}",
+              f"*{t('region.subtitle', lang, level=place, province=F['province'])}*",
+              f"> {t('report.synthetic_notice', lang)}",
+              _h("section.summary", lang),
+              "\n".join(f"- {b}" for b in bullets))
+
+
+def section_background(F: dict, lang: str) -> str:
+    """Latar Belakang and Tujuan, from the region's seed evaluation, with its size."""
+    r = F["reach"]
+    story = F["story"]
+    return _p(_h("section.background", lang),
+              t(f"story.{story}.background", lang, region=F["region"]),
+              t("region.background_numbers", lang, region=F["region"], n_staff=r["n_staff"],
+                n_programmes=r["n_programmes"], n_invited=r["n_invited"],
+                period_first=F["impact"]["period_first"], period_last=F["impact"]["period_last"]),
+              _h("section.objectives", lang),
+              t(f"story.{story}.objectives", lang, region=F["region"]),
+              t("region.objectives_common", lang))
+
+
+def section_methods(F: dict, lang: str) -> str:
+    """Metodologi: data and designs in plain words (details in the appendix)."""
+    c = F["counts"]
+    items = [t("region.methods.l1", lang, n=c["n_reaction"]),
+             t("region.methods.l2", lang, n=c["n_tests"]),
+             t("region.methods.l3", lang, n=c["n_followup"]),
+             t("region.methods.l4", lang, units=c["n_service_units"], n_skm=c["n_skm"]),
+             t("region.methods.impact", lang, n_people=F["impact"]["n_people"], n_treated=F["impact"]["n_treated"]),
+             t("region.methods.qual", lang, n=c["n_interviews"])]
+    return _p(_h("section.methods", lang), t("region.methods.intro", lang),
+              "\n".join(f"- {x}" for x in items))
+
+
+def section_reach(F: dict, lang: str) -> str:
+    """Reach and participation: funnel, attendance by mode, JP compliance."""
+    r = F["reach"]
+    tab = suppress_small_cells(r["by_mode"], n_col=["n", "n_attended"])
+    table = _table(tab, [("mode", "region.col.mode", lambda v: _mode(v, lang)),
+                         ("n", "region.col.invited", lambda v: _num(v, lang, 0)),
+                         ("n_attended", "region.col.attended", lambda v: _num(v, lang, 0)),
+                         ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang))], lang)
+    jp_text = (describe_share("jp_compliance", r["jp_compliance"], lang) + " " +
+               t("region.jp_detail", lang, year=str(r["jp_year"]), mean_jp=_num(r["jp_mean"], lang, 1),
+                 target=config.JP_TARGET_PER_YEAR)) if r["jp_year"] else ""
+    return _p(_h("section.reach", lang, 2),
+              t("region.reach_intro", lang, n_invited=r["n_invited"], n_programmes=r["n_programmes"],
+                invited_share=_pct(r["invited_share_of_staff"], lang)),
+              describe_share("attendance", r["attendance_rate"], lang, n=r["n_attended"], total=r["n_invited"]) + " "
+              + t("region.completion", lang, completed=_pct(r["completion_rate"], lang),
+                  of_attended=_pct(r["completion_of_attended"], lang)),
+              f"**{t('title.attendance_by_mode', lang)}**\n\n" + table + _suppressed_note(tab, lang),
+              jp_text)
+
+
+def section_reaction(F: dict, lang: str) -> str:
+    """Reaction (L1): share agreeing and the weakest item."""
+    x = F["reaction"]
+    return _p(_h("section.reaction", lang),
+              describe_share("reaction_agree", x["agree_share"], lang, n=x["agree_n"], total=x["n"]),
+              t("region.reaction_scale", lang, mean=_ci(x["scale_mean"], x["scale_ci"], lang, 2),
+                item=t(f"region.item.{x['lowest_item']}", lang), share=_pct(x["lowest_item_share"], lang)))
+
+
+def section_learning(F: dict, lang: str) -> str:
+    """Learning (L2): pre/post change with CI and the gain by delivery mode."""
+    x = F["learning"]
+    tab = suppress_small_cells(x["by_mode"][["mode", "n", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"]])
+    table = _table(tab, [("mode", "region.col.mode", lambda v: _mode(v, lang)),
+                         ("n", "region.col.n", lambda v: _num(v, lang, 0)),
+                         ("mean_pre", "axis.pre", lambda v: _num(v, lang, 1)),
+                         ("mean_post", "axis.post", lambda v: _num(v, lang, 1)),
+                         ("estimate", "axis.learning_gain", lambda v: _num(v, lang, 1))], lang)
+    tab = tab.assign(ci=[_ci(e, (lo, hi), lang) if not pd.isna(e) else MISSING
+                         for e, lo, hi in zip(tab["estimate"], tab["ci_low"], tab["ci_high"])])
+    return _p(_h("section.learning", lang),
+              describe_change("test_score", x["pre"], x["post"], lang, unit_key="points", ci=x["gain_ci"]),
+              t("region.learning_detail", lang, n=x["n"], improved=_pct(x["improved_share"], lang),
+                g=_num(x["hedges_g"], lang, 2)),
+              f"**{t('region.table.gain_by_mode', lang)}**\n\n" + table + _suppressed_note(tab, lang))
+
+
+def section_behaviour(F: dict, lang: str) -> str:
+    """Behaviour (L3): application by rater and the self-supervisor gap."""
+    x = F["behaviour"]
+    by = {r["role"]: r for _, r in x["by_role"].iterrows()}
+    return _p(_h("section.behaviour", lang),
+              describe_share("application", x["application_share"], lang,
+                             n=round(x["application_share"] * x["n_supervisor"]), total=x["n_supervisor"]),
+              t("region.behaviour_gap", lang,
+                self_mean=_num(by["self"]["mean"], lang, 2), sup_mean=_num(by["supervisor"]["mean"], lang, 2),
+                gap=_ci(x["self_gap"], x["self_gap_ci"], lang, 2), n=x["n_pairs"]),
+              t("region.behaviour_icc", lang, icc=_ci(x["icc"], x["icc_ci"], lang, 2), n=x["n_icc"]),
+              t("region.levels", lang, l1=_pct(F["levels"]["L1"], lang), l2=_pct(F["levels"]["L2"], lang),
+                l3=_pct(F["levels"]["L3"], lang),
+                weakest=t(f"level.{weakest_level(F['levels'])}", lang) if weakest_level(F["levels"]) else MISSING))
+
+
+def section_results(F: dict, lang: str) -> str:
+    """Results (L4): waiting and processing time trend, IKM and its mutu."""
+    x = F["results"]
+    parts = [_h("section.results", lang)]
+    if "trend" in x:
+        parts.append(t("region.results_services", lang, units=x["n_units"], y0=str(x["year_first"]),
+                       y1=str(x["year_last"]), w0=_num(x["wait_first"], lang, 1), w1=_num(x["wait_last"], lang, 1),
+                       p0=_num(x["proc_first"], lang, 1), p1=_num(x["proc_last"], lang, 1)))
+    if "ikm" in x:
+        parts.append(t("region.results_ikm", lang, p0=x["ikm_period_first"], p1=x["ikm_period_last"],
+                       ikm0=_num(x["ikm_first"], lang, 2), ikm1=_num(x["ikm_last"], lang, 2),
+                       mutu=t(f"ikm_mutu.{x['ikm_mutu']}", lang), n=x["n_skm"]))
+        u = x["ikm_by_unit"].rename(columns={"n_respondents": "n"})
+        u = suppress_small_cells(u[["unit", "n", "ikm", "mutu"]], value_cols=["ikm"])
+        parts.append(f"**{t('region.table.ikm_by_unit', lang, period=x['ikm_period_last'])}**\n\n" + _table(
+            u, [("unit", "axis.unit", None), ("n", "region.col.respondents", lambda v: _num(v, lang, 0)),
+                ("ikm", "axis.ikm", lambda v: _num(v, lang, 2)),
+                ("mutu", "region.col.mutu", lambda v: t(f"ikm_mutu.{v}", lang))], lang) + _suppressed_note(u, lang))
+        if x.get("units_below_sample_min"):
+            parts.append(t("region.results_sample", lang, units=x["units_below_sample_min"]))
+    if len(parts) == 1:
+        parts.append(t("region.no_data", lang))
+    return _p(*parts)
+
+
+def _effect_sentence(e: dict, lang: str, better: str | None = None) -> str:
+    return describe_effect(e["outcome"], e["estimate"], e["ci_low"], e["ci_high"], lang, unit_key=e["unit"],
+                           better=better or e.get("better", "higher"))
+
+
+def section_impact(F: dict, lang: str) -> str:
+    """Impact estimates with CIs in plain words."""
+    x = F["impact"]
+    perf = x["performance"]
+    parts = [_h("section.impact", lang),
+             t("region.impact_intro", lang, n_treated=x["n_treated"], n_people=x["n_people"],
+               p0=x["period_first"], p1=x["period_last"])]
+    parts.append("\n".join(f"- {_effect_sentence(e, lang)}" for e in perf.values()))
+    rq = perf["report_quality"]
+    parts.append(t("region.impact_twfe", lang, twfe=_ci(rq["twfe"]["estimate"],
+                                                        (rq["twfe"]["ci_low"], rq["twfe"]["ci_high"]), lang)))
+    if x["services"]:
+        parts.append(t("region.impact_services_intro", lang, trained=x["n_units_trained"], units=x["n_units"]))
+        parts.append("\n".join(f"- {_effect_sentence(e, lang, better='lower')}" for e in x["services"].values()))
+        if min(e["n_units"] for e in x["services"].values()) < 10:
+            parts.append(t("region.impact_services_caveat", lang))
+    es = x["event_study"]
+    pre = es[es["event_time"] < 0]
+    n_off = int(((pre["ci_low"] > 0) | (pre["ci_high"] < 0)).sum())
+    parts.append(t("region.impact_event_study", lang) if n_off == 0 else
+                 t("region.impact_event_study_pretrend", lang, k=n_off, n=int(len(pre))))
+    return _p(*parts)
+
+
+def _mode_table(F: dict, lang: str) -> str:
+    """Delivery modes side by side: attendance, learning gain, impact, cost."""
+    r, lr, imp, ch = F["reach"], F["learning"], F["impact"], F["challenges"]
+    m = r["by_mode"][["mode", "n", "attendance_rate"]].merge(
+        lr["by_mode"][["mode", "estimate", "ci_low", "ci_high"]].rename(
+            columns={"estimate": "gain", "ci_low": "g_lo", "ci_high": "g_hi"}), on="mode", how="outer")
+    m = m.merge(imp["by_mode"][["mode", "n_treated", "estimate", "ci_low", "ci_high"]], on="mode", how="left")
+    m = m.merge(ch["cost_effectiveness"][["mode", "n_completed", "cost_per_completed", "cost_per_point"]],
+                on="mode", how="left")
+    m = m.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
+    m = suppress_small_cells(m, n_col=["n"], value_cols=["attendance_rate"])
+    m["gain_txt"] = [format_ci(e, lo, hi, lang, 1) for e, lo, hi in zip(m["gain"], m["g_lo"], m["g_hi"])]
+    m["impact_txt"] = [format_ci(e, lo, hi, lang, 1) if not pd.isna(e) else MISSING
+                       for e, lo, hi in zip(m["estimate"], m["ci_low"], m["ci_high"])]
+    return _table(m, [("mode", "region.col.mode", lambda v: _mode(v, lang)),
+                      ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang)),
+                      ("gain_txt", "region.col.gain_ci", None),
+                      ("impact_txt", "region.col.impact_ci", None),
+                      ("cost_per_completed", "region.col.cost_per_completed", lambda v: format_rupiah(v, lang)),
+                      ("cost_per_point", "region.col.cost_per_point", lambda v: format_rupiah(v, lang))], lang) \
+        + _suppressed_note(m, lang)
+
+
+def section_spotlight(F: dict, lang: str) -> str:
+    """The region's own story from its seed evaluation, told with its numbers."""
+    story, ch, r, lr, imp, res = F["story"], F["challenges"], F["reach"], F["learning"], F["impact"], F["results"]
+    bars = ch["ames"].set_index("term")
+    parts = [f"## {t('region.spotlight', lang)}: {t(f'story.{story}.title', lang)}"]
+
+    def barrier_text(b: str) -> str:
+        row = bars.loc[b]
+        return t("region.spot_barrier", lang, barrier=barrier_label(b, lang), share=_pct(row["share_citing"], lang),
+                 with_=_pct(row["attend_with"], lang), without=_pct(row["attend_without"], lang),
+                 ame=_pp_ci(row["estimate"], (row["ci_low"], row["ci_high"]), lang))
+
+    def theme_text(theme: str) -> str:
+        sh = ch["themes"].set_index("theme")["share"].get(theme) if len(ch["themes"]) else None
+        if sh is None or pd.isna(sh):
+            return ""
+        return t("region.spot_theme", lang, theme=t(f"theme.{theme}", lang), share=_pct(sh, lang),
+                 n=ch["n_interviews"])
+
+    if story == "budget_motivation":
+        parts.append(t("story.budget_motivation.numbers", lang, n_programmes=r["n_programmes"],
+                       per_1000=_num(ch["programmes_per_1000"], lang, 1),
+                       per_1000_ref=_num(ch["programmes_per_1000_reference"], lang, 1),
+                       budget=format_rupiah(ch["budget_per_employee"], lang),
+                       budget_ref=format_rupiah(ch["budget_per_employee_reference"], lang),
+                       invited=_pct(r["invited_share_of_staff"], lang)))
+        parts += [barrier_text("barrier_motivation"), theme_text("motivation"), theme_text("budget")]
+    elif story == "time_conflict":
+        parts += [t("story.time_conflict.numbers", lang), barrier_text("barrier_time"), theme_text("time_conflict"),
+                  t("story.time_conflict.results", lang),
+                  "\n".join(f"- {_effect_sentence(imp['performance'][y], lang)}"
+                            for y in ("report_quality", "on_time_share") if y in imp["performance"])]
+    elif story == "waiting_ikm":
+        w = imp["services"].get("wait_minutes")
+        parts.append(t("story.waiting_ikm.numbers", lang, w0=_num(res.get("wait_first"), lang, 1),
+                       w1=_num(res.get("wait_last"), lang, 1), y0=str(res.get("year_first", "")),
+                       y1=str(res.get("year_last", "")), ikm0=_num(res.get("ikm_first"), lang, 2),
+                       ikm1=_num(res.get("ikm_last"), lang, 2),
+                       mutu=t(f"ikm_mutu.{res['ikm_mutu']}", lang) if res.get("ikm_mutu") else MISSING))
+        if w:
+            parts.append(_effect_sentence(w, lang, better="lower"))
+        parts += [barrier_text("barrier_relevance"), theme_text("relevance"), theme_text("service_improvement")]
+        tr = ch["themes_by_role"]
+        cit = tr[(tr["role"] == "masyarakat") & (tr["theme"] == "service_improvement")]
+        if len(cit) and not pd.isna(cit["share"].iloc[0]):
+            parts.append(t("story.waiting_ikm.citizens", lang, n=int(cit["n"].iloc[0]),
+                           share=_pct(cit["share"].iloc[0], lang)))
+    else:  # modes_experienced, simulation and any other region: delivery modes compared
+        parts.append(t(f"story.{story}.numbers", lang))
+        parts.append(f"**{t('region.table.modes', lang)}**\n\n" + _mode_table(F, lang))
+        best = ch["most_cost_effective_mode"]
+        if best:
+            parts.append(t("region.spot_cost_effective", lang, mode=_mode(best, lang)))
+        if story == "modes_experienced":
+            parts.append(barrier_text("barrier_experienced"))
+            tb = imp["by_tenure"].set_index("band")
+            if {"junior", "experienced"} <= set(tb.index):
+                parts.append(t("region.spot_tenure", lang, years=EXPERIENCED_TENURE,
+                               junior=_ci(tb.loc["junior", "estimate"],
+                                          (tb.loc["junior", "ci_low"], tb.loc["junior", "ci_high"]), lang),
+                               senior=_ci(tb.loc["experienced", "estimate"],
+                                          (tb.loc["experienced", "ci_low"], tb.loc["experienced", "ci_high"]), lang)))
+            parts.append(theme_text("resistance"))
+            duk = imp.get("dukcapil")
+            if duk:
+                parts.append(t("story.modes_experienced.dukcapil", lang, before=_num(duk["before"], lang, 1),
+                               after=_num(duk["after"], lang, 1)) + " " + _effect_sentence(duk, lang))
+        elif story == "simulation":
+            selfm = F["behaviour"]["by_role"].set_index("role").loc["self", "mean"]
+            parts.append(t("story.simulation.confidence", lang, self_mean=_num(selfm, lang, 2),
+                           agree=_pct(F["reaction"]["agree_share"], lang),
+                           mentions=_pct(ch["confidence_mentions"], lang), n=ch["n_interviews"]))
+            parts.append(barrier_text("barrier_motivation"))
+    return _p(*parts)
+
+
+def section_challenges(F: dict, lang: str) -> str:
+    """Tantangan: barriers ranked by their effect on attendance, budget, interview themes."""
+    ch = F["challenges"]
+    parts = [_h("section.challenges", lang)]
+    if ch["strongest_barrier"]:
+        parts.append(rank_sentence(dict(zip(ch["ames"]["term"], ch["ames"]["estimate"])), lang, measure="ame")
+                     + " " + t("region.challenge_ci", lang, lo=_num(min(abs(v) for v in ch["strongest_ci"]) * 100,
+                                                                   lang, 0),
+                               hi=_num(max(abs(v) for v in ch["strongest_ci"]) * 100, lang, 0)))
+    tab = ch["ames"].rename(columns={"n_citing": "n"})
+    tab = suppress_small_cells(tab[["term", "n", "share_citing", "estimate", "ci_low", "ci_high"]],
+                               value_cols=["share_citing"])
+    tab["ame_txt"] = [format_ci(100 * e, 100 * lo, 100 * hi, lang, 1) for e, lo, hi in
+                      zip(tab["estimate"], tab["ci_low"], tab["ci_high"])]
+    th = ch["themes"].set_index("theme")["share"] if len(ch["themes"]) else pd.Series(dtype=float)
+    theme_of = {"barrier_time": "time_conflict", "barrier_relevance": "relevance",
+                "barrier_motivation": "motivation", "barrier_experienced": "resistance"}
+    tab["theme_share"] = [th.get(theme_of[b], np.nan) for b in tab["term"]]
+    parts.append(f"**{t('region.table.barriers', lang)}**\n\n" + _table(
+        tab, [("term", "region.col.barrier", lambda v: barrier_label(v, lang)),
+              ("share_citing", "region.col.share_citing", lambda v: _pct(v, lang)),
+              ("ame_txt", "region.col.ame", None),
+              ("theme_share", "region.col.theme_share", lambda v: _pct(v, lang))], lang) + _suppressed_note(tab, lang))
+    parts.append(t("region.challenge_budget", lang, total=format_rupiah(ch["cost_total"], lang, compact=True),
+                   per_completed=format_rupiah(ch["cost_per_completed"], lang),
+                   per_jp=format_rupiah(ch["cost_per_jp"], lang),
+                   per_employee=format_rupiah(ch["budget_per_employee"], lang),
+                   per_employee_ref=format_rupiah(ch["budget_per_employee_reference"], lang)))
+    if not pd.isna(ch["budget_realisation"]):
+        parts.append(describe_share("budget_realisation", ch["budget_realisation"], lang))
+    if ch["top_theme"]:
+        parts.append(t("region.challenge_theme", lang, theme=t(f"theme.{ch['top_theme']}", lang),
+                       share=_pct(ch["top_theme_share"], lang), n=ch["n_interviews"],
+                       budget_share=_pct(ch["budget_theme_share"], lang)))
+        if ch["quotes"]:
+            note = "" if lang == "id" else " " + t("region.quote_note", lang)
+            parts.append("\n\n".join(f"> «{q}»" for q in ch["quotes"]) + ("\n\n" + note.strip() if note else ""))
+    return _p(*parts)
+
+
+def _findings_for_rules(F: dict) -> dict:
+    return dict(F["findings"])
+
+
+def section_recommendations(F: dict, lang: str) -> str:
+    """Rekomendasi: the rules of :mod:`evalkit.report.recommend` that fire, in priority order."""
+    from evalkit.report.recommend import REGION_RULES, recommend
+
+    rec = recommend(_findings_for_rules(F), lang, rules=REGION_RULES)
+    lines = [f"{i}. {row.text} *({t('region.priority', lang, p=int(row.priority))})*"
+             for i, row in enumerate(rec.itertuples(), start=1)]
+    return _p(_h("section.recommendations", lang), t("region.rec_intro", lang),
+              "\n".join(lines) if lines else t("region.rec_none", lang))
+
+
+def section_conclusion(F: dict, lang: str) -> str:
+    """Kesimpulan: the impact, the weakest link and the main barrier in three sentences."""
+    imp = F["impact"]["performance"]["report_quality"]
+    ch = F["challenges"]
+    wl = weakest_level(F["levels"])
+    clear = not pd.isna(imp["ci_low"]) and imp["ci_low"] > 0
+    parts = [_h("section.conclusion", lang),
+             t("region.conclusion_impact" if clear else "region.conclusion_impact_unclear", lang,
+               region=F["region"]) + " " + _effect_sentence(imp, lang)]
+    if wl:
+        parts.append(t("region.conclusion_weakest", lang, level=t(f"level.{wl}", lang),
+                       share=_pct(F["levels"][wl], lang)))
+    if ch["strongest_barrier"]:
+        parts.append(t("region.conclusion_barrier", lang, barrier=barrier_label(ch["strongest_barrier"], lang),
+                       story=t(f"story.{F['story']}.conclusion", lang)))
+    return _p(*parts)
+
+
+def section_appendix(F: dict, lang: str) -> str:
+    """Lampiran Metode: data, estimators, conventions, small-cell suppression."""
+    c = F["counts"]
+    data = t("region.appendix.data", lang, n_staff=c["n_staff"], n_programmes=c["n_programmes"],
+             n_invited=c["n_invited"], n_reaction=c["n_reaction"], n_tests=c["n_tests"], n_followup=c["n_followup"],
+             n_performance=c["n_performance"], n_units=c["n_service_units"], n_skm=c["n_skm"],
+             n_interviews=c["n_interviews"], n_budget=c["n_budget_rows"])
+    items = [t(f"region.appendix.{k}", lang) for k in ("l1", "l2", "l3", "l4", "did", "services", "barriers",
+                                                        "costs", "qual", "levels")]
+    conv = t("region.appendix.conventions", lang, jp_minutes=config.JP_MINUTES, jp_target=config.JP_TARGET_PER_YEAR,
+             threshold=_SMALL)
+    note_txt = t("region.appendix.balanced", lang, n_used=F["impact"]["n_used"], n_people=F["impact"]["n_people"])
+    return _p(_h("section.methods_appendix", lang), f"**{t('region.appendix.data_title', lang)}** " + data,
+              f"**{t('region.appendix.estimators_title', lang)}**", "\n".join(f"- {x}" for x in items),
+              f"**{t('region.appendix.conventions_title', lang)}** " + conv,
+              f"**{t('region.appendix.notes_title', lang)}** " + note_txt)
+
+
+def headline(F: dict) -> str:
+    """Key numbers as plain rounded text (language-neutral; checked by the notebook tests)."""
+    imp = F["impact"]["performance"]["report_quality"]
+    lines = [
+        f"region: {F['region']}",
+        f"attendance_rate: {F['reach']['attendance_rate']:.3f}",
+        f"reaction_agree_share: {F['reaction']['agree_share']:.3f}",
+        f"learning_gain: {F['learning']['gain']:.2f} [{F['learning']['gain_ci'][0]:.2f}, "
+        f"{F['learning']['gain_ci'][1]:.2f}]",
+        f"self_minus_supervisor: {F['behaviour']['self_gap']:.2f}",
+        f"att_report_quality: {imp['estimate']:.2f} [{imp['ci_low']:.2f}, {imp['ci_high']:.2f}]",
+        f"strongest_barrier: {F['challenges']['strongest_barrier']} ({F['challenges']['strongest_ame']:.3f})",
+        f"weakest_level: {F['findings']['weakest_level']}",
+    ]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------- tables
+def published_tables(F: dict) -> dict[str, pd.DataFrame]:
+    """The region's tables for ``reports/tables`` (person counts already through ``suppress_small_cells``)."""
+    r, lr, ch, imp = F["reach"], F["learning"], F["challenges"], F["impact"]
+    fun = r["funnel"][["stage", "n", "share_of_invited", "ci_low_invited", "ci_high_invited"]].copy()
+    fun["stage"] = fun["stage"].astype(str)
+    bar = ch["ames"][["term", "n_citing", "share_citing", "estimate", "ci_low", "ci_high"]].rename(
+        columns={"n_citing": "n"})
+    perf = pd.DataFrame([{"outcome": k, **{c: v[c] for c in ("estimate", "ci_low", "ci_high", "n")}}
+                         for k, v in imp["performance"].items()]
+                        + [{"outcome": k, **{c: v[c] for c in ("estimate", "ci_low", "ci_high", "n")}}
+                           for k, v in imp["services"].items()])
+    return {
+        "funnel": suppress_small_cells(fun),
+        "attendance_by_mode": suppress_small_cells(r["by_mode"], n_col=["n", "n_attended"]),
+        "learning_by_mode": suppress_small_cells(lr["by_mode"][["mode", "n", "mean_pre", "mean_post", "estimate",
+                                                                "ci_low", "ci_high"]]),
+        "barriers": suppress_small_cells(bar, value_cols=["share_citing"]),
+        "impact": perf.rename(columns={"n": "n_obs"}),
+        "cost_by_mode": suppress_small_cells(ch["cost_effectiveness"].rename(columns={"n_tests": "n"}),
+                                             n_col=["n", "n_completed"]),
+    }
+
+
+# ------------------------------------------------------------------------------------------- figures
+def figure_name(F: dict, lang: str, kind: str) -> str:
+    """``region_<slug>_<lang>_<kind>`` (e.g. ``region_mamuju_id_funnel``)."""
+    return f"region_{F['slug']}_{lang}_{kind}"
+
+
+def _fig_funnel(F, lang):
+    import matplotlib.pyplot as plt
+
+    fun = F["reach"]["funnel"]
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    y = np.arange(len(fun))[::-1]
+    share = fun["share_of_invited"].to_numpy(float) * 100
+    err = np.clip(np.vstack([share - fun["ci_low_invited"].to_numpy(float) * 100,
+                             fun["ci_high_invited"].to_numpy(float) * 100 - share]), 0, None)
+    ax.barh(y, share, xerr=err, color="C0", capsize=2, error_kw={"linewidth": 0.8})
+    ax.set_yticks(y, [t(f"region.stage.{s}", lang) for s in fun["stage"].astype(str)])
+    for yi, s, e, n in zip(y, share, err[1], fun["n"]):
+        ax.text(s + e + 1.5, yi, f"{format_number(s, lang, 0)}% ({format_number(int(n), lang, 0)})", va="center",
+                fontsize=8)
+    ax.set_xlim(0, 118)
+    ax.set_xlabel(t("region.axis.share_invited", lang))
+    ax.set_title(t("region.title.funnel", lang, region=F["region"]))
+    return fig
+
+
+def _fig_reaction(F, lang, data):
+    import matplotlib.pyplot as plt
+
+    from evalkit.measures import diverging_likert_plot
+
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    items = [c for c in REACTION_ITEMS if c in data.columns]
+    diverging_likert_plot(data, items, ax=ax, labels={k: t(f"likert.{k}", lang) for k in range(1, 6)},
+                          item_labels={c: t(f"region.item.{c}", lang) for c in items})
+    ax.set_xlabel(t("axis.likert_share", lang))
+    ax.set_title(t("title.reaction", lang))
+    return fig
+
+
+def _fig_learning(F, lang):
+    import matplotlib.pyplot as plt
+
+    lm = F["learning"]["by_mode"]
+    lm = lm[lm["n"] >= _SMALL].sort_values("estimate")
+    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(lm) + 1.5))
+    y = np.arange(len(lm))
+    ax.errorbar(lm["estimate"], y, xerr=[lm["estimate"] - lm["ci_low"], lm["ci_high"] - lm["estimate"]], fmt="o",
+                color="C0", capsize=3)
+    pooled = F["learning"]
+    ax.axvline(pooled["gain"], color="0.5", linestyle="--", linewidth=0.8, label=t("region.legend.pooled", lang))
+    ax.legend(loc="lower right", fontsize="small")
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_yticks(y, [f"{_mode(m, lang)} (n={n})" for m, n in zip(lm["mode"], lm["n"])])
+    ax.set_xlabel(t("axis.learning_gain", lang))
+    ax.set_title(t("title.pre_post", lang))
+    return fig
+
+
+def _fig_behaviour(F, lang):
+    import matplotlib.pyplot as plt
+
+    br = F["behaviour"]["by_role"].dropna(subset=["mean"])
+    fig, ax = plt.subplots(figsize=(6.5, 2.6))
+    y = np.arange(len(br))
+    ax.errorbar(br["mean"], y, xerr=[br["mean"] - br["ci_low"], br["ci_high"] - br["mean"]], fmt="o", color="C2",
+                capsize=3)
+    ax.set_yticks(y, [f"{t(f'role.{r}', lang)} (n={n})" for r, n in zip(br["role"], br["n"])])
+    ax.invert_yaxis()
+    ax.set_xlabel(t("region.axis.application", lang))
+    ax.set_title(t("title.followup_by_rater", lang))
+    return fig
+
+
+def _fig_services(F, lang):
+    import matplotlib.pyplot as plt
+
+    x = F["results"]
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.0))
+    tr = x["trend"]
+    for ax, col in zip(axes, ("wait_minutes", "processing_days")):
+        ax.plot(tr["month"], tr[col], color="C0", linewidth=1.2)
+        ax.set_ylabel(t(f"axis.{col}", lang))
+        ax.set_xlabel(t("axis.month", lang))
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+        ax.set_ylim(bottom=0)
+    fig.suptitle(t("region.title.services", lang, region=F["region"]), fontweight="bold", fontsize="medium")
+    return fig
+
+
+def _fig_ikm(F, lang):
+    import matplotlib.pyplot as plt
+
+    x = F["results"]["ikm"]
+    fig, ax = plt.subplots(figsize=(6.5, 3.0))
+    from evalkit.measures import IKM_BANDS
+
+    lowers = sorted((float(lo), g) for lo, g, _ in IKM_BANDS)  # PermenPANRB 14/2017 lower bounds per mutu
+    bands = [(lo, lowers[i + 1][0] if i + 1 < len(lowers) else 100.0, g) for i, (lo, g) in enumerate(lowers)]
+    lo = max(50, float(x["ikm"].min()) - 8)
+    for a, b, g in bands:
+        if b > lo:
+            ax.axhspan(max(a, lo), b, color={"D": "#f4cccc", "C": "#fce5cd", "B": "#d9ead3", "A": "#cfe2f3"}[g],
+                       alpha=0.6, linewidth=0)
+            ax.text(len(x) - 0.55, (max(a, lo) + min(b, 100)) / 2, t("region.mutu_band", lang, mutu=g), fontsize=7,
+                    va="center", color="0.35")
+    ax.plot(np.arange(len(x)), x["ikm"], marker="o", color="C0")
+    ax.set_xticks(np.arange(len(x)), x["period"])
+    ax.set_ylim(lo, 100)
+    ax.set_xlim(-0.3, len(x) - 0.2)
+    ax.set_xlabel(t("region.axis.semester", lang))
+    ax.set_ylabel(t("axis.ikm", lang))
+    ax.set_title(t("region.title.ikm", lang, region=F["region"]))
+    return fig
+
+
+def _fig_event_study(F, lang):
+    import matplotlib.pyplot as plt
+
+    es = F["impact"]["event_study"]
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    e = es["event_time"].to_numpy(float)
+    ax.fill_between(e, es["ci_low"], es["ci_high"], color="C0", alpha=0.2, linewidth=0)
+    ax.plot(e, es["estimate"], marker="o", color="C0", markersize=3)
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.axvline(-0.5, color="0.5", linestyle="--", linewidth=0.8)
+    ax.set_xlabel(t("axis.event_time", lang))
+    ax.set_ylabel(t("region.axis.effect_report_quality", lang))
+    ax.set_title(t("title.event_study", lang, outcome=t("outcome.report_quality", lang)))
+    return fig
+
+
+def _fig_barriers(F, lang):
+    import matplotlib.pyplot as plt
+
+    b = F["challenges"]["ames"]
+    fig, ax = plt.subplots(figsize=(6.5, 2.8))
+    y = np.arange(len(b))
+    est = 100 * b["estimate"].to_numpy(float)
+    ax.errorbar(est, y, xerr=[est - 100 * b["ci_low"].to_numpy(float), 100 * b["ci_high"].to_numpy(float) - est],
+                fmt="o", color="C3", capsize=3)
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_yticks(y, [barrier_label(x, lang) for x in b["term"]])
+    ax.invert_yaxis()
+    ax.set_xlabel(t("region.axis.ame", lang))
+    ax.set_title(t("title.barrier_effects", lang))
+    return fig
+
+
+def _fig_modes(F, lang):
+    import matplotlib.pyplot as plt
+
+    lr = F["learning"]["by_mode"]
+    lr = lr[lr["n"] >= _SMALL]
+    ce = F["challenges"]["cost_effectiveness"]
+    im = F["impact"]["by_mode"]
+    modes = list(lr.sort_values("estimate", ascending=False)["mode"])
+    fig, axes = plt.subplots(1, 3, figsize=(9, 0.45 * max(len(modes), 2) + 1.6), sharey=True)
+    y = np.arange(len(modes))
+    for ax, (df, col, lo, hi, xlabel, colour) in zip(axes, [
+            (lr, "estimate", "ci_low", "ci_high", "axis.learning_gain", "C0"),
+            (im, "estimate", "ci_low", "ci_high", "region.axis.effect_report_quality", "C2"),
+            (ce, "cost_per_completed", None, None, "region.axis.cost_per_completed", "C1")]):
+        d = df.set_index("mode").reindex(modes)
+        v = d[col].to_numpy(float)
+        if lo:
+            ax.errorbar(v, y, xerr=[v - d[lo].to_numpy(float), d[hi].to_numpy(float) - v], fmt="o", color=colour,
+                        capsize=3)
+            ax.axvline(0, color="0.3", linewidth=0.8)
+        else:
+            ax.barh(y, v / 1e6, color=colour)
+        ax.set_xlabel(t(xlabel, lang))
+    axes[0].set_yticks(y, [_mode(m, lang) for m in modes])
+    axes[0].invert_yaxis()
+    fig.suptitle(t("region.title.modes", lang, region=F["region"]), fontweight="bold", fontsize="medium")
+    return fig
+
+
+def figure(F: dict, kind: str, lang: str, save: bool = True):
+    """Draw one of the region's :data:`FIGURES` and save it with :func:`save_figure` as ``figure_name``.
+
+    Returns the figure, or None when the region has no data for it (e.g. no service units, a single mode).
+    """
+    from evalkit.report.figures import save_figure
+
+    if kind not in FIGURES:
+        raise ValueError(f"unknown figure {kind!r}; expected one of {FIGURES}")
+    if kind in ("services", "ikm") and ("trend" if kind == "services" else "ikm") not in F["results"]:
+        return None
+    if kind == "modes" and F["learning"]["by_mode"]["n"].ge(_SMALL).sum() < 2:
+        return None
+    if kind == "reaction":
+        fig = _fig_reaction(F, lang, F["reaction"]["answers"])
+    else:
+        fig = {"funnel": _fig_funnel, "learning": _fig_learning, "behaviour": _fig_behaviour,
+               "services": _fig_services, "ikm": _fig_ikm, "event_study": _fig_event_study,
+               "barriers": _fig_barriers, "modes": _fig_modes}[kind](F, lang)
+    if save:
+        save_figure(fig, figure_name(F, lang, kind))
+    return fig

@@ -1,0 +1,437 @@
+"""Region report (evalkit.report.region): findings against direct pandas computations on a small synthetic
+two-region frame with a planted training effect, every section filled in both languages, the recommendations
+coming from the rules, small cells suppressed, figures saved, and the notebook's outputs named by slug."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit import config, pipeline
+from evalkit.measures import UNSUR
+from evalkit.report import region as R
+from evalkit.report.recommend import BUDGET_PER_EMPLOYEE_RULE, REGION_RULES, RULES, recommend
+from evalkit.report.text import keys
+
+#: Planted effect of completed training on report quality (points), constant after training.
+EFFECT = 5.0
+#: Planted learning gain by mode (points).
+GAIN = {"klasikal": 10.0, "e-learning": 6.0, "workshop": 8.0}
+QUARTERS = [f"{y}Q{q}" for y in (2022, 2023) for q in (1, 2, 3, 4)]
+MODES = ("klasikal", "e-learning", "workshop")
+END = {"klasikal": "2022-08-15", "e-learning": "2023-02-15", "workshop": "2023-08-15"}
+UNITS = ("Unit A", "Unit B", "Unit C")
+TEXTS = ("Jadwal pelatihan bentrok dengan tugas harian di kantor.", "Anggarannya terbatas sehingga pelatihan jarang.",
+         "Motivasi peserta rendah karena manfaatnya tidak terlihat.", "Materinya kurang relevan dengan tugas.",
+         "Pegawai senior merasa sudah berpengalaman dan enggan dilatih.")
+
+
+def _region_tables(region: str, code: str, n: int, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    pid = [f"{code}{i:03d}" for i in range(n)]
+    emp = pd.DataFrame({
+        "person_id": pid, "sex": rng.choice(["L", "P"], n), "birth_year": rng.integers(1965, 1998, n),
+        "appointment_year": np.tile([1995, 1999, 2008, 2016], n // 4 + 1)[:n], "region": region,
+        "agency": [UNITS[i % 3] for i in range(n)], "position_type": "pelaksana",
+        "golongan": rng.choice(["II/c", "III/a", "III/c", "IV/a"], n), "education": "S1"})
+    prog = pd.DataFrame({
+        "programme_id": [f"{code}-{m}" for m in MODES], "title": [f"Pelatihan {m}" for m in MODES],
+        "topic": "Pelayanan Publik", "mode": list(MODES), "jp": pd.array([30, 20, 24], dtype="Int64"),
+        "start_date": pd.to_datetime([END[m] for m in MODES]) - pd.Timedelta(days=5),
+        "end_date": pd.to_datetime([END[m] for m in MODES]), "region": region,
+        "cost_rp": [60e6, 20e6, 50e6], "provider": "BPSDM"})
+    # the first 3/4 of staff are invited (one programme each); the rest are never invited (never trained)
+    k = 3 * n // 4
+    inv = pd.DataFrame({"person_id": pid[:k], "programme_id": [f"{code}-{MODES[i % 3]}" for i in range(k)]})
+    b = {c: rng.random(k) < p for c, p in (("barrier_time", 0.3), ("barrier_relevance", 0.2),
+                                            ("barrier_motivation", 0.3), ("barrier_experienced", 0.2))}
+    p_att = 1 / (1 + np.exp(-(1.5 - 2.0 * b["barrier_motivation"] - 0.5 * b["barrier_time"])))
+    registered = rng.random(k) < 0.9
+    attended = registered & (rng.random(k) < p_att)
+    completed = attended & (rng.random(k) < 0.9)
+    enr = inv.assign(invited=True, registered=registered, attended=attended, completed=completed,
+                     attendance_share=np.where(attended, 1.0, 0.0), reason_absent=None, **b)
+    done = enr[enr["completed"]]
+    mode_of = done["programme_id"].str.split("-").str[1:].str.join("-")
+    reaction = done[["person_id", "programme_id"]].assign(
+        **{c: rng.integers(2, 6, len(done)) for c in ("material", "trainer", "relevance", "facilities", "overall")},
+        comment=None)
+    pre = rng.normal(55, 8, len(done)).round(1)
+    tests = done[["person_id", "programme_id"]].assign(
+        pre_score=pre, post_score=(pre + mode_of.map(GAIN).to_numpy() + rng.normal(0, 3, len(done))).round(1))
+    rows = []
+    for person, prog_id in zip(done["person_id"], done["programme_id"]):
+        sup = rng.integers(2, 5, 4)
+        for role, items in (("supervisor", sup), ("self", np.minimum(sup + 1, 5)),
+                            ("peer", np.clip(sup + rng.integers(-1, 2, 4), 1, 5))):
+            rows.append({"person_id": person, "programme_id": prog_id, "rater_role": role,
+                         "rating_date": pd.Timestamp("2024-03-01"),
+                         **dict(zip(("apply_material", "work_quality", "share_knowledge", "service_initiative"),
+                                    items))})
+    followup = pd.DataFrame(rows)
+    g = dict(zip(done["person_id"], mode_of.map({"klasikal": 3, "e-learning": 5, "workshop": 7})))
+    perf = []
+    for i, person in enumerate(pid):
+        level = rng.normal(65, 4)
+        for t, q in enumerate(QUARTERS, start=1):
+            treated = person in g and t >= g[person]
+            perf.append({"person_id": person, "period": q, "hasil_kerja": "Sesuai Ekspektasi",
+                         "perilaku": "Sesuai Ekspektasi", "skp_predikat": "Baik",
+                         "report_quality": level + 0.3 * t + rng.normal(0, 1) + EFFECT * treated,
+                         "on_time_share": 0.7 + rng.normal(0, 0.02) + 0.04 * treated,
+                         "complaint_days": 4 + rng.normal(0, 0.3)})
+    months = pd.date_range("2022-01-01", "2023-12-01", freq="MS")
+    svc = pd.DataFrame([{"unit": u, "region": region, "month": m, "volume": int(rng.integers(300, 500)),
+                         "wait_minutes": 40 + rng.normal(0, 2) - (4 if (u == "Unit A" and m >= months[8]) else 0),
+                         "processing_days": 4 + rng.normal(0, 0.2), "complaints_received": 10,
+                         "complaints_resolved": int(rng.integers(5, 10))} for u in UNITS for m in months])
+    skm = pd.DataFrame([{"respondent_id": f"{code}R{j}{u[-1]}{p}", "unit": u, "region": region, "period": p,
+                         **{c: int(rng.integers(2, 5)) for c in UNSUR}}
+                        for u in UNITS for p in ("2022S1", "2023S2") for j in range(30)])
+    budgets = pd.DataFrame({"region": region, "year": 2022, "programme_id": prog["programme_id"],
+                            "allocated_rp": prog["cost_rp"] * 1.1, "realised_rp": prog["cost_rp"]})
+    interviews = pd.DataFrame({"interview_id": [f"{code}-W{j:03d}" for j in range(12)], "region": region,
+                               "role": ["peserta", "atasan", "kepala_dinas"] * 4,
+                               "interview_date": pd.Timestamp("2024-05-01"),
+                               "text": [TEXTS[j % len(TEXTS)] + " " + TEXTS[(3 * j + 2) % len(TEXTS)]
+                                        for j in range(12)]})
+    return {"employees": emp, "programmes": prog, "enrolments": enr, "reaction": reaction, "tests": tests,
+            "followup": followup, "performance": pd.DataFrame(perf), "services": svc, "skm": skm,
+            "budgets": budgets, "interviews": interviews}
+
+
+def synthetic_tables(seed: int = 20261122) -> dict[str, pd.DataFrame]:
+    """Two regions: Mamuju (120 staff, little budget) and DKI Jakarta (240 staff), three delivery modes each."""
+    rng = np.random.default_rng(seed)
+    a = _region_tables("Mamuju", "M", 120, rng)
+    b = _region_tables("DKI Jakarta", "J", 240, rng)
+    b["programmes"]["cost_rp"] *= 6  # Jakarta spends far more per civil servant
+    b["budgets"]["allocated_rp"] *= 6
+    b["budgets"]["realised_rp"] *= 6
+    return {k: pd.concat([a[k], b[k]], ignore_index=True) for k in a}
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return synthetic_tables()
+
+
+@pytest.fixture(scope="module")
+def jakarta(tables):
+    return R.region_findings("DKI Jakarta", tables)
+
+
+@pytest.fixture(scope="module")
+def mamuju(tables):
+    return R.region_findings("Mamuju", tables)
+
+
+def _sub(tables, region):
+    prog = tables["programmes"][tables["programmes"]["region"] == region]
+    enr = tables["enrolments"][tables["enrolments"]["programme_id"].isin(prog["programme_id"])]
+    return prog, enr
+
+
+# ------------------------------------------------------------------------------------------------ slugs
+def test_region_slug_and_notebook_outputs():
+    assert R.region_slug("DKI Jakarta") == "jakarta"
+    assert R.region_slug("Mamuju") == "mamuju"
+    assert R.region_slug("Kota Mataram") == "kota_mataram"
+    steps = [s for s in pipeline.discover(only=["08"])]
+    assert len(steps) == 10
+    outputs = {s.output for s in steps}
+    assert {"regions/mamuju_id", "regions/batanghari_en", "regions/jakarta_id", "regions/bukittinggi_en",
+            "regions/ampenan_id"} <= outputs
+    # the notebook's fixed slugs agree with config.REGION_SLUGS
+    meta = json.loads((config.PROJ_ROOT / "notebooks" / "08_region_report.ipynb").read_text())["metadata"]["evalkit"]
+    for name, slug in meta["slugs"]["region"].items():
+        assert config.REGION_SLUGS[name] == slug
+    assert set(meta["matrix"]["region"]) == set(config.REGIONS)
+
+
+# ---------------------------------------------------------------------------------------------- numbers
+def test_reach_matches_direct_counts(tables, mamuju):
+    _, enr = _sub(tables, "Mamuju")
+    inv = enr[enr["invited"]]
+    strict_attended = inv["registered"] & inv["attended"]  # the funnel counts a stage only after the earlier ones
+    assert mamuju["reach"]["n_invited"] == len(inv)
+    assert mamuju["reach"]["attendance_rate"] == pytest.approx(strict_attended.mean())
+    assert mamuju["reach"]["completion_rate"] == pytest.approx((strict_attended & inv["completed"]).mean())
+    by_mode = mamuju["reach"]["by_mode"].set_index("mode")
+    for prog_id, g in inv.groupby("programme_id"):
+        mode = prog_id.split("-", 1)[1]
+        assert by_mode.loc[mode, "n"] == len(g)
+        assert by_mode.loc[mode, "attendance_rate"] == pytest.approx((g["registered"] & g["attended"]).mean())
+    assert list(by_mode.index) == ["klasikal", "e-learning", "workshop"]  # display order of config modes
+
+
+def test_levels_and_learning_match_direct_pandas(tables, jakarta):
+    prog, _ = _sub(tables, "DKI Jakarta")
+    rx = tables["reaction"][tables["reaction"]["programme_id"].isin(prog["programme_id"])]
+    assert jakarta["reaction"]["agree_share"] == pytest.approx((rx["overall"] >= 4).mean())
+    ts = tables["tests"][tables["tests"]["programme_id"].isin(prog["programme_id"])]
+    d = ts["post_score"] - ts["pre_score"]
+    assert jakarta["learning"]["gain"] == pytest.approx(d.mean())
+    # paired t interval, by hand
+    half = 1.9600 * d.std(ddof=1) / np.sqrt(len(d))  # n > 100: t quantile within 0.02 of the normal's
+    lo, hi = jakarta["learning"]["gain_ci"]
+    assert lo == pytest.approx(d.mean() - half, abs=0.03) and hi == pytest.approx(d.mean() + half, abs=0.03)
+    assert jakarta["learning"]["improved_share"] == pytest.approx((d > 0).mean())
+    by_mode = jakarta["learning"]["by_mode"].set_index("mode")["estimate"]
+    for mode, gain in GAIN.items():  # planted gains, noise sd 3 over ~45 people per mode
+        assert by_mode[mode] == pytest.approx(gain, abs=1.5)
+    fu = tables["followup"][tables["followup"]["programme_id"].isin(prog["programme_id"])].copy()
+    fu["score"] = fu[["apply_material", "work_quality", "share_knowledge", "service_initiative"]].mean(axis=1)
+    wide = fu.pivot(index=["person_id", "programme_id"], columns="rater_role", values="score")
+    assert jakarta["behaviour"]["self_gap"] == pytest.approx((wide["self"] - wide["supervisor"]).mean())
+    sup = wide["supervisor"]
+    assert jakarta["behaviour"]["application_share"] == pytest.approx((sup >= 4).mean())
+    assert jakarta["levels"] == {"L1": jakarta["reaction"]["agree_share"], "L2": jakarta["learning"]["improved_share"],
+                                 "L3": jakarta["behaviour"]["application_share"]}
+    assert jakarta["findings"]["weakest_level"] == min(jakarta["levels"], key=jakarta["levels"].get)
+
+
+def test_results_ikm_and_costs_match_direct_pandas(tables, mamuju):
+    skm = tables["skm"][tables["skm"]["region"] == "Mamuju"]
+    last = skm[skm["period"] == "2023S2"]
+    ikm_by_hand = 25 * last[list(UNSUR)].mean().mean()  # PermenPANRB 14/2017: 25 x mean NRR, weights 1/9
+    assert mamuju["results"]["ikm_last"] == pytest.approx(ikm_by_hand, abs=0.006)  # rounded to 2 decimals
+    prog, enr = _sub(tables, "Mamuju")
+    bud = tables["budgets"][tables["budgets"]["region"] == "Mamuju"]
+    ch = mamuju["challenges"]
+    assert ch["budget_realisation"] == pytest.approx(bud["realised_rp"].sum() / bud["allocated_rp"].sum())
+    assert ch["cost_total"] == pytest.approx(bud["realised_rp"].sum())
+    assert ch["cost_per_completed"] == pytest.approx(bud["realised_rp"].sum() / enr["completed"].sum())
+    assert ch["budget_per_employee"] == pytest.approx(bud["realised_rp"].sum() / 120)
+    jak = tables["budgets"][tables["budgets"]["region"] == "DKI Jakarta"]["realised_rp"].sum() / 240
+    assert ch["budget_per_employee_reference"] == pytest.approx(jak)
+
+
+def test_impact_recovers_the_planted_effect(jakarta, mamuju):
+    for F in (jakarta, mamuju):
+        e = F["impact"]["performance"]["report_quality"]
+        assert e["ci_low"] < EFFECT < e["ci_high"]
+        assert e["estimate"] == pytest.approx(EFFECT, abs=0.6)
+        ot = F["impact"]["performance"]["on_time_share"]  # 0.04 planted, reported in percentage points
+        assert ot["unit"] == "pp" and ot["estimate"] == pytest.approx(4.0, abs=1.0)
+        es = F["impact"]["event_study"]
+        pre = es[es["event_time"] < 0]
+        assert (pre["estimate"].abs() < 1.5).all()  # no planted pre-trend
+    assert jakarta["findings"]["impact_estimate"] == jakarta["impact"]["performance"]["report_quality"]["estimate"]
+
+
+def test_strongest_barrier_is_the_planted_one(mamuju, jakarta):
+    for F in (mamuju, jakarta):
+        ch = F["challenges"]
+        assert ch["strongest_barrier"] == "barrier_motivation"
+        assert ch["strongest_ame"] == ch["ames"]["estimate"].min() < -0.2
+        assert F["findings"]["strongest_barrier"] == "barrier_motivation"
+        assert ch["top_theme"] in R.BARRIER_THEMES
+
+
+def test_jakarta_findings_include_a_mode_comparison(jakarta):
+    assert jakarta["story"] == "modes_experienced"
+    by_mode = jakarta["impact"]["by_mode"].set_index("mode")
+    assert set(by_mode.index) == set(MODES)
+    for mode in MODES:  # the same planted effect whatever the mode (within 3.5 standard errors: 3 modes tested)
+        assert abs(by_mode.loc[mode, "estimate"] - EFFECT) < 3.5 * by_mode.loc[mode, "std_error"]
+    assert set(jakarta["impact"]["by_tenure"]["band"]) == {"junior", "experienced"}
+    ce = jakarta["challenges"]["cost_effectiveness"].set_index("mode")
+    # cost per completer per point gained, by hand: realised cost / completers / mean gain of the mode
+    best = (ce["cost_per_completed"] / ce["gain"]).idxmin()
+    assert jakarta["challenges"]["most_cost_effective_mode"] == best
+    for lang, words in (("en", ("face-to-face", "e-learning", "workshop", "experienced")),
+                        ("id", ("tatap muka", "e-learning", "lokakarya", "berpengalaman"))):
+        text = R.section_spotlight(jakarta, lang)
+        for w in words:
+            assert w in text, (lang, w)
+        assert text.count("\n|") >= 4  # header, separator and one row per mode
+
+
+def test_mamuju_spotlight_tells_the_budget_story(mamuju):
+    assert mamuju["story"] == "budget_motivation"
+    text = R.section_spotlight(mamuju, "en")
+    assert "IDR" in text and "low motivation" in text
+    rec = recommend(mamuju["findings"], "en", rules=REGION_RULES)
+    assert "budget_per_employee_low" in rec["rule_id"].tolist()  # 1/6 of the Jakarta budget per head
+
+
+# ---------------------------------------------------------------------------------------------- sections
+SECTION_FUNCS = ["title_block"] + [f"section_{s}" for s in ("background", "methods", "reach", "reaction", "learning",
+                                                              "behaviour", "results", "impact", "spotlight",
+                                                              "challenges", "recommendations", "conclusion",
+                                                              "appendix")]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_no_section_is_empty_and_all_text_is_filled(jakarta, mamuju, lang):
+    for F in (jakarta, mamuju):
+        for name in SECTION_FUNCS:
+            md = getattr(R, name)(F, lang)
+            lines = [ln for ln in md.splitlines() if ln.strip()]
+            assert lines[0].startswith("#"), (name, lines[0])
+            body = [ln for ln in lines if not ln.startswith("#")]
+            assert len(" ".join(body)) > 40, name
+            assert not re.search(r"\{[a-z_]+\}", md), (name, md)  # no unfilled placeholder
+            assert "nan" not in md.lower().split(), name
+            # headings split the report into sections, each with content
+            chunks = re.split(r"(?m)^#+ .*$", md)
+            assert all(c.strip() for c in chunks[1:]), name
+
+
+def test_effects_are_written_in_plain_words(jakarta):
+    assert "Pelatihan meningkatkan nilai kualitas laporan sebesar" in R.section_impact(jakarta, "id")
+    assert "(IK 95%:" in R.section_impact(jakarta, "id")
+    assert "Training raised report quality by" in R.section_impact(jakarta, "en")
+    assert "(95% CI" in R.section_impact(jakarta, "en")
+
+
+def test_recommendations_are_the_rules_that_fire(jakarta):
+    for lang in ("id", "en"):
+        text = R.section_recommendations(jakarta, lang)
+        rec = recommend(jakarta["findings"], lang, rules=REGION_RULES)
+        assert len(rec) > 0
+        for i, row in enumerate(rec.itertuples(), start=1):
+            assert f"{i}. {row.text}" in text
+
+
+def test_new_strings_have_both_languages():
+    strings = json.loads((config.PROJ_ROOT / "src" / "evalkit" / "data" / "strings.json").read_text("utf-8"))
+    for k in keys():
+        if k.startswith(("region.", "story.", "theme.")) or k == "rec.budget_per_employee_low":
+            assert strings[k]["id"].strip() and strings[k]["en"].strip(), k
+    for story in set(R.STORIES.values()) | {"modes"}:
+        for part in ("title", "background", "objectives", "numbers", "conclusion"):
+            assert f"story.{story}.{part}" in strings
+
+
+# ------------------------------------------------------------------------------------------------ rules
+def test_budget_per_employee_rule():
+    fires = {"budget_per_employee_rp": 289_000, "budget_per_employee_reference_rp": 1_100_000}
+    quiet = {"budget_per_employee_rp": 600_000, "budget_per_employee_reference_rp": 1_100_000}
+    assert recommend(fires, "id", rules=REGION_RULES)["rule_id"].tolist() == ["budget_per_employee_low"]
+    assert recommend(quiet, "en", rules=REGION_RULES).empty
+    assert recommend(fires, "en").empty  # not part of the default RULES
+    text = recommend(fires, "en", rules=(BUDGET_PER_EMPLOYEE_RULE,))["text"].iloc[0]
+    assert "IDR 289,000" in text and "IDR 1,100,000" in text and "50%" in text
+    assert {r.rule_id for r in RULES} < {r.rule_id for r in REGION_RULES}
+
+
+def test_weakest_level_and_cost_effective_mode_by_hand():
+    assert R.weakest_level({"L1": 0.6, "L2": 0.9, "L3": 0.2}) == "L3"
+    assert R.weakest_level({"L1": 0.3, "L2": float("nan"), "L3": 0.3}) == "L1"  # tie: earlier level
+    assert R.weakest_level({"L1": None}) is None
+    cost = pd.DataFrame({"mode": ["a", "b", "c"], "n_completed": [50, 40, 3],
+                         "cost_per_completed": [6e6, 2e6, 1e5]})
+    gain = pd.DataFrame({"mode": ["a", "b", "c"], "estimate": [10.0, 5.0, 9.0], "ci_low": [8.0, 3.0, 1.0],
+                         "ci_high": [12.0, 7.0, 17.0], "n": [50, 40, 3]})
+    best, table = R.most_cost_effective_mode(cost, gain)
+    # a: 600,000 per point, b: 400,000 per point; c has too few completers to count
+    assert best == "b"
+    assert table.set_index("mode").loc["a", "cost_per_point"] == pytest.approx(6e5)
+    assert np.isnan(table.set_index("mode").loc["c", "cost_per_point"])
+    best, _ = R.most_cost_effective_mode(cost.iloc[:1], gain.iloc[:1])
+    assert best is None  # one mode: nothing to compare
+
+
+# ------------------------------------------------------------------------------------ privacy and tables
+def test_published_tables_suppress_small_cells(tables):
+    t2 = {k: v.copy() for k, v in tables.items()}
+    # only three people invited to Mamuju's workshop
+    enr = t2["enrolments"]
+    drop = enr.index[enr["programme_id"] == "M-workshop"][3:]
+    t2["enrolments"] = enr.drop(drop)
+    F = R.region_findings("Mamuju", t2)
+    pub = R.published_tables(F)
+    for name, df in pub.items():
+        if "n" in df.columns:
+            assert "suppressed" in df.columns, name
+            assert not ((df["n"] > 0) & (df["n"] < config.SMALL_CELL_THRESHOLD)).any(), name
+    att = pub["attendance_by_mode"].set_index("mode")
+    assert att.loc["workshop", "suppressed"] and np.isnan(att.loc["workshop", "attendance_rate"])
+    assert "workshop" not in set(F["impact"]["by_mode"]["mode"])  # too few trained for an estimate
+    assert "(–)" in R.section_reach(F, "en") or "–" in R.section_reach(F, "en")
+
+
+def test_no_person_ids_in_the_report(jakarta):
+    text = "\n".join(getattr(R, n)(jakarta, lang) for n in SECTION_FUNCS for lang in ("id", "en"))
+    assert not re.search(r"\bJ\d{3}\b", text)
+    assert "[NAMA]" not in text and "[NIP]" not in text
+
+
+def test_headline_does_not_depend_on_pseudonyms_or_row_order(tables, jakarta):
+    """What the notebook checks with nbval: other pseudonyms and row order give the same printed numbers."""
+    rng = np.random.default_rng(7)
+    ids = pd.unique(tables["employees"]["person_id"])
+    new = dict(zip(ids, [f"X{v:05d}" for v in rng.permutation(len(ids))]))
+    t2 = {}
+    for k, v in tables.items():
+        v = v.sample(frac=1.0, random_state=1).reset_index(drop=True)
+        if "person_id" in v.columns:
+            v["person_id"] = v["person_id"].map(new)
+        t2[k] = v
+    assert R.headline(R.region_findings("DKI Jakarta", t2)) == R.headline(jakarta)
+
+
+# ---------------------------------------------------------------------------------------------- figures
+@pytest.mark.slow
+def test_figures_are_saved_with_region_names(tmp_project, mamuju):
+    import matplotlib.pyplot as plt
+
+    from evalkit.report.figures import set_theme
+
+    set_theme()
+    for kind in R.FIGURES:
+        fig = R.figure(mamuju, kind, "en")
+        assert fig is not None, kind
+        plt.close(fig)
+        for ext in ("png", "svg", "pdf"):
+            assert (tmp_project / "reports" / "figures" / f"region_mamuju_en_{kind}.{ext}").stat().st_size > 0
+    with pytest.raises(ValueError, match="unknown figure"):
+        R.figure(mamuju, "pie", "en")
+
+
+def test_unknown_region_is_a_clear_error(tables):
+    with pytest.raises(ValueError, match="no staff or programmes for region 'Atlantis'"):
+        R.region_findings("Atlantis", tables)
+
+
+# ------------------------------------------------------------------------------------------- demo data
+def _demo_available() -> bool:
+    p = config.paths()
+    return (p["processed"] / "enrolments.parquet").exists() and (p["truth"] / "truth.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _demo_available(), reason="needs the demo data (make demo, then evalkit clean)")
+def test_demo_regions_name_their_planted_barrier_and_stay_fast():
+    """Against the synthetic ground truth (data/truth/truth.json, selection.regions[*].strongest_barrier)."""
+    import time
+
+    truth = json.loads((config.paths()["truth"] / "truth.json").read_text())
+    tables = R.load_tables()
+    for region, spec in truth["selection"]["regions"].items():
+        t0 = time.perf_counter()
+        F = R.region_findings(region, tables)
+        assert time.perf_counter() - t0 < 10
+        assert F["challenges"]["strongest_barrier"] == spec["strongest_barrier"], region
+        e = F["impact"]["performance"]["report_quality"]
+        assert e["ci_low"] > 0  # every region's programmes raised report quality
+
+
+def test_one_units_own_effect_recovers_the_planted_drop(tables):
+    """Unit A's waiting time drops 4 minutes from September 2022 (when its first staff completed training)."""
+    from evalkit.datasets import service_panel
+
+    s = R.region_subset(tables, "Mamuju")
+    sp = service_panel(s["services"], s["employees"], s["enrolments"], s["programmes"])
+    sp["trained_post"] = (sp["trained_share"] > 0).astype("int64")
+    sp["ym"] = sp["month"].dt.strftime("%Y-%m")
+    e = R._unit_effect(sp, "Unit A", "wait_minutes")
+    assert e["ci_low"] < -4.0 + 1.5 and e["estimate"] == pytest.approx(-4.0, abs=1.5)
+    a = sp[sp["unit"] == "Unit A"]
+    assert e["before"] == pytest.approx(a.loc[a["trained_post"] == 0, "wait_minutes"].mean())
+    assert R._unit_effect(sp, "Unit Z", "wait_minutes") is None
