@@ -34,8 +34,17 @@ report: demo
 check: $(STAMP)
 	$(BIN)/evalkit check $(RAW_DIR)
 
-## Run the whole test suite (unit, bad input, notebooks re-executed with nbval on the demo data)
-test: demo
+## Install Debian's headless Chromium for the browser test, if it is missing (needs root and apt-get)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser test (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      chromium fonts-dejavu-core > /dev/null; \
+	  else echo "chromium is missing and cannot be installed here: the browser test will be skipped"; fi; }
+
+## Run the whole test suite (unit, bad input, end to end, browser, notebooks re-executed with nbval)
+test: demo browser-deps
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks/
 
@@ -56,4 +65,4 @@ clean:
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$0,a,":"); printf "  make %-8s %s\n", a[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install demo report check test lab bench clean help
+.PHONY: install demo report check test browser-deps lab bench clean help

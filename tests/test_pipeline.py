@@ -75,3 +75,24 @@ def test_unknown_requirement_is_reported(tmp_path):
     _nb(tmp_path / "01_a.ipynb", [("x = 1", [])], {"requires": ["00_missing"]})
     with pytest.raises(pipeline.PipelineError, match="unknown notebooks"):
         pipeline.discover(tmp_path)
+
+
+def test_report_html_drops_developer_cells_and_only_keeps_the_index_whole(tmp_path):
+    nbdir, reports = tmp_path / "nb", tmp_path / "reports"
+    nbdir.mkdir()
+    _nb(nbdir / "01_a.ipynb", [("print('analysis')", [])])
+    _nb(nbdir / "02_b.ipynb", [("region = 'X'", ["parameters"]), ("print('report for', region)", [])],
+        {"requires": ["01_a"], "matrix": {"region": ["Mamuju"]}, "output": "regions/{region_slug}",
+         "hide_input": True})
+    nb = nbformat.read(nbdir / "02_b.ipynb", as_version=4)
+    header = nbformat.v4.new_markdown_cell("**PURPOSE.** for developers only", metadata={"tags": ["developer"]})
+    nb.cells.insert(0, header)
+    nbformat.write(nb, nbdir / "02_b.ipynb")
+    pipeline.run(workers=1, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    html = (reports / "regions" / "mamuju.html").read_text()
+    assert "report for Mamuju" in html and "for developers only" not in html
+    assert "for developers only" in nbformat.writes(nbformat.read(reports / "regions" / "mamuju.ipynb", 4))
+    # re-running one notebook keeps the other's link in the index
+    pipeline.run(only=["02"], workers=1, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    index = (reports / "index.html").read_text()
+    assert 'href="01_a.html"' in index and 'href="regions/mamuju.html"' in index

@@ -16,7 +16,8 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
   ``{name}`` is the parameter value and ``{name_slug}`` its file-name slug (lower case, ``_`` for anything else).
 - ``slugs``: optional fixed slugs per parameter value, overriding the generated ones
   (``{"region": {"DKI Jakarta": "jakarta"}}`` gives ``jakarta_id`` rather than ``dki_jakarta_id``).
-- ``hide_input``: render the HTML without code cells (region reports for non-programmers).
+- ``hide_input``: render the HTML without code cells (region reports for non-programmers); cells tagged
+  ``developer`` (the PURPOSE/REQUIRES/CREATES header) are left out of that HTML too.
 
 Executed notebooks carry no timestamps (nbclient, not papermill's timing metadata), so the same inputs give the
 same files. A failing step is reported with its notebook, failing cell and error, and :func:`run` raises
@@ -168,6 +169,9 @@ def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = Fals
     """Render an executed notebook to a single self-contained HTML file (figures embedded)."""
     from nbconvert import HTMLExporter
 
+    if hide_input:  # a report for readers: also drop the developers' PURPOSE/REQUIRES/CREATES cell(s)
+        nb = nbformat.from_dict(nb)
+        nb.cells = [c for c in nb.cells if "developer" not in c.get("metadata", {}).get("tags", [])]
     exporter = HTMLExporter(template_name="lab", exclude_input=hide_input, exclude_input_prompt=hide_input,
                             exclude_output_prompt=hide_input)
     body, _ = exporter.from_notebook_node(nb)
@@ -255,7 +259,10 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
                     bar.update(1)
     if bar:
         bar.close()
-    write_index(steps, reports, failed=[f.split(":")[0] for f in failed])
+    # the index lists every step that has a rendering, not only the ones this (possibly --only) run executed
+    ran = {s.name for s in steps}
+    listed = [s for s in discover(notebooks_dir) if s.name in ran or (reports / f"{s.output}.html").exists()]
+    write_index(listed, reports, failed=[f.split(":")[0] for f in failed])
     if failed:
         raise PipelineError("notebook(s) failed:\n  " + "\n  ".join(failed))
     return timings
