@@ -57,14 +57,35 @@ def main(
 def synth(
     out: Annotated[Path, typer.Option(help="Folder for the raw field files (must be empty or absent).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical files.")] = config.DEFAULT_SEED,
-    employees: Annotated[int, typer.Option(help="Number of employees over the five regions.")] = 10_000,
-    truth: Annotated[Optional[Path], typer.Option(help="Folder for the ground truth (default: OUT/../truth).")] = None,
+    employees: Annotated[Optional[int], typer.Option(
+        help="Number of employees (demo: 10000 over the five regions; national: 5600000).")] = None,
+    truth: Annotated[Optional[Path], typer.Option(
+        help="Folder for the ground truth (default: OUT/../truth; national: OUT/../truth_national).")] = None,
+    scale: Annotated[str, typer.Option(
+        help="demo: messy field files for five regions. national: canonical Parquet tables for every ASN "
+             "(default OUT data/national), for analyses at national scale.")] = "demo",
 ) -> None:
     """Write the synthetic demo: field files for Mamuju, Batanghari, DKI Jakarta, Bukittinggi and Ampenan.
 
     The ground truth (true effects, the selection rule, planted bad rows) goes to a separate folder that only
-    tests and the method-check notebook read.
+    tests and the method-check notebook read. With --scale national, writes canonical-shaped Parquet tables
+    (already clean, no field files) for 5.6 million employees instead.
     """
+    if scale not in ("demo", "national"):
+        _fail(f"--scale must be 'demo' or 'national', not {scale!r}")
+    if scale == "national":
+        from evalkit.synth.national import NATIONAL_EMPLOYEES, generate_national
+
+        out = out or config.paths()["data"] / "national"
+        try:
+            n = NATIONAL_EMPLOYEES if employees is None else employees
+            summary = generate_national(out, n_employees=n, seed=seed, truth_dir=truth, progress=True)
+        except ValueError as exc:
+            _fail(str(exc))
+        typer.echo(f"wrote {len(summary['rows'])} canonical tables to {out} (seed {seed}, "
+                   f"{summary['seconds']:.0f} s); ground truth in {summary['truth_dir']}")
+        return
+    employees = 10_000 if employees is None else employees
     from evalkit.synth import generate
 
     out = out or config.paths()["raw"]

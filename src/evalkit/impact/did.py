@@ -19,6 +19,7 @@ from ._common import (
     make_table,
     time_to_int,
 )
+from .fast import did_fast
 
 __all__ = ["did"]
 
@@ -124,6 +125,10 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
     fixed-effect groups are dropped first (as reghdfe and pyfixest do). Inference uses a
     t distribution with ``G - 1`` degrees of freedom.
 
+    On a balanced panel without covariates (cluster = unit or constant within unit) the fit is done in
+    closed form by :mod:`evalkit.impact.fast` (same numbers; ``details["path"]`` is ``"fast"``, else
+    ``"general"``); 28 million rows take seconds.
+
     With staggered adoption and effects that change over time, the TWFE coefficient is a weighted
     average of 2x2 comparisons with possibly negative weights (Goodman-Bacon 2021); use
     :func:`staggered_att` then.
@@ -152,6 +157,10 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
     for c in cols:
         if data[c].isna().any():
             raise ValueError(f"column {c!r} has missing values")
+    if covariates is None:  # exact closed form on balanced panels (evalkit.impact.fast); None = not applicable
+        res = did_fast(data, yname, idname, tname, treatname, cluster, alpha=alpha)
+        if res is not None:
+            return res
     D = check_binary(data, treatname)
     tint, _ = time_to_int(data[tname], tname)
     X = covariate_matrix(data, covariates, intercept=False)
@@ -171,6 +180,6 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
         df=fit["G"] - 1,
         alpha=alpha,
         vcov=pd.DataFrame(fit["vcov"], index=fit["names"], columns=fit["names"]),
-        details={"factor": fit["factor"], "df_k": fit["df_k"]},
+        details={"factor": fit["factor"], "df_k": fit["df_k"], "path": "general"},
         notes=notes,
     )
