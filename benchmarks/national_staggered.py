@@ -31,31 +31,14 @@ import argparse
 import json
 import os
 import platform
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-GIB = 2**20  # kB per GiB
+from _measure import peak_rss_gib, run_worker
 
 
-def _rss_gib() -> float:
-    """Peak resident set size of this process so far (GiB).
 
-    Linux ``VmHWM`` from /proc/self/status: the high-water mark of this process image only.
-    (``getrusage(RUSAGE_SELF).ru_maxrss`` would also count the launching parent's RSS at fork time, since
-    Linux carries it across fork+exec.) Falls back to ``ru_maxrss`` elsewhere.
-    """
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / GIB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / GIB
 
 
 def _panel(n: int, seed: int, drop_first: bool = True):
@@ -99,27 +82,20 @@ def worker(side: str, path: str) -> dict:
             event = [[float(e), float(a), float(s)] for e, a, s in zip(ev.index, ev.iloc[:, 0], ev.iloc[:, 1])]
             return prep, {"cells": cells, "event": event, "version": differences.__version__}
     fit(_panel(1000, seed=1))
-    rss_imports = _rss_gib()
+    rss_imports = peak_rss_gib()
     df = pd.read_parquet(path)
-    rss_loaded = _rss_gib()
+    rss_loaded = peak_rss_gib()
     t0 = time.perf_counter()
     prep, res = fit(df)
     sec = time.perf_counter() - t0 - prep
     return {"side": side, "seconds": round(sec, 3), "prep_seconds": round(prep, 3), "rows": int(len(df)),
             "loadavg_1min": round(os.getloadavg()[0], 2),
             "units": int(df["id"].nunique()), "rss_after_imports_gib": round(rss_imports, 3),
-            "rss_loaded_gib": round(rss_loaded, 3), "peak_rss_gib": round(_rss_gib(), 3), **res}
+            "rss_loaded_gib": round(rss_loaded, 3), "peak_rss_gib": round(peak_rss_gib(), 3), **res}
 
 
 def run_side(side: str, path: Path) -> dict:
-    cmd = [sys.executable, __file__, "--worker", side, "--data", str(path)]
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    if out.returncode != 0:
-        return {"side": side, "error": out.stderr.strip().splitlines()[-3:], "returncode": out.returncode}
-    res = json.loads(out.stdout.strip().splitlines()[-1])
-    res["process_seconds"] = round(time.perf_counter() - t0, 1)
-    return res
+    return run_worker(__file__, side, "--data", str(path))
 
 
 def _compare(a: dict, b: dict) -> dict:

@@ -30,30 +30,18 @@ import argparse
 import json
 import os
 import platform
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-GIB = 2**20  # kB per GiB
+from _measure import peak_rss_gib, run_worker
+
 CHUNK = 5_000_000
 UNITS = 514 * 10
 START = "2021-01-01"
 SECONDS = 5 * 365 * 86_400
 
 
-def _rss_gib() -> float:
-    """Peak RSS (Linux VmHWM of this process image; ru_maxrss elsewhere), GiB."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / GIB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / GIB
 
 
 def generate(path: Path, rows: int, seed: int) -> None:
@@ -111,16 +99,12 @@ def worker(side: str, path: str, tmp: str) -> dict:
     out.astype({"unit_id": "int64", "volume": "int64", "complaints_received": "int64",
                 "wait_minutes": "float64", "processing_days": "float64"}).to_parquet(res_path)
     return {"side": side, "version": version, "seconds": round(sec, 2), "cells": int(len(out)),
-            "peak_rss_gib": round(_rss_gib(), 3), "loadavg_1min": round(os.getloadavg()[0], 2),
+            "peak_rss_gib": round(peak_rss_gib(), 3), "loadavg_1min": round(os.getloadavg()[0], 2),
             "result": str(res_path)}
 
 
 def run_side(side: str, path: Path, tmp: Path) -> dict:
-    cmd = [sys.executable, __file__, "--worker", side, "--data", str(path), "--tmp", str(tmp)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        return {"side": side, "error": out.stderr.strip().splitlines()[-3:], "returncode": out.returncode}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, side, "--data", str(path), "--tmp", str(tmp))
 
 
 def compare(a: str, b: str) -> dict:

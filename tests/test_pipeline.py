@@ -96,3 +96,9 @@ def test_report_html_drops_developer_cells_and_only_keeps_the_index_whole(tmp_pa
     pipeline.run(only=["02"], workers=1, progress=False, notebooks_dir=nbdir, reports_dir=reports)
     index = (reports / "index.html").read_text()
     assert 'href="01_a.html"' in index and 'href="regions/mamuju.html"' in index
+
+
+def test_kernel_that_cannot_start_is_a_named_pipeline_error(tmp_path):
+    _nb(tmp_path / "01_a.ipynb", [("x = 1", [])])
+    with pytest.raises(pipeline.PipelineError, match=r"01_a.ipynb: the kernel failed"):
+        pipeline.execute_notebook(tmp_path / "01_a.ipynb", kernel_name="no-such-kernel")

@@ -31,6 +31,7 @@ import itertools
 import json
 import os
 import re
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -150,16 +151,25 @@ def execute_notebook(path: Path, params: dict | None = None, cwd: Path | None = 
     _normalise_ids(nb)
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(cwd or path.parent)}})
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        failing = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
-            o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        first = nb.cells[failing].source.strip().splitlines()[0] if failing is not None and nb.cells[failing].source.strip() else ""
-        err = getattr(exc, "ename", "Error")
-        msg = getattr(exc, "evalue", str(exc)).strip().splitlines()
-        raise PipelineError(f"{path.name}: cell {failing} ({first[:60]!r}) failed: {err}: "
-                            f"{msg[-1] if msg else ''}") from None
+    # The kernel's own stderr (ipykernel's start-up warnings, a crash) goes to a temporary log, so that a run's
+    # output is the progress bar; the log's last lines are part of the error if the kernel itself fails.
+    with tempfile.TemporaryFile(mode="w+") as kernel_log:
+        try:
+            client.execute(stderr=kernel_log)
+        except CellExecutionError as exc:
+            failing = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+                o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+            first = (nb.cells[failing].source.strip().splitlines()[0]
+                     if failing is not None and nb.cells[failing].source.strip() else "")
+            err = getattr(exc, "ename", "Error")
+            msg = getattr(exc, "evalue", str(exc)).strip().splitlines()
+            raise PipelineError(f"{path.name}: cell {failing} ({first[:60]!r}) failed: {err}: "
+                                f"{msg[-1] if msg else ''}") from None
+        except Exception as exc:  # the kernel died or did not start: say so with what it printed
+            kernel_log.seek(0)
+            tail = [ln for ln in kernel_log.read().splitlines() if ln.strip()][-5:]
+            raise PipelineError(f"{path.name}: the kernel failed ({exc!r})" +
+                                ("; kernel output:\n    " + "\n    ".join(tail) if tail else "")) from None
     for cell in nb.cells:  # execution timing metadata would make every run differ
         cell.get("metadata", {}).pop("execution", None)
     return nb
