@@ -372,19 +372,6 @@ def _cells(M: _Moments, tlist, control):
     return cells, np.stack(psis)
 
 
-def _agg(M, cells, psi, idx, weighted=True):
-    att = cells["att"].to_numpy()[idx]
-    if weighted:
-        pg = cells["pg"].to_numpy()[idx]
-        w = pg / pg.sum()
-        P = np.tensordot(w, psi[idx], axes=1)
-        P[:, M.T] += M.wif(cells["group"].to_numpy()[idx], pg) @ att / M.N
-    else:
-        w = np.full(len(idx), 1.0 / len(idx))
-        P = np.tensordot(w, psi[idx], axes=1)
-    return float(att @ w), P
-
-
 def _cs_result(m, control, aggregate, alpha, window):
     M = _Moments(m)
     out = _cells(M, m["tlist"], control)
@@ -392,66 +379,16 @@ def _cs_result(m, control, aggregate, alpha, window):
         return None
     cells, psi = out
     cells["std_error"] = [M.se(P) for P in psi]
-    post = np.flatnonzero(cells["time"] >= cells["group"])
-    terms, est, psis, extra = [], [], [], {}
-    if aggregate == "gt":
-        for j, r in cells.iterrows():
-            terms.append(f"ATT(g={r.group:g},t={r.time:g})")
-            est.append(r.att)
-            psis.append(psi[j])
-        extra = {"group": cells["group"].to_numpy(), "time": cells["time"].to_numpy(),
-                 "event_time": cells["event_time"].to_numpy()}
-    elif aggregate == "simple":
-        e, p = _agg(M, cells, psi, post)
-        terms, est, psis = ["ATT"], [e], [p]
-    elif aggregate == "dynamic":
-        evs = np.sort(cells["event_time"].unique())
-        if window is not None:
-            evs = evs[(evs >= window[0]) & (evs <= window[1])]
-        for ev in evs:
-            e, p = _agg(M, cells, psi, np.flatnonzero(cells["event_time"] == ev))
-            terms.append(f"rel::{ev:g}")
-            est.append(e)
-            psis.append(p)
-        postev = [k for k, ev in enumerate(evs) if ev >= 0]
-        if postev:
-            terms.append("ATT(average e>=0)")
-            est.append(float(np.mean([est[k] for k in postev])))
-            psis.append(np.mean([psis[k] for k in postev], axis=0))
-        extra = {"event_time": list(evs) + ([np.nan] if postev else [])}
-    elif aggregate == "group":
-        groups = np.sort(cells["group"].unique())
-        gest, gpsi, gpg = [], [], []
-        for g in groups:
-            idx = np.intersect1d(post, np.flatnonzero(cells["group"] == g))
-            if idx.size == 0:
-                continue
-            e, p = _agg(M, cells, psi, idx, weighted=False)
-            terms.append(f"g::{g:g}")
-            gest.append(e)
-            gpsi.append(p)
-            gpg.append(cells["pg"].to_numpy()[idx[0]])
-        gest, gpg = np.array(gest), np.array(gpg)
-        ggroups = np.array([float(t[3:]) for t in terms])
-        w = gpg / gpg.sum()
-        ov = np.tensordot(w, np.stack(gpsi), axes=1)
-        ov[:, M.T] += M.wif(ggroups, gpg) @ gest / M.N
-        est = list(gest) + [float(gest @ w)]
-        psis = gpsi + [ov]
-        terms.append("ATT(average over groups)")
-    elif aggregate == "calendar":
-        times = np.sort(cells.loc[post, "time"].unique())
-        for t in times:
-            idx = np.intersect1d(post, np.flatnonzero(cells["time"] == t))
-            e, p = _agg(M, cells, psi, idx)
-            terms.append(f"t::{t:g}")
-            est.append(e)
-            psis.append(p)
-        terms.append("ATT(average over periods)")
-        est.append(float(np.mean(est)))
-        psis.append(np.mean(psis, axis=0))
-    else:
-        return None
+    from .staggered import aggregate_cells  # here: staggered imports this module for its dispatch
+
+    def wif_term(groups, pg, att):  # the weights' influence lives in the unit-count column T
+        W = M.zeros()
+        W[:, M.T] = M.wif(groups, pg) @ att / M.N
+        return W
+
+    terms, est, psis, extra = aggregate_cells(
+        cells, psi, aggregate, combine=lambda ps, w: np.tensordot(w, np.stack(ps), axes=1),
+        wif_term=wif_term, window=window)
     se = [M.se(P) for P in psis]
     tab = make_table(terms, est, se, n=M.N, df=None, alpha=alpha, extra=extra)
     return ImpactResult(

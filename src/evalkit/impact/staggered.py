@@ -125,8 +125,87 @@ def _wif(G, groups, pg):
     return ind / s - ind.sum(axis=1, keepdims=True) * (pg / s**2)[None, :]
 
 
+def aggregate_cells(cells, cell_psi, aggregate, combine, wif_term, window=None):
+    """Aggregate ATT(g,t) cells as R ``did::aggte`` does: ``gt``, ``simple``, ``dynamic``, ``group``, ``calendar``.
+
+    ``cell_psi[j]`` is cell ``j``'s influence function in the form its caller keeps it (an N-vector on the
+    general path, a matrix of per-cohort coefficients on the fast path of :mod:`evalkit.impact.fast`);
+    ``combine(psis, w)`` returns ``sum_k w[k] * psis[k]`` in that form and ``wif_term(groups, pg, att)`` the
+    influence of estimating the weights ``pg / sum(pg)`` (``_wif``). Returns ``terms, estimates, influence
+    functions, extra columns``.
+    """
+    post = np.flatnonzero(cells["time"] >= cells["group"])
+    att_all, pg_all, grp_all = cells["att"].to_numpy(), cells["pg"].to_numpy(), cells["group"].to_numpy()
+
+    def agg(idx, weighted=True):
+        att = att_all[idx]
+        parts = [cell_psi[j] for j in idx]
+        if not weighted:
+            w = np.full(len(idx), 1.0 / len(idx))
+            return float(att @ w), combine(parts, w)
+        pg = pg_all[idx]
+        w = pg / pg.sum()
+        return float(att @ w), combine(parts, w) + wif_term(grp_all[idx], pg, att)
+
+    terms, est, psis, extra = [], [], [], {}
+    if aggregate == "gt":
+        for j, r in cells.iterrows():
+            terms.append(f"ATT(g={r.group:g},t={r.time:g})")
+            est.append(r.att)
+            psis.append(cell_psi[j])
+        extra = {"group": cells["group"].to_numpy(), "time": cells["time"].to_numpy(),
+                 "event_time": cells["event_time"].to_numpy()}
+    elif aggregate == "simple":
+        e, p = agg(post)
+        terms, est, psis = ["ATT"], [e], [p]
+    elif aggregate == "dynamic":
+        evs = np.sort(cells["event_time"].unique())
+        if window is not None:
+            evs = evs[(evs >= window[0]) & (evs <= window[1])]
+        for ev in evs:
+            e, p = agg(np.flatnonzero(cells["event_time"] == ev))
+            terms.append(f"rel::{ev:g}")
+            est.append(e)
+            psis.append(p)
+        postev = [k for k, ev in enumerate(evs) if ev >= 0]
+        if postev:
+            terms.append("ATT(average e>=0)")
+            est.append(float(np.mean([est[k] for k in postev])))
+            psis.append(np.mean([psis[k] for k in postev], axis=0))
+        extra = {"event_time": list(evs) + ([np.nan] if postev else [])}
+    elif aggregate == "group":
+        gest, gpsi, gpg = [], [], []
+        for g in np.sort(cells["group"].unique()):
+            idx = np.intersect1d(post, np.flatnonzero(cells["group"] == g))
+            if idx.size == 0:
+                continue
+            e, p = agg(idx, weighted=False)
+            terms.append(f"g::{g:g}")
+            gest.append(e)
+            gpsi.append(p)
+            gpg.append(pg_all[idx[0]])
+        gest, gpg = np.array(gest), np.array(gpg)
+        ggroups = np.array([float(t[3:]) for t in terms])
+        w = gpg / gpg.sum()
+        est = list(gest) + [float(gest @ w)]
+        psis = gpsi + [combine(gpsi, w) + wif_term(ggroups, gpg, gest)]
+        terms.append("ATT(average over groups)")
+    elif aggregate == "calendar":
+        for t in np.sort(cells.loc[post, "time"].unique()):
+            e, p = agg(np.intersect1d(post, np.flatnonzero(cells["time"] == t)))
+            terms.append(f"t::{t:g}")
+            est.append(e)
+            psis.append(p)
+        terms.append("ATT(average over periods)")
+        est.append(float(np.mean(est)))
+        psis.append(np.mean(psis, axis=0))
+    else:
+        raise ValueError(f"aggregate must be one of {_AGGREGATES}, got {aggregate!r}")
+    return terms, est, psis, extra
+
+
 def _agg(cells, psi, idx, G, weighted=True):
-    """Aggregate cells ``idx`` with weights pg/sum(pg) (``weighted``) or equal weights."""
+    """Aggregate cells ``idx`` (N x cells ``psi``) with weights pg/sum(pg) (``weighted``) or equal weights."""
     att = cells["att"].to_numpy()[idx]
     if weighted:
         pg = cells["pg"].to_numpy()[idx]
@@ -140,66 +219,13 @@ def _agg(cells, psi, idx, G, weighted=True):
 
 
 def cs_fit(Y, G, tlist, control, aggregate, window=None):
-    """Cells plus the requested aggregation as (terms, estimates, psi columns, extra columns)."""
+    """Cells plus the requested aggregation as (cells, terms, estimates, standard errors, extra columns)."""
     cells, psi = att_gt_cells(Y, G, tlist, control)
     cells["std_error"] = np.sqrt((psi**2).sum(axis=0))
-    post = np.flatnonzero(cells["time"] >= cells["group"])
-    terms, est, psis, extra = [], [], [], {}
-    if aggregate == "gt":
-        for j, r in cells.iterrows():
-            terms.append(f"ATT(g={r.group:g},t={r.time:g})")
-            est.append(r.att)
-            psis.append(psi[:, j])
-        extra = {"group": cells["group"].to_numpy(), "time": cells["time"].to_numpy(),
-                 "event_time": cells["event_time"].to_numpy()}
-    elif aggregate == "simple":
-        e, p = _agg(cells, psi, post, G)
-        terms, est, psis = ["ATT"], [e], [p]
-    elif aggregate == "dynamic":
-        evs = np.sort(cells["event_time"].unique())
-        if window is not None:
-            evs = evs[(evs >= window[0]) & (evs <= window[1])]
-        for ev in evs:
-            e, p = _agg(cells, psi, np.flatnonzero(cells["event_time"] == ev), G)
-            terms.append(f"rel::{ev:g}")
-            est.append(e)
-            psis.append(p)
-        postev = [k for k, ev in enumerate(evs) if ev >= 0]
-        if postev:
-            terms.append("ATT(average e>=0)")
-            est.append(float(np.mean([est[k] for k in postev])))
-            psis.append(np.mean([psis[k] for k in postev], axis=0))
-        extra = {"event_time": list(evs) + ([np.nan] if postev else [])}
-    elif aggregate == "group":
-        groups = np.sort(cells["group"].unique())
-        gest, gpsi, gpg = [], [], []
-        for g in groups:
-            idx = np.intersect1d(post, np.flatnonzero(cells["group"] == g))
-            if idx.size == 0:
-                continue
-            e, p = _agg(cells, psi, idx, G, weighted=False)
-            terms.append(f"g::{g:g}")
-            gest.append(e)
-            gpsi.append(p)
-            gpg.append(cells["pg"].to_numpy()[idx[0]])
-        gest, gpg = np.array(gest), np.array(gpg)
-        ggroups = np.array([float(t[3:]) for t in terms])
-        w = gpg / gpg.sum()
-        ov_psi = np.column_stack(gpsi) @ w + _wif(G, ggroups, gpg) @ gest / psi.shape[0]
-        est = list(gest) + [float(gest @ w)]
-        psis = gpsi + [ov_psi]
-        terms.append("ATT(average over groups)")
-    elif aggregate == "calendar":
-        times = np.sort(cells.loc[post, "time"].unique())
-        for t in times:
-            idx = np.intersect1d(post, np.flatnonzero(cells["time"] == t))
-            e, p = _agg(cells, psi, idx, G)
-            terms.append(f"t::{t:g}")
-            est.append(e)
-            psis.append(p)
-        terms.append("ATT(average over periods)")
-        est.append(float(np.mean(est)))
-        psis.append(np.mean(psis, axis=0))
+    N = psi.shape[0]
+    terms, est, psis, extra = aggregate_cells(
+        cells, psi.T, aggregate, combine=lambda ps, w: np.column_stack(ps) @ w,
+        wif_term=lambda groups, pg, att: _wif(G, groups, pg) @ att / N, window=window)
     se = np.sqrt((np.column_stack(psis) ** 2).sum(axis=0))
     return cells, terms, np.array(est), se, extra
 
