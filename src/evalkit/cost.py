@@ -910,21 +910,16 @@ def service_effects(panel: pd.DataFrame, outcome: str, by: str = "region", unit_
         units in the first and last month and ``cases_last_year`` the ``volume`` over the last 12 months (when
         the panel has a ``volume`` column).
     """
-    from evalkit.impact._common import make_table
-    from evalkit.impact.did import twfe_fit
+    from evalkit.impact.services import dose_twfe
 
     _frame(panel, "panel")
     _need(panel, [outcome, by, unit_col, time_col, share_col], "panel")
     d = panel.dropna(subset=[outcome, share_col]).copy()
     d["_unit"] = d[by].astype(str) + " | " + d[unit_col].astype(str)
     groups = sorted(d[by].astype(str).unique())
-    X = pd.DataFrame({g: d[share_col].to_numpy(float) * (d[by].astype(str) == g).to_numpy() for g in groups},
-                     index=d.index)
-    fit = twfe_fit(d[outcome].to_numpy(float), X, d["_unit"].to_numpy(), pd.factorize(d[time_col])[0],
-                   d["_unit"].to_numpy(), alpha=alpha)
-    se = np.sqrt(np.diag(fit["vcov"]))
-    tab = make_table(fit["names"], fit["beta"], se, n=fit["N"], df=fit["G"] - 1, alpha=alpha)
-    tab = tab.rename(columns={"term": by}).drop(columns=["statistic", "n"])
+    tab = dose_twfe(d, outcome, "_unit", time_col, share_col, by=by, alpha=alpha).tidy()
+    prefix = f"{share_col}[{by}="
+    tab = tab.assign(**{by: tab["term"].str.slice(len(prefix), -1)}).drop(columns=["term", "statistic", "n"])
     months = np.sort(d[time_col].unique())
     last12 = months[-12:]
     extra = []
