@@ -278,6 +278,9 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     return timings
 
 
+_LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+_REPORT_WORD = {"id": "Laporan", "en": "Report"}
+
 _INDEX_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
@@ -296,11 +299,27 @@ def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None =
         status = ' <span class="failed">(gagal / failed)</span>' if s.name in failed else ""
         rows.append(f'<tr><td><a href="{html.escape(s.output)}.html">{html.escape(s.title)}</a>{status}</td>'
                     f'<td class="muted">{html.escape(s.notebook.name)}</td></tr>')
-    reg_rows = []
+    # one row per parameter set without the language, one column per language (a region's two reports side by side)
+    langs = sorted({s.parameters.get("lang") for s in regional if "lang" in s.parameters},
+                   key=lambda x: (x != "id", x))
+    by_row: dict[tuple, dict] = {}
     for s in regional:
-        label = " · ".join(str(v) for v in s.parameters.values())
-        reg_rows.append(f'<tr><td><a href="{html.escape(s.output)}.html">{html.escape(label)}</a></td>'
-                        f'<td class="muted">{html.escape(s.notebook.name)}</td></tr>')
+        key = tuple((k, v) for k, v in s.parameters.items() if k != "lang")
+        by_row.setdefault(key, {})[s.parameters.get("lang")] = s
+    reg_rows = []
+    if by_row:
+        head = "".join(f"<th>{html.escape(_LANG_NAMES.get(lang, str(lang)))}</th>" for lang in (langs or [None]))
+        reg_rows.append(f"<tr><th>Wilayah / Region</th>{head}</tr>")
+    for key, per_lang in by_row.items():
+        label = " · ".join(str(v) for _, v in key) or "-"
+        cells = []
+        for lang in (langs or [None]):
+            st = per_lang.get(lang)
+            failed_mark = ' <span class="failed">(gagal / failed)</span>' if st is not None and st.name in failed else ""
+            text = _REPORT_WORD.get(lang) or (st.output.rsplit("/", 1)[-1] if st is not None else "")
+            cells.append(f'<td><a href="{html.escape(st.output)}.html">{html.escape(text)}</a>{failed_mark}</td>'
+                         if st is not None else "<td></td>")
+        reg_rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
     body = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>evalkit: laporan evaluasi pelatihan ASN / ASN training evaluation reports</title>
