@@ -1,19 +1,27 @@
-"""National tables -> estimator-ready panel: the synth at national size, then DuckDB (evalkit) vs pandas.
+"""National raw field files -> clean canonical tables: ``evalkit clean`` vs DuckDB's bare ``read_csv`` (the floor).
 
-Three steps, each in a fresh Python process whose peak RSS (Linux ``VmHWM``, whole process) is reported:
+Part 1 (ingest, the default). Each step runs in a fresh Python process whose peak RSS (Linux ``VmHWM``, whole
+process) is reported; imports are not timed:
 
-1. ``generate_national`` (the code behind ``evalkit synth --scale national``) writes the canonical tables
-   for ``--employees`` (default 5.6M: 28M performance rows, ~28M enrolments, ...) to a temporary folder.
-2. evalkit: ``evalkit.synth.national.panel_from_parquet(folder)`` builds the person x year panel for
-   ``did``/``staggered_att`` (performance joined with each person's first completed training year, people
-   integer-coded) with DuckDB under ``memory_limit='2GiB'``.
-3. pandas (the peer): the same panel the way ``evalkit.datasets.performance_panel`` does it for the demo:
-   ``pd.read_parquet`` of the four tables, ``evalkit.datasets.first_training`` (pandas merge, sort,
-   drop_duplicates), ``merge`` onto performance, codes from the employee order. Run at
-   ``--peer-employees`` (default 1,000,000; its own tables, generated the same way), where evalkit is
-   timed again on the same tables. Both panels must be identical (``pandas.testing.assert_frame_equal``).
+1. ``evalkit.synth.national.write_raw_national`` writes the *raw* field files for ``--employees`` employees
+   (default 1,000,000): ``pegawai_nasional.csv`` (one row per employee) and ``kinerja_nasional.csv`` (five
+   annual SKP rows per employee), ``;``-separated, Indonesian headers and value formats (``78,5``,
+   ``85,3%``, ``Triwulan IV 2021``, NIPs with and without spaces, ``KAB. MAMUJU``).
+2. floor: DuckDB ``CREATE TABLE ... AS SELECT * FROM read_csv('<file>')`` for each file (its own dialect and
+   type detection, every column parsed and held in memory; default threads), nothing else.
+3. evalkit: ``evalkit clean --raw <folder> --out <folder>`` (the CLI command, in process): header mapping,
+   per-value normalisation and validation, NIP checks, duplicates, quarantine, pseudonyms, pandera schema,
+   Parquet. Files above ``evalkit.ingest.read.LARGE_FILE_BYTES`` (64 MiB) take the chunked path and their
+   tables are written as ``<table>/part-*.parquet``.
 
-Usage: python benchmarks/national_ingest.py [--employees 5600000] [--peer-employees 1000000]
+The JSON gives seconds and peak RSS per side and ``ratio = evalkit seconds / duckdb seconds``.
+
+Part 2 (``--panel-employees N``, off by default): canonical national tables -> estimator panel, DuckDB
+(``panel_from_parquet``) vs pandas, as before: ``generate_national`` writes the canonical tables, then
+``evalkit.synth.national.panel_from_parquet`` (DuckDB, ``memory_limit='2GiB'``) and the pandas way of
+``evalkit.datasets.performance_panel`` build the same person x year panel; both must be identical.
+
+Usage: python benchmarks/national_ingest.py [--employees 1000000] [--panel-employees 0] [--peer-employees 0]
 Prints one JSON object.
 """
 
@@ -23,26 +31,14 @@ import argparse
 import json
 import os
 import platform
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-GIB = 2**20  # kB per GiB
+from _measure import peak_rss_gib, run_worker
 
 
-def _rss_gib() -> float:
-    """Peak RSS (Linux VmHWM of this process image; ru_maxrss elsewhere), GiB."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / GIB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / GIB
+
 
 
 def pandas_panel(folder: Path):
@@ -70,38 +66,61 @@ def pandas_panel(folder: Path):
 
 def worker(side: str, folder: str, n: int, seed: int) -> dict:
     import evalkit.datasets  # noqa: F401  (imports are not timed)
-    from evalkit.synth.national import generate_national, panel_from_parquet
+    from evalkit.synth.national import generate_national, panel_from_parquet, write_raw_national
 
     folder = Path(folder)
     res = {}
+    if side == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+    if side == "clean":
+        from evalkit.cli import app
+
+        out_dir = folder.parent / f"processed_{n}"
     t0 = time.perf_counter()
-    if side == "synth":
+    if side == "raw":
+        summary = write_raw_national(folder, n, seed=seed)
+        res["rows"], res["bytes"] = summary["rows"], summary["bytes"]
+        res["disk_gib"] = round(sum(summary["bytes"].values()) / 2**30, 3)
+    elif side == "duckdb":
+        rows = {}
+        for i, f in enumerate(sorted(folder.glob("*.csv"))):
+            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{f}')")
+            rows[f.name] = con.execute(f"SELECT count(*) FROM t{i}").fetchone()[0]
+        res["rows"] = rows
+        res["threads"] = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    elif side == "clean":
+        os.environ.setdefault("EVALKIT_KEY", "benchmark-key-not-secret")
+        app(["clean", "--raw", str(folder), "--out", str(out_dir)], standalone_mode=False)
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+        res["rows"] = {t: {k: e[k] for k in ("rows_read", "rows_kept", "rows_quarantined")}
+                       for t, e in manifest["tables"].items()}
+        res["parts"] = {t: e.get("parts", 1) for t, e in manifest["tables"].items()}
+    elif side == "synth":
         summary = generate_national(folder, n_employees=n, seed=seed, truth_dir=folder.parent / f"truth_{n}")
         res["rows"] = summary["rows"]
         res["disk_gib"] = round(sum(p.stat().st_size for p in folder.glob("*.parquet")) / 2**30, 2)
-        sec = time.perf_counter() - t0
     else:
         panel = panel_from_parquet(folder, memory_limit="2GiB") if side == "evalkit" else pandas_panel(folder)
-        sec = time.perf_counter() - t0
         res["rows"] = int(len(panel))
         panel.to_parquet(folder.parent / f"panel_{side}_{n}.parquet")
-    return {"side": side, "seconds": round(sec, 2), "peak_rss_gib": round(_rss_gib(), 3),
+    sec = time.perf_counter() - t0
+    return {"side": side, "seconds": round(sec, 2), "peak_rss_gib": round(peak_rss_gib(), 3),
             "loadavg_1min": round(os.getloadavg()[0], 2), **res}
 
 
 def run_side(side: str, folder: Path, n: int, seed: int) -> dict:
-    cmd = [sys.executable, __file__, "--worker", side, "--data", str(folder), "--employees", str(n), "--seed", str(seed)]
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    if out.returncode != 0:
-        return {"side": side, "error": out.stderr.strip().splitlines()[-3:], "returncode": out.returncode}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, side, "--data", str(folder), "--employees", str(n), "--seed", str(seed))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--employees", type=int, default=5_600_000)
-    ap.add_argument("--peer-employees", type=int, default=1_000_000, help="0 = no pandas run")
+    ap.add_argument("--employees", type=int, default=1_000_000, help="raw files for the ingest part (0 = skip)")
+    ap.add_argument("--panel-employees", type=int, default=0, help="canonical tables -> panel, evalkit only")
+    ap.add_argument("--peer-employees", type=int, default=0, help="panel part with the pandas peer (0 = none)")
     ap.add_argument("--seed", type=int, default=20261122)
+    ap.add_argument("--keep", help="keep the raw files and outputs in this folder (default: a temporary one)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -110,8 +129,23 @@ def main() -> None:
         return
     out = {"benchmark": "national_ingest", "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
            "memory_measure": "peak RSS (VmHWM) of each child process, whole process, GiB"}
+    import shutil
+
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+        tmp = Path(args.keep) if args.keep else Path(tmp)
+        if args.employees:
+            n = args.employees
+            folder = tmp / f"raw_{n}"
+            ing = {"employees": n, "raw": run_side("raw", folder, n, args.seed),
+                   "duckdb": run_side("duckdb", folder, n, args.seed),
+                   "evalkit": run_side("clean", folder, n, args.seed)}
+            if "seconds" in ing["duckdb"] and "seconds" in ing["evalkit"]:
+                ing["ratio"] = round(ing["evalkit"]["seconds"] / ing["duckdb"]["seconds"], 2)
+                ing["memory_ratio"] = round(ing["evalkit"]["peak_rss_gib"] / ing["duckdb"]["peak_rss_gib"], 2)
+            out["ingest"] = ing
+            if not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(tmp / f"processed_{n}", ignore_errors=True)
         if args.peer_employees:
             n = args.peer_employees
             folder = tmp / f"tables_{n}"
@@ -131,15 +165,13 @@ def main() -> None:
                     peer["difference"] = str(exc)[:300]
                 peer["speedup"] = round(peer["pandas"]["seconds"] / peer["evalkit"]["seconds"], 1)
                 peer["memory_ratio"] = round(peer["pandas"]["peak_rss_gib"] / peer["evalkit"]["peak_rss_gib"], 1)
-            out["peer_size"] = peer
-            import shutil
-
+            out["panel_peer_size"] = peer
             shutil.rmtree(folder)
-        if args.employees:
-            n = args.employees
+        if args.panel_employees:
+            n = args.panel_employees
             folder = tmp / f"tables_{n}"
-            out["full_size"] = {"employees": n, "synth": run_side("synth", folder, n, args.seed),
-                                "evalkit": run_side("evalkit", folder, n, args.seed)}
+            out["panel_full_size"] = {"employees": n, "synth": run_side("synth", folder, n, args.seed),
+                                      "evalkit": run_side("evalkit", folder, n, args.seed)}
     print(json.dumps(out, indent=1))
 
 

@@ -1,6 +1,7 @@
 """Load the canonical tables and build the analysis datasets the notebooks share.
 
-``load(name)`` reads ``data/processed/<name>.parquet``. The builders join tables into the shapes the
+``load(name)`` reads ``data/processed/<name>.parquet`` (or, for a table cleaned from a large file, its parts
+``data/processed/<name>/part-*.parquet`` in order). The builders join tables into the shapes the
 estimators take: a person x quarter performance panel with each person's first completed training
 (``gname``), and a unit x month service panel with the share of the unit's staff already trained.
 """
@@ -24,8 +25,12 @@ def load(name: str, processed_dir: str | Path | None = None) -> pd.DataFrame:
     """Read one canonical table from ``data/processed`` (run the cleaning step first)."""
     if name not in TABLES:
         raise ValueError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
-    path = Path(processed_dir or paths()["processed"]) / f"{name}.parquet"
+    folder = Path(processed_dir or paths()["processed"])
+    path = folder / f"{name}.parquet"
     if not path.exists():
+        parts = sorted((folder / name).glob("part-*.parquet")) if (folder / name).is_dir() else []
+        if parts:  # a large table, written in parts (see evalkit.ingest.clean.PART_ROWS)
+            return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
         raise FileNotFoundError(f"{path} does not exist: run notebook 01_clean or `evalkit clean` first")
     return pd.read_parquet(path)
 

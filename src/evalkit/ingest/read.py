@@ -33,6 +33,7 @@ import itertools
 import re
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,9 +43,14 @@ import pandas as pd
 
 from evalkit.ingest.spec import RAW_TABLES, RawTable, table_for_file
 
-__all__ = ["DataError", "RawFile", "read_raw", "header_key", "HEADER_SCAN_ROWS", "CSV_SUFFIXES", "XLSX_SUFFIXES"]
+__all__ = ["DataError", "RawFile", "read_raw", "iter_raw", "is_large", "header_key", "HEADER_SCAN_ROWS",
+           "CSV_SUFFIXES", "XLSX_SUFFIXES", "LARGE_FILE_BYTES", "CHUNK_ROWS"]
 
 HEADER_SCAN_ROWS = 30
+#: CSV files larger than this are read in chunks of :data:`CHUNK_ROWS` data rows by :func:`iter_raw`
+#: (module constants: change them to test the chunked path on small files).
+LARGE_FILE_BYTES = 64 * 2**20
+CHUNK_ROWS = 1_000_000
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _ENCODINGS = ("utf-8", "cp1252", "latin-1")
@@ -111,6 +117,7 @@ class RawFile:
     missing_required: list[str] = field(default_factory=list)
     ragged_rows: dict[int, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    chunk: int = 0  # 0 for a whole file or the first chunk of a large CSV (file-level messages are on it)
 
 
 def header_key(text: object) -> str:
@@ -215,7 +222,16 @@ def _read_csv(path: Path, name: str, table: RawTable) -> list[tuple[list[list[st
     if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise DataError(name, "the file is empty")
     text, encoding = _decode(raw, name)
-    idx = _alias_index(table)
+    delim = _sniff_delimiter(text, _alias_index(table))
+    try:
+        rows = _csv_rows(text, delim)
+    except csv.Error as e:
+        raise DataError(name, f"the CSV is malformed ({e})") from None
+    return [(rows, {"encoding": encoding, "delimiter": delim, "sheet": None})]
+
+
+def _sniff_delimiter(text: str, idx: dict[str, str]) -> str:
+    """The delimiter that reveals a header row in the first rows of ``text``."""
     best: tuple[int, int, str] | None = None  # (-header position, hits, delimiter)
     for delim in (",", ";", "\t", "|"):
         try:
@@ -234,11 +250,7 @@ def _read_csv(path: Path, name: str, table: RawTable) -> list[tuple[list[list[st
         delim = max((",", ";", "\t"), key=lambda d: text.split("\n", 1)[0].count(d))
     else:
         delim = best[2]
-    try:
-        rows = _csv_rows(text, delim)
-    except csv.Error as e:
-        raise DataError(name, f"the CSV is malformed ({e})") from None
-    return [(rows, {"encoding": encoding, "delimiter": delim, "sheet": None})]
+    return delim
 
 
 _NS_M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -398,7 +410,38 @@ def _read_xlsx_openpyxl(path: Path, name: str) -> list[tuple[list[list[str]], di
     return out
 
 
+@dataclass
+class _Header:
+    h: int  # 0-based position of the header row
+    mapping: dict[str, int]
+    columns: dict[str, str]
+    unknown: list[str]
+    warnings: list[str]
+    width: int
+    fields: list[str]
+    missing: list[str]
+
+
 def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_sheets: int) -> RawFile:
+    hd = _header(rows, meta, name, table)
+    keep_rows, data, ragged = _body(rows[hd.h + 1:], hd.h + 2, hd)
+    if not keep_rows:
+        raise DataError(name, "header only: the file has no data rows")
+    return _rawfile(name, table, meta, n_sheets, hd, data, keep_rows, ragged)
+
+
+def _rawfile(name: str, table: RawTable, meta: dict, n_sheets: int, hd: _Header, data: pd.DataFrame,
+             keep_rows: list[int] | np.ndarray, ragged: dict[int, int], chunk: int = 0) -> RawFile:
+    source = name if n_sheets <= 1 or meta["sheet"] is None else f"{name} [{meta['sheet']}]"
+    first = chunk == 0
+    return RawFile(source=source, table=table.name, data=data, rows=np.asarray(keep_rows, dtype=np.int64),
+                   header_row=hd.h + 1, encoding=meta["encoding"], delimiter=meta["delimiter"], sheet=meta["sheet"],
+                   columns=hd.columns, unknown_columns=hd.unknown if first else [],
+                   missing_required=hd.missing, ragged_rows=ragged, warnings=hd.warnings if first else [],
+                   chunk=chunk)
+
+
+def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable) -> _Header:
     idx = _alias_index(table)
     if not any(any(c.strip() for c in r) for r in rows):
         raise DataError(name, "the file is empty" if meta["sheet"] is None else f"sheet {meta['sheet']!r} is empty")
@@ -427,7 +470,14 @@ def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_shee
     width = len(header)
     while width and not header[width - 1].strip():
         width -= 1
-    body = rows[h + 1:]
+    fields = [f.name for f in table.fields if f.name in mapping]
+    missing = [f.name for f in table.fields if f.required and f.name not in mapping]
+    return _Header(h, mapping, columns, unknown, warnings, width, fields, missing)
+
+
+def _body(body: list[list[str]], first_rownum: int, hd: _Header) -> tuple[list[int], pd.DataFrame, dict[int, int]]:
+    """Data rows (blank rows skipped, short rows padded, long rows cut and reported) as a frame of text."""
+    width, mapping, fields = hd.width, hd.mapping, hd.fields
     keep_rows: list[int] = []
     keep: list[list[str]] = []
     ragged: dict[int, int] = {}
@@ -435,7 +485,7 @@ def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_shee
     for i, r in enumerate(body):
         if not "".join(r).strip():
             continue
-        rownum = h + 2 + i
+        rownum = first_rownum + i
         n = len(r)
         if n != width:
             if n > width and "".join(r[width:]).strip():
@@ -443,18 +493,11 @@ def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_shee
             r = r[:width] if n > width else r + pad[: width - n]
         keep_rows.append(rownum)
         keep.append(r)
-    if not keep:
-        raise DataError(name, "header only: the file has no data rows")
-    fields = [f.name for f in table.fields if f.name in mapping]
     grid = np.empty((len(keep), width), dtype=object)
-    grid[:] = keep
+    if keep:
+        grid[:] = keep
     data = pd.DataFrame({f: grid[:, mapping[f]] for f in fields}, columns=fields, dtype=object)
-    missing = [f.name for f in table.fields if f.required and f.name not in mapping]
-    source = name if n_sheets <= 1 or meta["sheet"] is None else f"{name} [{meta['sheet']}]"
-    return RawFile(source=source, table=table.name, data=data, rows=np.asarray(keep_rows, dtype=np.int64),
-                   header_row=h + 1, encoding=meta["encoding"], delimiter=meta["delimiter"], sheet=meta["sheet"],
-                   columns=columns, unknown_columns=unknown, missing_required=missing, ragged_rows=ragged,
-                   warnings=warnings)
+    return keep_rows, data, ragged
 
 
 def read_raw(path: str | Path, table: str | None = None, *, name: str | None = None) -> list[RawFile]:
@@ -514,3 +557,224 @@ def read_raw(path: str | Path, table: str | None = None, *, name: str | None = N
         out[0].source = name
     out[0].warnings.extend(skipped)
     return out
+
+
+# ---------------------------------------------------------------------------------------------- large CSV
+
+
+def is_large(path: str | Path) -> bool:
+    """True for a CSV file that :func:`iter_raw` reads in chunks (larger than :data:`LARGE_FILE_BYTES`)."""
+    path = Path(path)
+    return path.suffix.lower() in CSV_SUFFIXES and path.stat().st_size > LARGE_FILE_BYTES
+
+
+class ReadAgain(Exception):
+    """Raised while iterating the fast (Arrow) chunks of a large CSV when the file needs the exact reader
+    after all (a row with more or fewer cells than the header, an empty line): discard the chunks seen and
+    iterate ``iter_raw(..., fast=False)``."""
+
+
+def iter_raw(path: str | Path, table: str | None = None, *, name: str | None = None,
+             chunk_rows: int | None = None, fast: bool = True) -> Iterator[RawFile]:
+    """Like :func:`read_raw`, but a large CSV (:func:`is_large`) comes in chunks of ``chunk_rows`` data rows.
+
+    Each chunk is a :class:`RawFile` with the same source, header and column mapping, the original
+    spreadsheet row numbers and ``chunk`` = 0, 1, ...; file-level messages (unknown columns, warnings) are on
+    chunk 0 only. Reading, padding and row numbering are the same as :func:`read_raw`'s, so the chunks put
+    together equal the one :class:`RawFile` that :func:`read_raw` would return. Problems found before the
+    first chunk (empty file, no header) raise :class:`DataError` at once; a malformed CSV found later raises
+    it while iterating (the caller discards the chunks already seen).
+
+    A plain file (no quote characters, no NUL bytes, no lone carriage returns) is parsed by Arrow's
+    multithreaded CSV reader, its columns given as categoricals (each distinct text once); if it then meets a
+    row that is not plain after all (wrong number of cells, an empty line) it raises :class:`ReadAgain`.
+    ``fast=False`` (or any other file) uses Python's ``csv`` module, exactly as :func:`read_raw` does.
+    """
+    path = Path(path)
+    name = name or path.name
+    if not is_large(path):
+        return iter(read_raw(path, table, name=name))
+    table = table or table_for_file(path.name)
+    if table is None or table not in RAW_TABLES:
+        raise DataError(name, "the file name does not start with a known table prefix")
+    return _iter_csv_big(path, name, RAW_TABLES[table], chunk_rows or CHUNK_ROWS, fast)
+
+
+_SCAN_BYTES = 1 << 24
+_HEAD_CHARS = 1 << 22
+
+
+def _is_plain(path: Path) -> bool:
+    """No ``"``, no NUL byte, every carriage return followed by a line feed: one record per line."""
+    with open(path, "rb") as fh:
+        prev = b""
+        for block in iter(lambda: fh.read(_SCAN_BYTES), b""):
+            if b'"' in block or b"\x00" in block:
+                return False
+            if b"\r" in block or prev == b"\r":
+                b2 = prev + block
+                if b2.count(b"\r") != b2.count(b"\r\n") + b2.endswith(b"\r"):
+                    return False
+            prev = block[-1:]
+    return True
+
+
+def _file_encoding(path: Path) -> str:
+    """The encoding :func:`_decode` would choose for the whole file, found by streaming it."""
+    import codecs
+
+    with open(path, "rb") as fh:
+        bom = fh.read(3) == b"\xef\xbb\xbf"
+    for enc in (("utf-8-sig",) if bom else ()) + _ENCODINGS:
+        dec = codecs.getincrementaldecoder("utf-8" if enc == "utf-8-sig" else enc)()
+        try:
+            with open(path, "rb") as fh:
+                if enc == "utf-8-sig":
+                    fh.read(3)
+                for block in iter(lambda: fh.read(_SCAN_BYTES), b""):
+                    dec.decode(block)
+                dec.decode(b"", final=True)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"  # pragma: no cover - latin-1 decodes anything
+
+
+def _iter_csv_big(path: Path, name: str, table: RawTable, chunk_rows: int, fast: bool) -> Iterator[RawFile]:
+    with open(path, "rb") as fh:
+        first = fh.read(1 << 20)
+    if not first.strip(b" \t\r\n\x00\xef\xbb\xbf"):  # an odd file: the whole-file reader decides
+        return iter(read_raw(path, table.name, name=name))
+    plain = fast and _is_plain(path)
+    head = None
+    if plain:  # UTF-8 is tried first (as _decode does); Arrow checks the rest of the file as it reads it
+        encoding = "utf-8-sig" if first.startswith(b"\xef\xbb\xbf") else "utf-8"
+        try:
+            with open(path, encoding=encoding, newline="") as fh:
+                head = fh.read(_HEAD_CHARS)
+        except UnicodeDecodeError:
+            head = None
+    if head is None:
+        encoding = _file_encoding(path)
+        with open(path, encoding=encoding, newline="") as fh:
+            head = fh.read(_HEAD_CHARS)
+    delim = _sniff_delimiter(head, _alias_index(table))
+    meta = {"encoding": encoding, "delimiter": delim, "sheet": None}
+    try:
+        hd = _header(_csv_rows(head, delim, HEADER_SCAN_ROWS), meta, name, table)
+    except csv.Error as e:
+        raise DataError(name, f"the CSV is malformed ({e})") from None
+    if fast and plain and hd.width == len(_csv_rows(head, delim, hd.h + 1)[hd.h]) and hd.width > 0:
+        return _arrow_chunks(path, name, table, meta, hd, chunk_rows)
+    return _csv_chunks(path, name, table, meta, hd, chunk_rows)
+
+
+#: Every character ``str.strip`` removes, and a few more (a superset: Arrow finds candidate blank cells).
+_WS_CLASS = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{180e}\x{2000}-\x{200b}\x{2028}\x{2029}"
+             r"\x{202f}\x{205f}\x{3000}\x{feff}]")
+
+
+def _arrow_chunks(path: Path, name: str, table: RawTable, meta: dict, hd: _Header,
+                  chunk_rows: int) -> Iterator[RawFile]:
+    """Chunks of a plain CSV parsed by Arrow; the same rows, numbers and cells as :func:`_csv_chunks`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    width = hd.width
+    names = [f"c{j}" for j in range(width)]
+    blank_re = "^" + _WS_CLASS + "*$"
+    chunk = 0
+    rownum = hd.h + 2
+    with open(path, "rb") as fh:
+        for _ in range(hd.h + 1):  # no quotes: one record per line
+            fh.readline()
+        enc = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(meta["encoding"], meta["encoding"])
+        try:
+            reader = pacsv.open_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 25, encoding=enc),
+                parse_options=pacsv.ParseOptions(delimiter=meta["delimiter"], quote_char=False,
+                                                 newlines_in_values=False, ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+            pending: list[pa.RecordBatch] = []
+            n_pending = 0
+            done = False
+            todo: list[pa.Table] = []
+            while todo or not done:
+                if not todo:
+                    try:
+                        batch = reader.read_next_batch()
+                        pending.append(batch)
+                        n_pending += batch.num_rows
+                    except StopIteration:
+                        done = True
+                    if n_pending == 0 or (not done and n_pending < chunk_rows):
+                        continue
+                    whole = pa.Table.from_batches(pending, schema=reader.schema)
+                    cut = n_pending if done else n_pending - n_pending % chunk_rows
+                    todo = [whole.slice(k, min(chunk_rows, cut - k)) for k in range(0, cut, chunk_rows)]
+                    rest = whole.slice(cut)
+                    pending, n_pending = rest.to_batches(), rest.num_rows
+                    continue
+                tab = todo.pop(0).combine_chunks()
+                n = tab.num_rows
+                rows = np.arange(rownum, rownum + n, dtype=np.int64)
+                rownum += n
+                # candidate blank rows: every cell made of (a superset of) the characters str.strip removes;
+                # columns are tested one after the other on the remaining candidates only
+                cand = np.arange(n)
+                for c in names:
+                    col = tab[c] if len(cand) == n else tab[c].take(pa.array(cand))
+                    cand = cand[pc.match_substring_regex(col, blank_re).to_numpy(zero_copy_only=False)]
+                    if not len(cand):
+                        break
+                maybe = np.zeros(n, dtype=bool)
+                maybe[cand] = True
+                if maybe.any():  # decide blank rows exactly, as _body does
+                    for i in np.flatnonzero(maybe):
+                        if "".join(tab[c][int(i)].as_py() for c in names).strip():
+                            maybe[i] = False
+                    tab = tab.filter(pa.array(~maybe))
+                    rows = rows[~maybe]
+                if not len(rows):
+                    continue
+                data = {}
+                for f in hd.fields:
+                    enc_col = tab[f"c{hd.mapping[f]}"].combine_chunks().dictionary_encode()
+                    cats = pd.Index(np.asarray(enc_col.dictionary.to_numpy(zero_copy_only=False), dtype=object),
+                                    dtype=object)
+                    data[f] = pd.Categorical.from_codes(enc_col.indices.to_numpy(zero_copy_only=False), cats,
+                                                        validate=False)
+                frame = pd.DataFrame(data, columns=hd.fields)
+                yield _rawfile(name, table, meta, 1, hd, frame, rows, {}, chunk)
+                chunk += 1
+        except pa.ArrowInvalid as e:  # a row that is not plain, or invalid UTF-8: the exact reader decides
+            raise ReadAgain(str(e)) from None
+    if chunk == 0:
+        raise DataError(name, "header only: the file has no data rows")
+
+
+def _csv_chunks(path: Path, name: str, table: RawTable, meta: dict, hd: _Header,
+                chunk_rows: int) -> Iterator[RawFile]:
+    chunk = 0
+    with open(path, encoding=meta["encoding"], newline="") as fh:
+        reader = csv.reader(fh, delimiter=meta["delimiter"])
+        try:
+            for _ in itertools.islice(reader, hd.h + 1):
+                pass
+            rownum = hd.h + 2
+            while True:
+                body = list(itertools.islice(reader, chunk_rows))
+                if not body:
+                    break
+                keep_rows, data, ragged = _body(body, rownum, hd)
+                rownum += len(body)
+                if keep_rows:
+                    yield _rawfile(name, table, meta, 1, hd, data, keep_rows, ragged, chunk)
+                    chunk += 1
+        except csv.Error as e:
+            raise DataError(name, f"the CSV is malformed ({e})") from None
+    if chunk == 0:
+        raise DataError(name, "header only: the file has no data rows")

@@ -40,7 +40,8 @@ import pyarrow.parquet as pq
 
 from evalkit import config
 
-__all__ = ["generate_national", "national_panel", "panel_from_parquet", "NATIONAL_EMPLOYEES", "YEARS", "PROVINCES",
+__all__ = ["generate_national", "national_panel", "panel_from_parquet", "write_raw_national", "NATIONAL_EMPLOYEES",
+           "YEARS", "PROVINCES",
            "CHUNK_EMPLOYEES"]
 
 #: Default size: about the number of ASN reported by BKN.
@@ -546,3 +547,147 @@ def panel_from_parquet(folder, *, memory_limit: str = "2GiB", threads: int | Non
     finally:
         con.close()
     return tab.to_pandas()
+
+
+# ------------------------------------------------------------------------------------ raw field files
+#: The demo regions as field offices spell them (the cleaner accepts ``config.REGIONS`` only).
+_RAW_REGIONS = ("KAB. MAMUJU", "Kab. Batang Hari", "Provinsi DKI Jakarta", "Kota Bukittinggi", "Kec. Ampenan")
+_RAW_FIRST = ("Budi", "Siti", "Andi", "Sri", "Agus", "Dewi", "Rudi", "Ratna", "Hendra", "Yuni", "Eko", "Wati",
+              "Joko", "Rina", "Bambang", "Nur", "Dedi", "Lestari", "Ahmad", "Fitri")
+_RAW_LAST = ("Santoso", "Aminah", "Pratama", "Mulyani", "Wijaya", "Hidayat", "Saputra", "Rahayu", "Kurniawan",
+             "Susanti", "Nugroho", "Lubis", "Siregar", "Harahap", "Gunawan", "Setiawan")
+_RAW_HEADERS = {
+    "employees": ("NIP", "Nama", "Wilayah", "Unit Kerja", "Jenis Jabatan", "Golongan", "Pendidikan"),
+    "performance": ("NIP", "Triwulan", "Hasil Kerja", "Perilaku Kerja", "Predikat", "Kualitas Laporan",
+                    "Ketepatan Waktu", "Penyelesaian Pengaduan (hari)"),
+}
+
+
+def _raw_nips(index: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Valid, distinct 18-digit NIPs for employee numbers ``index`` (< 311 million), and each NIP's row form.
+
+    Serial, sex and TMT month come from the low digits of the number, the birth date (1964-1999) from the
+    rest through a bijection, so distinct numbers give distinct NIPs. Every third NIP is printed with the
+    usual spaces (``19850317 201001 2 004``).
+    """
+    i = index.astype(np.int64)
+    serial, q = i % 999 + 1, i // 999
+    sex, q = q % 2 + 1, q // 2
+    month, q = q % 12 + 1, q // 12
+    birth = np.datetime64("1964-01-01") + ((q * 7919) % 13000).astype("timedelta64[D]")
+    by = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    bm = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    bd = (birth - birth.astype("datetime64[M]")).astype(np.int64) + 1
+    ty = np.minimum(by + 21 + i % 10, YEARS[0])
+    parts = [_chars(by, 4, 10), _chars(bm, 2, 10), _chars(bd, 2, 10), _chars(ty, 4, 10), _chars(month, 2, 10),
+             _chars(sex, 1, 10), _chars(serial, 3, 10)]
+    compact = _fixed_width(parts)
+    spaced = _fixed_width([np.concatenate(parts[:3], axis=1), b" ", np.concatenate(parts[3:5], axis=1), b" ",
+                           parts[5], b" ", parts[6]])
+    import pyarrow.compute as pc
+
+    use_spaced = pa.array(i % 3 == 0)
+    return pc.if_else(use_spaced, spaced, compact), i
+
+
+def _decimal_id(x: np.ndarray, suffix: str = "") -> pa.Array:
+    """Non-negative numbers with one decimal written the Indonesian way: ``78,5`` (plus ``suffix``)."""
+    import pyarrow.compute as pc
+
+    t = np.rint(np.asarray(x) * 10).astype(np.int64)
+    s = pa.scalar
+    return pc.binary_join_element_wise(pc.cast(pa.array(t // 10), pa.large_string()), s(",", pa.large_string()),
+                                       pc.cast(pa.array(t % 10), pa.large_string()), s(suffix, pa.large_string()),
+                                       s("", pa.large_string()))
+
+
+def write_raw_national(out_dir, n_employees: int = NATIONAL_EMPLOYEES, seed: int = config.DEFAULT_SEED,
+                       *, tables: tuple[str, ...] = ("employees", "performance")) -> dict:
+    """Write national-size *raw* field files (the messy side): ``pegawai_nasional.csv`` and
+    ``kinerja_nasional.csv``, which ``evalkit clean`` turns into ``employees`` and ``performance``.
+
+    Indonesian headers and value formats as field offices send them: ``;``-separated UTF-8, NIPs as text
+    (every third one with spaces), region spellings like ``KAB. MAMUJU`` (spread over the five demo regions,
+    which are the ones the cleaner knows), quarters ``Triwulan IV 2021`` (the annual SKP of year t is filed
+    as its fourth quarter), decimals with a comma (``78,5``), shares as ``85,3%``. The performance values
+    are those of :func:`generate_national` (same seed: same ``report_quality``). All rows are clean, so
+    every row should be kept: the files measure the cleaner's throughput, not its error handling.
+
+    Vectorised and streamed in chunks of :data:`CHUNK_EMPLOYEES` employees (memory stays below 1 GiB).
+    About 85 bytes per employee row and 95 per performance row (5 per employee): 1M employees give 85 MB and
+    474 MB, 5.6M about 0.48 GB and 2.7 GB.
+
+    Returns
+    -------
+    dict
+        ``{"files": {table: path}, "rows": {table: n}, "bytes": {table: size}, "seconds": s}``.
+    """
+    import pyarrow.csv as pacsv
+
+    from evalkit.measures.skp import SKP_MATRIX
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = {"employees": "pegawai_nasional.csv", "performance": "kinerja_nasional.csv"}
+    unknown = set(tables) - set(names)
+    if unknown:
+        raise ValueError(f"raw national files exist for {sorted(names)} only, not {sorted(unknown)}")
+    t0 = time.perf_counter()
+    opts = pacsv.WriteOptions(delimiter=";", quoting_style="none", include_header=False)
+    writers: dict[str, pacsv.CSVWriter] = {}
+    handles = []
+    rows = dict.fromkeys(tables, 0)
+    T = len(YEARS)
+    mat = np.array([[_SKP_LEVELS.index(SKP_MATRIX[(h, p)]) for p in _RATING_SHORT] for h in _RATING_SHORT])
+    period = [f"Triwulan IV {y}" for y in YEARS]
+    full_name = [f"{a} {b}" for a in _RAW_FIRST for b in _RAW_LAST]
+    try:
+        for ci, start, n in _chunks(n_employees):
+            _, c = _core(seed, ci, start, n)
+            rng = np.random.default_rng([seed, 23, ci])
+            nip, _ = _raw_nips(np.arange(start, start + n))
+            region = c["prov"] % len(_RAW_REGIONS)
+            chunk: dict[str, pa.Table] = {}
+            if "employees" in tables:
+                chunk["employees"] = pa.table({
+                    "NIP": nip, "Nama": _lookup(rng.integers(0, len(full_name), n), full_name),
+                    "Wilayah": _lookup(region, _RAW_REGIONS),
+                    "Unit Kerja": _lookup(rng.choice(len(_AGENCIES), n, p=_probs(_AGENCIES)), _labels(_AGENCIES)),
+                    "Jenis Jabatan": _lookup(rng.choice(3, n, p=_probs(_POSITION)), _labels(_POSITION)),
+                    "Golongan": _lookup(rng.choice(len(_GOLONGAN), n, p=_probs(_GOLONGAN)), _labels(_GOLONGAN)),
+                    "Pendidikan": _lookup(rng.choice(len(_EDUCATION), n, p=_probs(_EDUCATION)), _labels(_EDUCATION)),
+                })
+            if "performance" in tables:
+                y = c["report_quality"]
+                hk = np.where(y > 77, 0, np.where(y < 62, 2, 1)).ravel()
+                pk_score = 70 + 0.5 * (c["a"][:, None] + c["tau"]) + rng.normal(0, 5, (n, T))
+                pk = np.where(pk_score > 78, 0, np.where(pk_score < 60, 2, 1)).ravel()
+                on_time = np.clip(0.74 + 0.006 * (c["a"][:, None] + c["tau"]) + rng.normal(0, 0.05, (n, T)), 0, 1)
+                compl = rng.gamma(6.0, 1.0, (n, T)) * np.exp(-0.02 * c["tau"])
+                chunk["performance"] = pa.table({
+                    "NIP": nip.take(pa.array(np.repeat(np.arange(n), T))),
+                    "Triwulan": _lookup(np.tile(np.arange(T), n), period),
+                    "Hasil Kerja": _lookup(hk, _RATINGS), "Perilaku Kerja": _lookup(pk, _RATINGS),
+                    "Predikat": _lookup(mat[hk, pk], _SKP_LEVELS),
+                    "Kualitas Laporan": _decimal_id(y.ravel()),
+                    "Ketepatan Waktu": _decimal_id(100 * on_time.ravel(), "%"),
+                    "Penyelesaian Pengaduan (hari)": _decimal_id(compl.ravel()),
+                })
+            for t, tab in chunk.items():
+                tab = tab.rename_columns(list(_RAW_HEADERS[t]))
+                if t not in writers:  # the header as people type it (Arrow would quote it)
+                    fh = open(out / names[t], "wb")  # noqa: SIM115 - closed in the finally below
+                    handles.append(fh)
+                    fh.write((";".join(_RAW_HEADERS[t]) + "\n").encode("utf-8"))
+                    writers[t] = pacsv.CSVWriter(fh, tab.schema, write_options=opts)
+                writers[t].write_table(tab)
+                rows[t] += tab.num_rows
+            del chunk
+    finally:
+        for w in writers.values():
+            w.close()
+        for fh in handles:
+            fh.close()
+    files = {t: out / names[t] for t in tables}
+    return {"files": {t: str(p) for t, p in files.items()}, "rows": rows,
+            "bytes": {t: p.stat().st_size for t, p in files.items()}, "seconds": round(time.perf_counter() - t0, 2)}

@@ -1,0 +1,294 @@
+"""The large-file path of the cleaner: a CSV above the size threshold is read and normalised chunk by chunk and
+its table written as partitioned Parquet. With a tiny threshold and tiny chunks, every CSV takes that path;
+the result must equal the ordinary whole-file cleaning: the same kept rows (parts put together), the same
+quarantine, problems and manifest counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evalkit.datasets import load
+from evalkit.ingest.clean import clean
+from evalkit.ingest.read import iter_raw, read_raw
+
+clean_mod = importlib.import_module("evalkit.ingest.clean")
+read_mod = importlib.import_module("evalkit.ingest.read")
+
+BAD = Path(__file__).parent / "badinput"
+TODAY = dt.date(2026, 1, 1)
+KEY = "test-key-not-secret"
+NIPS = ["198503172010012004", "196608011988031001", "199001012015031002", "198712252012122003",
+        "197707122000012001", "198001012005011003"]
+
+
+def _corpus(raw: Path) -> Path:
+    raw.mkdir(parents=True, exist_ok=True)
+    for p in BAD.iterdir():
+        if p.suffix == ".csv":
+            shutil.copy(p, raw / p.name)
+    emp = ["NIP,Nama,Wilayah,Unit Kerja,Jenis Jabatan,Golongan,Pendidikan"]
+    emp += [f"{n},Orang {i},Kab. Mamuju,BKD,pelaksana,III/a,S1" for i, n in enumerate(NIPS)]
+    (raw / "pegawai_mamuju.csv").write_text("\n".join(emp) + "\n")
+    # performance: title row, blank rows, a ragged row, a bad value, an empty optional cell, a duplicate row
+    # and a conflicting key far apart (so in different chunks), a NIP not in the roster
+    lines = ["Laporan SKP Kabupaten Mamuju", "",
+             "NIP;Triwulan;Hasil Kerja;Perilaku Kerja;Predikat;Kualitas Laporan;Ketepatan Waktu;Kolom Lain;"
+             "Penyelesaian Pengaduan (hari)"]
+    quarters = ["2023-Q1", "Triwulan II 2023", "TW 3 2023", "2023Q4", "Q1 2024", "2024-Q2"]
+    for i, n in enumerate(NIPS):
+        for j, q in enumerate(quarters):
+            lines.append(f"{n};{q};Sesuai Ekspektasi;Di Atas;Baik;{70 + i},{j};{80 + j}%;x;{i + j},5")
+            if (i + j) % 7 == 3:
+                lines.append("")
+    lines.append(f"{NIPS[0]};2023-Q1;Sesuai Ekspektasi;Di Atas;Baik;70,0;80%;x;0,5")  # duplicate row
+    lines.append(f"{NIPS[1]};2023-Q1;Sesuai Ekspektasi;Di Atas;Baik;99,0;80%;x;0,5")  # same key, other content
+    lines.append(f"{NIPS[2]};2025-Q1;Sesuai Ekspektasi;Di Atas;Baik;lima;80%;x;3;extra;cells")  # bad + ragged
+    lines.append(f"{NIPS[3]};2025-Q1;Sesuai Ekspektasi;Di Atas;Baik;;;x;2")  # empty cells
+    lines.append("199912312020121001;2025-Q1;Sesuai Ekspektasi;Di Atas;Baik;60;50%;x;1")  # not in roster
+    lines.append(";;;;;;;;")
+    (raw / "kinerja_mamuju.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # a plain file (no quotes, same number of cells on every line): the fast (Arrow) reader takes it;
+    # CRLF line ends, a title row, blank rows made of delimiters and spaces, a non-breaking space, empty
+    # cells, a bad value, a row repeated from kinerja_mamuju.csv and one repeated within the file
+    plain = ["Rekap SKP;;;;;;;", "NIP;Periode;Hasil Kerja;Perilaku Kerja;Predikat;Kualitas Laporan;Ketepatan Waktu;"
+             "Penyelesaian Pengaduan (hari)"]
+    for i, n in enumerate(NIPS):
+        for j, q in enumerate(("2022-Q1", "2022-Q2", "2022-Q3")):
+            plain.append(f"{n};{q};Sesuai;Sesuai;Baik;{60 + i},{j};{70 + j}%;{j},5")
+            if (i * 3 + j) % 5 == 2:
+                plain.append(" ; ;\u00a0;;;;;")
+    plain.append(f"{NIPS[0]};2023-Q1;Sesuai Ekspektasi;Di Atas;Baik;70,0;80%;0,5")  # as in kinerja_mamuju
+    plain.append(f"{NIPS[1]};2022-Q1;Sesuai;Sesuai;Baik;61,0;70%;0,5")  # as above in this file
+    plain.append(f"{NIPS[2]};2022-Q4;Sesuai;Sesuai;Baik;tinggi;;")
+    (raw / "kinerja_bersih.csv").write_bytes(("\r\n".join(plain) + "\r\n").encode("utf-8"))
+    return raw
+
+
+def _clean_both(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    raw = _corpus(tmp_path / "raw")
+    whole = tmp_path / "whole"
+    clean(raw, whole, key=KEY, today=TODAY)
+    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(clean_mod, "PART_ROWS", 5)
+    chunked = tmp_path / "chunked"
+    clean(raw, chunked, key=KEY, today=TODAY)
+    return whole, chunked
+
+
+@pytest.fixture
+def both(tmp_path, monkeypatch):
+    return _clean_both(tmp_path, monkeypatch)
+
+
+def test_chunked_equals_whole_file(both):
+    whole, chunked = both
+    mw = json.loads((whole / "manifest.json").read_text())
+    mc = json.loads((chunked / "manifest.json").read_text())
+    parts = {t: e.pop("parts") for t, e in mc["tables"].items() if "parts" in e}
+    assert parts == {t: -(-e["rows_kept"] // 5) for t, e in mw["tables"].items() if "columns" in e}  # 5 per part
+    assert parts["performance"] > 5
+    assert mw == mc
+    for t, e in mw["tables"].items():
+        assert e["rows_read"] == e["rows_kept"] + e["rows_quarantined"]
+        if "columns" not in e:
+            continue
+        assert not (chunked / f"{t}.parquet").exists()
+        assert len(list((chunked / t).glob("part-*.parquet"))) == parts[t]
+        pd.testing.assert_frame_equal(load(t, whole), load(t, chunked))
+        assert (whole / "quarantine" / f"{t}.parquet").read_bytes() == \
+            (chunked / "quarantine" / f"{t}.parquet").read_bytes()
+    assert (whole / "quarantine" / "problems.csv").read_bytes() == \
+        (chunked / "quarantine" / "problems.csv").read_bytes()
+
+
+def test_chunked_corpus_has_the_planted_problems(both):
+    _, chunked = both
+    m = json.loads((chunked / "manifest.json").read_text())
+    files = {f["file"]: f for e in m["tables"].values() for f in e["files"]}
+    k = files["kinerja_mamuju.csv"]
+    assert (k["rows_read"], k["rows_kept"], k["rows_quarantined"]) == (41, 36, 5)
+    probs = pd.read_csv(chunked / "quarantine" / "problems.csv")
+    mine = probs[probs["file"] == "kinerja_mamuju.csv"]["expected"].astype(str)
+    assert mine.str.startswith("duplicate row").sum() == 2  # one same as a row of kinerja_bersih.csv
+    assert mine.str.startswith("duplicate key with different content").sum() == 2
+    assert mine.str.contains("cells but the header has fewer columns").sum() == 1
+    assert (mine == "1 empty cell(s); kept as missing values").sum() == 2  # once per column, whole file
+
+
+def test_rerun_switches_between_single_file_and_parts(tmp_path, monkeypatch):
+    raw = _corpus(tmp_path / "raw")
+    out = tmp_path / "out"
+    with monkeypatch.context() as m:
+        m.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+        clean(raw, out, key=KEY, today=TODAY)
+    assert (out / "performance").is_dir() and not (out / "performance.parquet").exists()
+    clean(raw, out, key=KEY, today=TODAY)
+    assert (out / "performance.parquet").exists() and not (out / "performance").exists()
+
+
+@pytest.mark.parametrize(("file", "fast"), [("kinerja_mamuju.csv", False), ("kinerja_bersih.csv", True),
+                                          ("kinerja_bersih.csv", False), ("survei_reaksi_duplicates.csv", True)])
+def test_iter_raw_chunks_put_together_equal_read_raw(tmp_path, monkeypatch, file, fast):
+    raw = _corpus(tmp_path / "raw")
+    path = raw / file
+    [whole] = read_raw(path)
+    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    chunks = list(iter_raw(path, chunk_rows=2, fast=fast))
+    assert len(chunks) >= 2 and [c.chunk for c in chunks] == list(range(len(chunks)))
+    data = pd.concat([c.data.astype(object) for c in chunks], ignore_index=True)
+    if file == "kinerja_bersih.csv":
+        assert isinstance(chunks[0].data["nip"].dtype, pd.CategoricalDtype) == fast
+    pd.testing.assert_frame_equal(data, whole.data)
+    assert [r for c in chunks for r in c.rows] == whole.rows.tolist()
+    assert {k: v for c in chunks for k, v in c.ragged_rows.items()} == whole.ragged_rows
+    assert chunks[0].unknown_columns == whole.unknown_columns and not chunks[1].unknown_columns
+    assert (chunks[0].encoding, chunks[0].delimiter, chunks[0].header_row) == \
+        (whole.encoding, whole.delimiter, whole.header_row)
+
+
+def test_file_malformed_after_some_chunks_is_unusable_as_a_whole(tmp_path, monkeypatch):
+    raw = _corpus(tmp_path / "raw")
+    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4)
+    real = read_mod._body
+    calls = {"n": 0}
+
+    def failing(body, first_rownum, hd):
+        if "period" in hd.fields:
+            calls["n"] += 1
+        if calls["n"] == 3:
+            raise read_mod.csv.Error("field larger than field limit")
+        return real(body, first_rownum, hd)
+
+    monkeypatch.setattr(read_mod, "_body", failing)
+    res = clean(raw, tmp_path / "out", key=KEY, today=TODAY)
+    f = next(f for f in res.manifest["tables"]["performance"]["files"] if f["file"] == "kinerja_mamuju.csv")
+    assert (f["status"], f["rows_read"], f["rows_kept"], f["rows_quarantined"]) == ("unusable", 0, 0, 0)
+    assert f["encoding"] is None and f["delimiter"] is None  # as for a file the whole-file reader rejects
+    mine = [p for p in res.report.problems if p.file == "kinerja_mamuju.csv"]
+    assert [p.expected for p in mine] == ["the CSV is malformed (field larger than field limit)"]
+    assert res.manifest["tables"]["performance"]["rows_read"] == next(
+        f["rows_read"] for f in res.manifest["tables"]["performance"]["files"] if f["file"] == "kinerja_bersih.csv")
+
+
+def test_fast_pseudonyms_and_nip_parts_equal_the_reference():
+    from evalkit.ingest.nip import parse_nip
+    from evalkit.ingest.normalise import _nip_fast
+    from evalkit.ingest.pseudonym import pseudonymise
+
+    nips = [f"19{60 + i % 30:02d}0{1 + i % 9}{10 + i % 18:02d}20{i % 10:02d}0{1 + i % 9}{1 + i % 2}{i % 1000:03d}"
+            for i in range(3000)]
+    assert clean_mod._pseudonyms(nips, b"k") == [pseudonymise(n, b"k") for n in nips]
+    odd = ["19850317 201001 2 004", "198513172010012004", "19850230 201001 2 004", "198503172010013004",
+           "198503172001012004", "１９８５０３１７２０１００１２００４", " 198503172010012004", "1985031720100120"]
+    import numpy as np
+
+    vals = np.array(nips + odd, dtype=object)
+    for v, f in zip(vals, _nip_fast(vals), strict=True):
+        try:
+            ref = parse_nip(v).digits
+        except ValueError:
+            ref = None
+        assert f is None or f == ref
+    assert _nip_fast(vals)[:3000] == nips
+
+
+def test_fast_reader_hands_over_to_the_exact_one(tmp_path, monkeypatch):
+    raw = _corpus(tmp_path / "raw")
+    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    with pytest.raises(read_mod.ReadAgain):  # a row with more cells than the header
+        list(iter_raw(raw / "kinerja_mamuju.csv", chunk_rows=2))
+
+
+def test_late_non_utf8_byte_gives_the_whole_file_encoding(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [f"{n};Orang {i};Kab. Mamuju;BKD;pelaksana;III/a;S1" for i, n in enumerate(NIPS)]
+    rows[-1] = rows[-1].replace("BKD", "Dinas P\u00e9ndidikan")
+    rows[1:1] = [rows[0]] * 400  # repeated rows (quarantined as duplicates): the odd byte comes late
+    (raw / "pegawai_x.csv").write_bytes(
+        ("NIP;Nama;Wilayah;Unit Kerja;Jenis Jabatan;Golongan;Pendidikan\n" + "\n".join(rows) + "\n").encode("cp1252"))
+    whole = clean(raw, tmp_path / "whole", key=KEY, today=TODAY)
+    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(read_mod, "_HEAD_CHARS", 80)  # the odd byte lies after the part read to find the header
+    with pytest.raises(read_mod.ReadAgain):  # Arrow meets the non-UTF-8 byte: the exact reader takes over
+        list(iter_raw(raw / "pegawai_x.csv"))
+    chunked = clean(raw, tmp_path / "chunked", key=KEY, today=TODAY)
+    [fw] = whole.manifest["tables"]["employees"]["files"]
+    [fc] = chunked.manifest["tables"]["employees"]["files"]
+    assert fw == fc and fc["encoding"] == "cp1252" and fc["rows_kept"] == len(NIPS)
+    pd.testing.assert_frame_equal(load("employees", tmp_path / "whole"), load("employees", tmp_path / "chunked"))
+
+
+def test_fast_key_order_equals_sort_values():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    for trial in range(10):
+        n = 3000
+        a = np.array([f"P{x:03x}" for x in rng.integers(0, 300, n)], dtype=object)
+        if trial % 2:
+            a = np.array([v.upper() if i % 3 else v for i, v in enumerate(a)], dtype=object)
+        b = np.array([f"202{x}Q{y}" for x, y in zip(rng.integers(0, 5, n), rng.integers(1, 5, n), strict=True)],
+                     dtype=object)
+        fr = pd.DataFrame({"a": pd.array(a, dtype="str"), "b": pd.array(b, dtype="str"), "i": np.arange(n)})
+        ref = fr.sort_values(["a", "b"], kind="stable")["i"].to_numpy()
+        ka, ua = pd.factorize(a)
+        kb, ub = pd.factorize(b)
+        got = clean_mod._str_key_order([(ka, np.asarray(ua, dtype=object)), (kb, np.asarray(ub, dtype=object))])
+        assert (got == ref).all()
+    assert clean_mod._str_key_order([None]) is None
+
+
+def test_raw_national_files_are_clean_on_both_paths(tmp_path, monkeypatch):
+    from evalkit.synth.national import write_raw_national
+
+    raw = tmp_path / "raw"
+    info = write_raw_national(raw, 3000, seed=5)
+    assert info["rows"] == {"employees": 3000, "performance": 15000}
+    assert (raw / "kinerja_nasional.csv").read_text().splitlines()[0].startswith("NIP;Triwulan;Hasil Kerja;")
+    whole = clean(raw, tmp_path / "whole", key=KEY, today=TODAY)
+    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4000)
+    monkeypatch.setattr(clean_mod, "PART_ROWS", 6000)
+    chunked = clean(raw, tmp_path / "chunked", key=KEY, today=TODAY)
+    assert not whole.report.problems and not chunked.report.problems
+    for res in (whole, chunked):
+        assert res.manifest["tables"]["performance"]["rows_kept"] == 15000
+        assert res.manifest["tables"]["employees"]["rows_kept"] == 3000
+    assert chunked.manifest["tables"]["performance"]["parts"] == 3
+    for t in ("employees", "performance"):
+        pd.testing.assert_frame_equal(load(t, tmp_path / "whole"), load(t, tmp_path / "chunked"))
+    perf = load("performance", tmp_path / "chunked")
+    assert set(perf["period"]) == {f"{y}Q4" for y in range(2021, 2026)}
+    assert perf["report_quality"].between(0, 100).all() and perf["on_time_share"].between(0, 1).all()
+
+
+def test_schema_guard_quarantines_the_failing_row(tmp_path, monkeypatch):
+    import pandera.pandas as pa
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "nilai_tes.csv").write_text("NIP,Kode Pelatihan,Pretest,Posttest\n"
+                                       f"{NIPS[0]},PEL-1,60,80\n{NIPS[1]},PEL-1,95,99\n{NIPS[2]},PEL-1,50,70\n")
+    real = clean_mod.schema_for
+
+    def stricter(table):
+        s = real(table)
+        return s.update_column("pre_score", checks=[pa.Check.lt(90)]) if table == "tests" else s
+
+    monkeypatch.setattr(clean_mod, "schema_for", stricter)
+    res = clean(raw, tmp_path / "out", key=KEY, today=TODAY)
+    assert res.manifest["tables"]["tests"]["rows_kept"] == 2
+    [p] = [p for p in res.report.problems if p.expected.startswith("schema check failed")]
+    assert p.row == 3 and "pre_score" in p.expected
+    assert len(load("tests", tmp_path / "out")) == 2
