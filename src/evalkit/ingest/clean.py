@@ -70,7 +70,7 @@ import pyarrow.parquet as pq
 
 from evalkit import __version__
 from evalkit.ingest.normalise import EXPECTED, normalise_series
-from evalkit.ingest.pseudonym import TextScrubber, get_key, key_fingerprint, pseudonymise
+from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise
 from evalkit.ingest import read as _read
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
 from evalkit.ingest.schemas import dtype_for, output_columns, output_key, schema_for
@@ -732,7 +732,7 @@ def _pseudonyms(nips: list[str], key: bytes) -> list[str]:
     """``[pseudonymise(n, key) for n in nips]`` with the one-shot ``hmac.digest`` (same HMAC-SHA256, faster)."""
     import hmac
 
-    return ["P" + hmac.digest(key, n.encode("ascii", "replace"), "sha256").hex()[:12] for n in nips]
+    return ["P" + hmac.digest(key, n.encode("ascii", "replace"), "sha256").hex()[:PSEUDONYM_HEX] for n in nips]
 
 
 def _map_unique(a: Any, fn: Any, na: Any, dtype: Any = object) -> np.ndarray:

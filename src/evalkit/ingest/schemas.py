@@ -29,6 +29,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from evalkit import config
+from evalkit.ingest.pseudonym import PSEUDONYM_HEX
 from evalkit.ingest.spec import RAW_TABLES
 
 __all__ = ["OutColumn", "output_columns", "output_key", "schema_for", "dtype_for", "NULLABLE_KINDS"]
@@ -107,7 +108,7 @@ def schema_for(table: str) -> pa.DataFrameSchema:
         elif hi is not None:
             checks.append(pa.Check.le(hi))
         if c.kind == "pseudonym":
-            checks.append(pa.Check.str_matches(r"^P[0-9a-f]{12}$"))
+            checks.append(pa.Check.str_matches(rf"^P[0-9a-f]{{{PSEUDONYM_HEX}}}$"))
         if c.kind == "quarter":
             checks.append(pa.Check.str_matches(r"^\d{4}Q[1-4]$"))
         if c.kind == "semester":
