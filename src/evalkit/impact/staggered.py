@@ -204,28 +204,18 @@ def aggregate_cells(cells, cell_psi, aggregate, combine, wif_term, window=None):
     return terms, est, psis, extra
 
 
-def _agg(cells, psi, idx, G, weighted=True):
-    """Aggregate cells ``idx`` (N x cells ``psi``) with weights pg/sum(pg) (``weighted``) or equal weights."""
-    att = cells["att"].to_numpy()[idx]
-    if weighted:
-        pg = cells["pg"].to_numpy()[idx]
-        w = pg / pg.sum()
-        N = psi.shape[0]
-        psi_agg = psi[:, idx] @ w + _wif(G, cells["group"].to_numpy()[idx], pg) @ att / N
-    else:
-        w = np.full(len(idx), 1.0 / len(idx))
-        psi_agg = psi[:, idx] @ w
-    return float(att @ w), psi_agg
+def aggregate_general(cells, psi, G, aggregate, window=None):
+    """:func:`aggregate_cells` for the general path: ``psi`` is N x cells, ``G`` each unit's cohort."""
+    N = psi.shape[0]
+    return aggregate_cells(cells, psi.T, aggregate, combine=lambda ps, w: np.column_stack(ps) @ w,
+                           wif_term=lambda groups, pg, att: _wif(G, groups, pg) @ att / N, window=window)
 
 
 def cs_fit(Y, G, tlist, control, aggregate, window=None):
     """Cells plus the requested aggregation as (cells, terms, estimates, standard errors, extra columns)."""
     cells, psi = att_gt_cells(Y, G, tlist, control)
     cells["std_error"] = np.sqrt((psi**2).sum(axis=0))
-    N = psi.shape[0]
-    terms, est, psis, extra = aggregate_cells(
-        cells, psi.T, aggregate, combine=lambda ps, w: np.column_stack(ps) @ w,
-        wif_term=lambda groups, pg, att: _wif(G, groups, pg) @ att / N, window=window)
+    terms, est, psis, extra = aggregate_general(cells, psi, G, aggregate, window)
     se = np.sqrt((np.column_stack(psis) ** 2).sum(axis=0))
     return cells, terms, np.array(est), se, extra
 

@@ -29,7 +29,7 @@ from ._common import (
     make_table,
     time_to_int,
 )
-from .staggered import _agg, att_gt_cells
+from .staggered import aggregate_general, att_gt_cells
 
 __all__ = ["change_scores", "estimate_rows", "estimator_suite", "forest_plot", "subgroup_att", "SUITE_ROWS"]
 
@@ -262,8 +262,7 @@ def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", co
         if not pool.any():
             raise ValueError(f"subgroup {by}={s!r} has no never-treated comparison units")
         cells, psi = att_gt_cells(Y[mask], G[mask], tlist, control)
-        post = np.flatnonzero(cells["time"].to_numpy() >= cells["group"].to_numpy())
-        e, p = _agg(cells, psi, post, G[mask])
+        _, (e,), (p,), _ = aggregate_general(cells, psi, G[mask], "simple")
         full = np.zeros(N)
         full[mask] = p
         est.append(e)
