@@ -69,7 +69,7 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
 from evalkit import __version__
-from evalkit.ingest.normalise import EXPECTED, normalise_series
+from evalkit.ingest.normalise import EXPECTED, normalise_coded
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise
 from evalkit.ingest import read as _read
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
@@ -226,11 +226,24 @@ def _list_files(raw_dir: Path) -> list[Path]:
 
 
 @dataclass
+class _Chunk:
+    """One normalised file (or chunk of a large file), column by column as codes into distinct values."""
+
+    source: str  # file name as shown in problems
+    rows: np.ndarray  # row number in the file of each row (int64)
+    cols: dict[str, tuple[np.ndarray, np.ndarray]]  # field -> (codes, clean value per code; last = None for -1)
+    raw: pd.DataFrame  # raw cells, for the quarantine (masked and scrubbed there, for quarantined rows only)
+    reasons: dict[int, list[str]]  # row position in the chunk -> reasons it cannot be kept
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
 class _TableWork:
     name: str
-    frames: list[pd.DataFrame] = field(default_factory=list)  # cleaned values + _file, _row
-    display: list[pd.DataFrame] = field(default_factory=list)  # raw cells (+ _nip: valid NIP digits or None)
-    reasons: list[dict[int, list[str]]] = field(default_factory=list)  # row position in file -> reasons
+    chunks: list[_Chunk] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
     chunked: bool = False  # a file was read in chunks: the table is written as partitioned Parquet
 
@@ -358,12 +371,11 @@ class _Runner:
         work = self.works[table]
         work.files.append(summary)
         work.chunked = True
-        mark = (len(self.problems), len(work.frames))
+        mark = (len(self.problems), len(work.chunks))
 
         def forget() -> None:  # the chunks already seen
             del self.problems[mark[0]:]
-            for lst in (work.frames, work.display, work.reasons):
-                del lst[mark[1]:]
+            del work.chunks[mark[1]:]
             self._empty_cells.clear()
             summary.status, summary.rows_read = "ok", 0
             summary.encoding = summary.delimiter = None
@@ -412,9 +424,8 @@ class _Runner:
                          expected="unknown column, not used (add its name to the aliases in ingest/spec.py if "
                                   "it should be)")
         reasons: defaultdict[int, list[str]] = defaultdict(list)
-        rows = raw.rows
-        values: dict[str, pd.Series] = {}
-        nip_digits: pd.Series | None = None
+        rows = np.asarray(raw.rows, dtype=np.int64)
+        cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if raw.missing_required:
             names = ", ".join(f"{f} (e.g. {spec.field(f).aliases[0]!r})" for f in raw.missing_required)
             why = f"file unusable: missing required column(s) {names}"
@@ -430,99 +441,94 @@ class _Runner:
             self.problem(file=raw.source, row=int(rownum), column=None, value=None, expected=why, table=table)
         for f in spec.fields:
             if f.name not in raw.data.columns:
-                values[f.name] = pd.Series([None] * n, dtype=object)
+                cols[f.name] = (np.full(n, -1, dtype=np.int64), np.array([None], dtype=object))
                 continue
-            cells = raw.data[f.name]
-            vals, errs = normalise_series(cells, f)
+            # every step below works on the distinct cells (``vu``, ``eu``: value and error per code)
+            c = normalise_coded(raw.data[f.name], f)
+            codes, vu, eu = c.codes, c.values, c.errors
             header = raw.columns.get(f.name, f.name)
-            missing = vals.isna() & errs.isna()
+            missing_u = _is_none(vu) & _is_none(eu)
             must = f.name in spec.key or f.kind in ("yesno", "nip")
             if f.kind == "name":
-                self.names.update(v for v in vals.dropna().unique())
-            if f.kind == "nip":
-                nip_digits = vals
-            if f.kind in ("text", "name"):
-                missing = pd.Series(_map_unique(cells, lambda c: not str(c).strip(), False, dtype=bool),
-                                    index=cells.index, dtype=bool)
-                vals = vals.where(~missing, None)
+                self.names.update(v for v in vu[_present(codes, len(vu))] if v is not None)
+            if f.kind in ("text", "name"):  # a blank cell is missing (a cell that is not there is not counted)
+                missing_u = np.array([x is not None and not str(x).strip() for x in c.cells], dtype=bool)
+                vu = np.where(missing_u, None, vu)
             if f.kind == "text":
-                uniq = {u: self.scrubber(u) for u in vals.dropna().unique()}
-                vals = vals.map(lambda v: uniq.get(v) if v is not None else None)
+                vu = np.array([None if v is None else self.scrubber(v) for v in vu], dtype=object)
             if f.kind == "date":
-                fut = pd.Series(_map_unique(vals, lambda d: d > self.today, False, dtype=bool), index=vals.index,
-                                dtype=bool)
-                for i in np.flatnonzero(fut.to_numpy()):
-                    errs.iat[i] = f"date in the future (after {self.today.isoformat()})"
-                vals = vals.where(~fut, None)
-            bad_idx = np.flatnonzero(errs.notna().to_numpy())
-            for i in bad_idx:
-                why = errs.iat[i]
+                fut = np.array([v is not None and v > self.today for v in vu], dtype=bool)
+                if fut.any():
+                    eu = eu.copy()
+                    eu[fut] = f"date in the future (after {self.today.isoformat()})"
+                    vu = np.where(fut, None, vu)
+            bad_u = ~_is_none(eu)
+            for i in np.flatnonzero(bad_u[codes]) if bad_u.any() else ():
+                why = eu[codes[i]]
                 reasons[i].append(f"{header}: {why}")
-                shown = MASK if f.kind in ("nip", "name") else _show(self.scrubber(str(cells.iat[i])))
+                shown = MASK if f.kind in ("nip", "name") else _show(self.scrubber(str(c.cells[codes[i]])))
                 self.problem(file=raw.source, row=int(rows[i]), column=header, value=shown, expected=why,
                              table=table)
             if must:
-                miss_idx = np.flatnonzero(missing.to_numpy())
                 why = "missing value (required: " + ("key column" if f.name in spec.key else EXPECTED[f.kind]) + ")"
-                for i in miss_idx:
+                for i in np.flatnonzero(missing_u[codes]) if missing_u.any() else ():
                     reasons[i].append(f"{header}: {why}")
                     self.problem(file=raw.source, row=int(rows[i]), column=header, value="", expected=why,
                                  table=table)
-            elif f.required and f.name in raw.data.columns:
-                k = int(missing.sum())
+            elif f.required:
+                k = int(missing_u[codes].sum()) if missing_u.any() else 0
                 if k:  # reported once per file (summed over the chunks of a large file)
                     ck = (table, raw.source, header)
                     self._empty_cells[ck] = self._empty_cells.get(ck, 0) + k
-            values[f.name] = vals.reset_index(drop=True)
-        df = pd.DataFrame(values, columns=[f.name for f in spec.fields]).astype(object)
+            cols[f.name] = (np.asarray(codes, dtype=np.int64), np.asarray(vu, dtype=object))
         # cross-field rule: a programme cannot end before it starts
         if table == "programmes":
-            s, e = df["start_date"], df["end_date"]
+            (ks, us), (ke, ue) = cols["start_date"], cols["end_date"]
+            s_, e_ = us[ks], ue[ke]
             for i in range(n):
-                if s.iat[i] is not None and e.iat[i] is not None and e.iat[i] < s.iat[i]:
+                if s_[i] is not None and e_[i] is not None and e_[i] < s_[i]:
                     why = "end date before start date"
                     reasons[i].append(f"{raw.columns.get('end_date', 'end_date')}: {why}")
                     self.problem(file=raw.source, row=int(rows[i]), column=raw.columns.get("end_date"),
-                                 value=str(e.iat[i]), expected=why, table=table)
-        # raw cells for the quarantine (masked and scrubbed in finish_table, for quarantined rows only)
-        disp = raw.data.copy()
-        disp["_nip"] = (nip_digits.reset_index(drop=True) if nip_digits is not None
-                        else pd.Series([None] * n, dtype=object))
-        df["_file"] = raw.source
-        df["_row"] = rows
-        disp["_file"] = raw.source
-        disp["_row"] = rows
-        self.works[table].frames.append(df)
-        self.works[table].display.append(disp)
-        self.works[table].reasons.append(dict(reasons))
+                                 value=str(e_[i]), expected=why, table=table)
+        self.works[table].chunks.append(_Chunk(raw.source, rows, cols, raw.data, dict(reasons)))
 
     # --- per table -------------------------------------------------------------------------------------
     def finish_table(self, table: str) -> None:
         work = self.works[table]
         if table == "employees":
             self.scrubber = TextScrubber(sorted(self.names))
-        if not work.frames:
+        if not work.chunks:
             return
         spec = RAW_TABLES[table]
-        df = pd.concat(work.frames, ignore_index=True)
+        chunks = work.chunks
+        sizes = np.array([ch.n for ch in chunks], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        n_rows = int(offsets[-1])
+        sources = np.array([ch.source for ch in chunks], dtype=object)
+        chunk_of = np.repeat(np.arange(len(chunks), dtype=np.int32), sizes)  # row -> its chunk
+        rownums = np.concatenate([ch.rows for ch in chunks])
+
+        def where(i: int) -> tuple[str, int]:
+            return str(sources[chunk_of[i]]), int(rownums[i])
+
         reasons: defaultdict[int, list[str]] = defaultdict(list)
-        offset = 0
-        for frame, rs in zip(work.frames, work.reasons, strict=True):
-            for i, r in rs.items():
-                reasons[offset + i].extend(r)
-            offset += len(frame)
+        for off, ch in zip(offsets, chunks, strict=False):
+            for i, r in ch.reasons.items():
+                reasons[int(off) + i].extend(r)
 
         def ok_mask() -> np.ndarray:
-            m = np.ones(len(df), dtype=bool)
+            m = np.ones(n_rows, dtype=bool)
             m[[i for i, r in reasons.items() if r]] = False
             return m
 
         ok = ok_mask()
         content = [f.name for f in spec.fields if f.kind != "name"]
         key = list(spec.key)
+        # column -> codes over the table's rows and its distinct clean values (the chunks' codes merged)
+        fact = {c: _merge_coded([ch.cols[c] for ch in chunks]) for c in content}
         # exact duplicates among rows that are otherwise fine (first kept)
-        fact = {c: pd.factorize(df[c].to_numpy(dtype=object), use_na_sentinel=True) for c in content}
-        codes = pd.DataFrame({c: fact[c][0] for c in content}, index=df.index)
+        codes = pd.DataFrame({c: fact[c][0] for c in content})
         if ok.any():
             sub = codes.loc[ok]
             dup = _duplicated(sub, keep="first")
@@ -533,10 +539,10 @@ class _Runner:
             dup_idx = sub.index[dup]
             dup_first = [first_of[tuple(r)] for r in sub.loc[dup_idx].to_numpy()]
             for i, first in zip(dup_idx, dup_first, strict=True):
-                why = f"duplicate row (same as {df.at[first, '_file']} row {df.at[first, '_row']})"
+                f_file, f_row = where(first)
+                why = f"duplicate row (same as {f_file} row {f_row})"
                 reasons[i].append(why)
-                self.problem(file=df.at[i, "_file"], row=int(df.at[i, "_row"]), column=None, value=None,
-                             expected=why, table=table)
+                self.problem(file=where(i)[0], row=where(i)[1], column=None, value=None, expected=why, table=table)
             ok = ok_mask()
         # same key, different content: all versions quarantined
         if ok.any():
@@ -545,14 +551,15 @@ class _Runner:
             if conflict.any():
                 groups = sub[conflict].reset_index().groupby(key, sort=False)["index"].apply(list)
                 for idxs in groups:
-                    where = "; ".join(f"{df.at[j, '_file']} row {df.at[j, '_row']}" for j in idxs)
-                    why = f"duplicate key with different content (rows: {where})"
+                    shown = "; ".join("{} row {}".format(*where(j)) for j in idxs)
+                    why = f"duplicate key with different content (rows: {shown})"
                     for i in idxs:
                         reasons[i].append(why)
-                        self.problem(file=df.at[i, "_file"], row=int(df.at[i, "_row"]), column=None, value=None,
-                                     expected=why, table=table)
+                        self.problem(file=where(i)[0], row=where(i)[1], column=None, value=None, expected=why,
+                                     table=table)
             ok = ok_mask()
-        kept = self.to_output(table, df.loc[ok], fact)
+        del codes
+        kept = self.to_output(table, np.flatnonzero(ok), fact)
         # schema validation of the kept rows (a guard: the normalisers already enforce these rules)
         import pandera.errors as pe
 
@@ -561,66 +568,93 @@ class _Runner:
         except pe.SchemaErrors as err:
             fc = err.failure_cases
             bad = fc["index"].dropna()
-            src_idx = self._src  # kept row -> row of df
+            src_idx = self._src  # kept row -> row of the table
             for pos, grp in fc.dropna(subset=["index"]).groupby("index"):
-                i = src_idx[int(pos)]
+                i = int(src_idx[int(pos)])
                 why = "schema check failed: " + "; ".join(
                     f"{c} {chk}" for c, chk in zip(grp["column"], grp["check"], strict=True))
                 reasons[i].append(why)
-                self.problem(file=df.at[i, "_file"], row=int(df.at[i, "_row"]), column=None, value=None,
-                             expected=why, table=table)
+                self.problem(file=where(i)[0], row=where(i)[1], column=None, value=None, expected=why, table=table)
             if len(bad):
                 ok = ok_mask()
-                kept = self.to_output(table, df.loc[ok], fact)
+                kept = self.to_output(table, np.flatnonzero(ok), fact)
             else:  # a table-wide failure (columns, dtypes): a bug, not a data problem
                 raise
         kept.attrs = {}
-        # quarantine table
-        # raw cells of the quarantined rows only (the same as concatenating every display, then selecting)
-        bad, parts, offset = ~ok, [], 0
-        for dsp in work.display:
-            parts.append(dsp.loc[bad[offset:offset + len(dsp)]])
-            offset += len(dsp)
-        disp = pd.concat(parts, ignore_index=True)
+        # quarantine table: the raw cells of the quarantined rows only
+        bad = ~ok
+        parts = []
+        for off, ch in zip(offsets, chunks, strict=False):
+            b = bad[off:off + ch.n]
+            if not b.any():
+                continue
+            d = ch.raw.loc[b].reset_index(drop=True)
+            nip = next((f.name for f in spec.fields if f.kind == "nip"), None)
+            if nip is not None:
+                k, u = ch.cols[nip]
+                d["_nip"] = u[k[b]]
+            else:
+                d["_nip"] = pd.Series([None] * int(b.sum()), dtype=object)
+            d["_file"] = ch.source
+            d["_row"] = ch.rows[b]
+            parts.append(d)
+        if parts:
+            disp = pd.concat(parts, ignore_index=True)
+        else:
+            disp = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in chunks[0].raw.columns},
+                                 "_nip": pd.Series([], dtype=object), "_file": pd.Series([], dtype=object),
+                                 "_row": pd.Series([], dtype=np.int64)})
         disp.index = np.flatnonzero(bad)
         q = self.quarantine_display(table, disp)
-        q.insert(0, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(~ok)])
+        q.insert(0, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(bad)])
         q.insert(0, "row", q.pop("_row").astype("int64"))
         q.insert(0, "file", q.pop("_file"))
         q = q.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
         q = q.astype({c: "str" for c in q.columns if c != "row"})
-        self.check_references(table, df.loc[ok])
+        kept_pos = np.flatnonzero(ok)
+        self.check_references(table, kept_pos, fact, sources[chunk_of[kept_pos]])
         # per-file counts
         kept_per_file: defaultdict[str, int] = defaultdict(int)
-        for src, k in df.loc[ok, "_file"].value_counts().items():
-            kept_per_file[str(src).split(" [", 1)[0]] += int(k)
+        for j, k in enumerate(np.bincount(chunk_of[kept_pos], minlength=len(chunks))):
+            kept_per_file[str(sources[j]).split(" [", 1)[0]] += int(k)
         for s in work.files:
             s.rows_kept = int(kept_per_file.get(s.file, 0))
             s.rows_quarantined = s.rows_read - s.rows_kept
         self.results[table] = (kept, q)
         if work.chunked:
             self.partitioned.add(table)
+        work.chunks = []  # (the table is done: free its memory)
 
-    def check_references(self, table: str, kept: pd.DataFrame) -> None:
+    def check_references(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]],
+                         files: np.ndarray) -> None:
         """Warn (per file, not per row) about NIPs missing from the employee files and programme codes missing
-        from the programme files. The rows are kept: the roster may simply be incomplete."""
+        from the programme files. The rows are kept: the roster may simply be incomplete. ``pos``: the kept
+        rows; ``fact``: column -> (codes, distinct values); ``files``: the file of each kept row."""
+
+        def values_of(col: str) -> set:
+            k, u = fact[col]
+            used = np.unique(k[pos])
+            return {None if j < 0 else u[j] for j in used.tolist()}
+
         if table == "employees":
-            self.roster = set(kept["nip"])
+            self.roster = values_of("nip")
             return
         if table == "programmes":
-            self.programme_ids = set(kept["programme_id"])
+            self.programme_ids = values_of("programme_id")
             return
         checks = []
-        if "nip" in kept.columns and getattr(self, "roster", None):
+        if "nip" in fact and getattr(self, "roster", None):
             checks.append(("nip", self.roster, "NIP", "the employee files (pegawai_*)"))
-        if "programme_id" in kept.columns and getattr(self, "programme_ids", None):
+        if "programme_id" in fact and getattr(self, "programme_ids", None):
             checks.append(("programme_id", self.programme_ids, "programme code", "the programme files "
                                                                                   "(pelatihan_*/diklat_*)"))
         for col, known, what, where in checks:
-            unknown = ~kept[col].isin(known)
+            k, u = fact[col]
+            unknown_u = np.array([x not in known for x in u] + [True], dtype=bool)  # last: code -1 (missing)
+            unknown = unknown_u[k[pos]]
             if not unknown.any():
                 continue
-            for f, n in kept.loc[unknown, "_file"].value_counts().sort_index().items():
+            for f, n in pd.Series(files[unknown]).value_counts().sort_index().items():
                 self.problem(file=f, row=None, column=None, value=None, severity="warning", table=table,
                              expected=f"{n} row(s) with a {what} that is not in {where}; kept")
 
@@ -641,22 +675,17 @@ class _Runner:
             out[f.name] = np.array(["" if c is None else str(c) for c in col], dtype=object)
         return pd.DataFrame(out, index=d.index)
 
-    def to_output(self, table: str, rows: pd.DataFrame,
-                  fact: dict[str, tuple[np.ndarray, Any]] | None = None) -> pd.DataFrame:
-        """The canonical frame of the kept ``rows``. ``fact`` (column -> codes over the table's rows and the
-        distinct values, from ``pd.factorize``) lets each distinct value be converted once."""
+    def to_output(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]]) -> pd.DataFrame:
+        """The canonical frame of the kept rows ``pos`` (positions in the table). ``fact`` (column -> codes over
+        the table's rows and the distinct values) lets each distinct value be converted once."""
         spec = RAW_TABLES[table]
         out: dict[str, Any] = {}
         cols = output_columns(table)
-        pos = rows.index.to_numpy()
         coded_str: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text columns: codes, distinct values
 
         def coded(name: str) -> tuple[np.ndarray, np.ndarray]:
-            if fact is not None and name in fact:
-                k, u = fact[name]
-                return k[pos], np.asarray(u, dtype=object)
-            k, u = pd.factorize(rows[name].to_numpy(dtype=object), use_na_sentinel=True)
-            return k, np.asarray(u, dtype=object)
+            k, u = fact[name]
+            return k[pos], np.asarray(u, dtype=object)
 
         for c in cols:
             if c.kind == "pseudonym":
@@ -679,7 +708,7 @@ class _Runner:
             out[c.name] = _cast_coded(k, u, dtype_for(c))
             if dtype_for(c) == "str":
                 coded_str[c.name] = (k, u)
-        frame = pd.DataFrame(out, index=rows.index, columns=[c.name for c in cols])
+        frame = pd.DataFrame(out, index=pos, columns=[c.name for c in cols])
         keys = output_key(table)
         order = _str_key_order([coded_str.get(k) for k in keys]) if len(frame) > 100_000 else None
         frame = frame.iloc[order] if order is not None else frame.sort_values(keys, kind="stable")
@@ -687,6 +716,32 @@ class _Runner:
         frame = frame.reset_index(drop=True)
         self._src = src  # (not in frame.attrs: pandas would copy it along with every operation on the frame)
         return frame
+
+
+def _is_none(a: np.ndarray) -> np.ndarray:
+    """Elementwise ``x is None`` of an object array."""
+    return np.fromiter((x is None for x in a), dtype=bool, count=len(a))
+
+
+def _present(codes: np.ndarray, n: int) -> np.ndarray:
+    """Which of ``n`` codes occur in ``codes`` (code -1 is the last one)."""
+    seen = np.zeros(n, dtype=bool)
+    seen[codes] = True
+    return seen
+
+
+def _merge_coded(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One column from its chunks' (codes, value per code, the last None for -1): the codes over all rows into
+    the distinct non-missing values (-1 = missing) and those values, as ``pd.factorize`` of the whole column
+    gives them (up to the order of the values)."""
+    allu = np.concatenate([u for _, u in parts]) if len(parts) > 1 else parts[0][1]
+    g, uniq = pd.factorize(allu, use_na_sentinel=True)
+    out = np.empty(sum(len(k) for k, _ in parts), dtype=np.int64)
+    off = off_u = 0
+    for k, u in parts:
+        out[off:off + len(k)] = g[off_u:off_u + len(u)][k]
+        off, off_u = off + len(k), off_u + len(u)
+    return out, np.asarray(uniq, dtype=object)
 
 
 def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndarray | None:

@@ -38,6 +38,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -972,12 +973,39 @@ def normalise_series(series: pd.Series, field: Any) -> tuple[pd.Series, pd.Serie
     >>> v.tolist(), e.notna().tolist()
     ([4, 5, None, None], [False, False, True, False])
     """
+    c = normalise_coded(series, field)
+    return (pd.Series(c.values[c.codes], index=series.index, dtype=object),
+            pd.Series(c.errors[c.codes], index=series.index, dtype=object))
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A normalised column kept as codes into its distinct values (what :func:`normalise_coded` returns).
+
+    ``cells``, ``values`` and ``errors`` have one entry per distinct raw cell plus a last one for code ``-1``
+    (a missing cell: ``None``, ``None``, ``None``), so ``values[codes]`` is the column of clean values and
+    ``errors[codes]`` the reason of each invalid cell, by numpy's negative indexing. Values of different
+    cells may be equal (``"S"`` and ``"Setuju"`` are both 4).
+    """
+
+    codes: np.ndarray
+    cells: np.ndarray
+    values: np.ndarray
+    errors: np.ndarray
+
+
+def normalise_coded(series: pd.Series, field: Any) -> Coded:
+    """:func:`normalise_series` without expanding to one Python object per row: the codes of the raw cells
+    and, per distinct cell, its clean value and error. Each distinct value is parsed once."""
     parse = parser_for(field)
     if isinstance(series.dtype, pd.CategoricalDtype):  # distinct values already known (large-file reader)
         codes, uniques = series.cat.codes.to_numpy(), series.cat.categories.to_numpy(dtype=object)
     else:
         codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
     n_u = len(uniques)
+    cells = np.full(n_u + 1, None, dtype=object)
+    cells[:n_u] = uniques
     vals = np.full(n_u + 1, None, dtype=object)  # the last one: for code -1 (a missing cell)
     errs = np.full(n_u + 1, None, dtype=object)
     todo: Any = range(n_u)
@@ -997,5 +1025,4 @@ def normalise_series(series: pd.Series, field: Any) -> tuple[pd.Series, pd.Serie
             errs[j] = e.reason
         except Exception as e:  # pragma: no cover - a parser bug must not stop a run
             errs[j] = f"could not read the value ({type(e).__name__})"
-    return (pd.Series(vals[codes], index=series.index, dtype=object),
-            pd.Series(errs[codes], index=series.index, dtype=object))
+    return Coded(np.asarray(codes), cells, vals, errs)
