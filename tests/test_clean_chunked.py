@@ -292,3 +292,38 @@ def test_schema_guard_quarantines_the_failing_row(tmp_path, monkeypatch):
     [p] = [p for p in res.report.problems if p.expected.startswith("schema check failed")]
     assert p.row == 3 and "pre_score" in p.expected
     assert len(load("tests", tmp_path / "out")) == 2
+
+
+def test_merged_chunk_codes_equal_factorize_of_the_whole_column():
+    """_merge_coded (per-chunk codes into per-chunk values, merged) against pd.factorize of the column built
+    row by row: the same partition of the rows into equal values, the same missing rows, the same values."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    pool = np.array([None, 1, 2, 3, "a", "b", 2.5], dtype=object)
+    parts, whole = [], []
+    for _ in range(4):
+        vu = np.append(pool[rng.integers(0, len(pool), 5)], None).astype(object)  # last: the value of code -1
+        k = rng.integers(-1, len(vu) - 1, 200)
+        parts.append((k, vu))
+        whole.append(vu[k])
+    codes, uniq = clean_mod._merge_coded(parts)
+    ref_codes, ref_uniq = pd.factorize(np.concatenate(whole), use_na_sentinel=True)
+    assert ((codes < 0) == (ref_codes < 0)).all()
+    got = np.array([None if c < 0 else uniq[c] for c in codes], dtype=object)
+    ref = np.array([None if c < 0 else ref_uniq[c] for c in ref_codes], dtype=object)
+    assert (got == ref).all()
+    assert len(uniq) == len(ref_uniq)
+
+
+def test_normalise_coded_expands_to_normalise_series():
+    from evalkit.ingest.normalise import normalise_coded, normalise_series
+    from evalkit.ingest.spec import RAW_TABLES
+
+    f = RAW_TABLES["reaction"].field("overall")
+    cells = pd.Series(["Setuju", "SS", "7", "", None, "Setuju", "sangat setuju"])
+    c = normalise_coded(cells, f)
+    vals, errs = normalise_series(cells, f)
+    assert list(c.values[c.codes]) == vals.tolist() == [4, 5, None, None, None, 4, 5]
+    assert list(c.errors[c.codes]) == errs.tolist()
+    assert c.cells[c.codes][0] == "Setuju" and c.cells[-1] is None

@@ -527,9 +527,11 @@ class _Runner:
         key = list(spec.key)
         # column -> codes over the table's rows and its distinct clean values (the chunks' codes merged)
         fact = {c: _merge_coded([ch.cols[c] for ch in chunks]) for c in content}
-        # exact duplicates among rows that are otherwise fine (first kept)
         codes = pd.DataFrame({c: fact[c][0] for c in content})
-        if ok.any():
+        # rows with distinct keys are distinct rows: the two checks below only run when some key repeats
+        repeats = bool(ok.any()) and bool(_duplicated(codes.loc[ok, key], keep="first").any())
+        # exact duplicates among rows that are otherwise fine (first kept)
+        if repeats:
             sub = codes.loc[ok]
             dup = _duplicated(sub, keep="first")
             first_of: dict[tuple, int] = {}
@@ -545,7 +547,7 @@ class _Runner:
                 self.problem(file=where(i)[0], row=where(i)[1], column=None, value=None, expected=why, table=table)
             ok = ok_mask()
         # same key, different content: all versions quarantined
-        if ok.any():
+        if repeats and ok.any():
             sub = codes.loc[ok, key]
             conflict = _duplicated(sub, keep=False)
             if conflict.any():
@@ -633,8 +635,8 @@ class _Runner:
 
         def values_of(col: str) -> set:
             k, u = fact[col]
-            used = np.unique(k[pos])
-            return {None if j < 0 else u[j] for j in used.tolist()}
+            used = np.flatnonzero(_present(k[pos], len(u) + 1))
+            return {None if j == len(u) else u[j] for j in used.tolist()}
 
         if table == "employees":
             self.roster = values_of("nip")
@@ -764,8 +766,13 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
 
         r = np.empty(len(u), dtype=np.int64)
         r[pc.sort_indices(arr).to_numpy()] = np.arange(len(u))
-        ranks.append(r[k])
-    return np.lexsort(ranks[::-1])
+        ranks.append((r[k], len(u)))
+    if float(np.prod([float(m) for _, m in ranks])) < 2**62:  # one int64 key (mixed radix, exact): a stable
+        combined = np.zeros(len(ranks[0][0]), dtype=np.int64)  # sort of it is the lexicographic order, and
+        for r, m in ranks:  # it is fast on rows that are (nearly) in key order already, as files often are
+            combined = combined * m + r
+        return np.argsort(combined, kind="stable")
+    return np.lexsort([r for r, _ in ranks][::-1])
 
 
 def _duplicated(codes: pd.DataFrame, keep: Any) -> np.ndarray:
