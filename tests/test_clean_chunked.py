@@ -187,6 +187,8 @@ def test_fast_pseudonyms_and_nip_parts_equal_the_reference():
     nips = [f"19{60 + i % 30:02d}0{1 + i % 9}{10 + i % 18:02d}20{i % 10:02d}0{1 + i % 9}{1 + i % 2}{i % 1000:03d}"
             for i in range(3000)]
     assert clean_mod._pseudonyms(nips, b"k") == [pseudonymise(n, b"k") for n in nips]
+    for key in (b"", b"x" * 64, b"a longer key than one SHA-256 block" * 3, bytes(range(256))):  # RFC 2104 cases
+        assert clean_mod._pseudonyms(nips[:50], key) == [pseudonymise(n, key) for n in nips[:50]]
     odd = ["19850317 201001 2 004", "198513172010012004", "19850230 201001 2 004", "198503172010013004",
            "198503172001012004", "１９８５０３１７２０１００１２００４", " 198503172010012004", "1985031720100120"]
     import numpy as np

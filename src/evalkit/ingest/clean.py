@@ -274,9 +274,14 @@ class _Runner:
             p = self._pseudo[digits] = pseudonymise(digits, self.key)
         return p
 
-    def mask_many(self, digits: Any) -> np.ndarray:
-        """:meth:`mask_nip` of every element (each distinct NIP pseudonymised once)."""
-        codes, uniq = pd.factorize(np.asarray(digits, dtype=object), use_na_sentinel=True)
+    def mask_many(self, digits: Any, distinct: bool = False) -> np.ndarray:
+        """:meth:`mask_nip` of every element (each distinct NIP pseudonymised once); ``distinct``: the elements
+        are already distinct NIP strings (no None), so they need not be factorised."""
+        if distinct:
+            uniq = np.asarray(digits, dtype=object)
+            codes = np.arange(len(uniq))
+        else:
+            codes, uniq = pd.factorize(np.asarray(digits, dtype=object), use_na_sentinel=True)
         u = np.empty(len(uniq) + 1, dtype=object)
         if self.key is not None and len(uniq) > 1000:  # many NIPs (a large table): one-shot HMACs
             pseudo = self._pseudo
@@ -693,7 +698,7 @@ class _Runner:
             if c.kind == "pseudonym":
                 nip_field = next(f.name for f in spec.fields if f.kind == "nip")
                 k, u = coded(nip_field)
-                masked = self.mask_many(u)
+                masked = self.mask_many(u, distinct=True)
                 out["person_id"] = _cast_coded(k, masked, "str")
                 coded_str["person_id"] = (k, masked[: len(u)])
                 continue
@@ -791,10 +796,21 @@ def _duplicated(codes: pd.DataFrame, keep: Any) -> np.ndarray:
 
 
 def _pseudonyms(nips: list[str], key: bytes) -> list[str]:
-    """``[pseudonymise(n, key) for n in nips]`` with the one-shot ``hmac.digest`` (same HMAC-SHA256, faster)."""
-    import hmac
-
-    return ["P" + hmac.digest(key, n.encode("ascii", "replace"), "sha256").hex()[:PSEUDONYM_HEX] for n in nips]
+    """``[pseudonymise(n, key) for n in nips]``, the same HMAC-SHA256 (RFC 2104) about twice as fast: the hash
+    states after the key's inner and outer pads are computed once and copied for each NIP."""
+    block = 64  # SHA-256's block size
+    k = hashlib.sha256(key).digest() if len(key) > block else key
+    k = k.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(x ^ 0x36 for x in k))
+    outer = hashlib.sha256(bytes(x ^ 0x5C for x in k))
+    out = []
+    for n in nips:
+        i = inner.copy()
+        i.update(n.encode("ascii", "replace"))
+        o = outer.copy()
+        o.update(i.digest())
+        out.append("P" + o.digest()[: (PSEUDONYM_HEX + 1) // 2].hex()[:PSEUDONYM_HEX])
+    return out
 
 
 def _map_unique(a: Any, fn: Any, na: Any, dtype: Any = object) -> np.ndarray:
