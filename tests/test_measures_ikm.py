@@ -161,6 +161,79 @@ def test_ikm_interval_complete_data_is_the_standard_error_of_the_mean_score():
     assert out.loc["a", "ikm_unrounded"] == pytest.approx(ikm(df[df["unit"] == "a"])["ikm_unrounded"].iloc[0])
 
 
+def test_ikm_interval_clustered_equals_statsmodels_cluster_robust_se_of_the_mean():
+    """Complete answers: IKM = mean of 25 x (weighted respondent total), so its cluster-robust SE must be
+    statsmodels' CR1 SE of an intercept-only OLS with groups = unit (an independent computation)."""
+    import statsmodels.api as sm
+    from scipy import stats
+
+    from evalkit.measures import ikm_interval
+
+    rng = np.random.default_rng(11)
+    units = np.repeat([f"u{k}" for k in range(7)], rng.integers(15, 40, 7))
+    shift = pd.Series(rng.normal(0, 0.5, 7), index=[f"u{k}" for k in range(7)])[units].to_numpy()
+    df = pd.DataFrame({u: np.clip(np.round(2.9 + shift + rng.normal(0, 0.7, len(units))), 1, 4) for u in UNSUR})
+    df["unit"] = units
+    r = ikm_interval(df, cluster="unit").iloc[0]
+    score = 25 * df[list(UNSUR)].mean(axis=1)
+    fit = sm.OLS(score.to_numpy(), np.ones((len(df), 1))).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(units)[0]})
+    assert r["ikm_unrounded"] == pytest.approx(fit.params[0])
+    assert r["std_error"] == pytest.approx(fit.bse[0], rel=1e-10)
+    assert r["n_clusters"] == 7
+    assert r["ci_high"] - r["ikm_unrounded"] == pytest.approx(stats.t.ppf(0.975, 6) * fit.bse[0])
+    naive = ikm_interval(df).iloc[0]
+    assert r["std_error"] > naive["std_error"]  # units differ: the independent-respondent SE is too small
+    with pytest.raises(KeyError, match="cluster column"):
+        ikm_interval(df, cluster="unit_kerja")
+
+
+def test_ikm_interval_stratified_equals_the_textbook_stratified_variance():
+    """Complete answers, units as strata: the SE must be sqrt(sum_h (n_h/n)^2 s_h^2 / n_h) of the respondents'
+    scores (Cochran, Sampling Techniques, eq. 5.6 with no finite-population correction), computed here directly."""
+    from scipy import stats
+
+    from evalkit.measures import ikm_interval
+
+    rng = np.random.default_rng(13)
+    units = np.repeat(["a", "b", "c", "d"], [30, 55, 41, 12])
+    shift = pd.Series([-0.6, 0.0, 0.4, 0.9], index=list("abcd"))[units].to_numpy()
+    df = pd.DataFrame({u: np.clip(np.round(2.7 + shift + rng.normal(0, 0.7, len(units))), 1, 4) for u in UNSUR})
+    df["unit"] = units
+    r = ikm_interval(df, strata="unit").iloc[0]
+    score = 25 * df[list(UNSUR)].mean(axis=1)
+    n = len(df)
+    var = sum((len(g) / n) ** 2 * g.var(ddof=1) / len(g) for _, g in score.groupby(units))
+    assert r["std_error"] == pytest.approx(np.sqrt(var), rel=1e-10)
+    assert r["n_strata"] == 4
+    assert r["ci_low"] == pytest.approx(score.mean() - stats.norm.ppf(0.975) * np.sqrt(var))
+    assert r["std_error"] < ikm_interval(df).iloc[0]["std_error"]  # fixed units: between-unit spread is no error
+    with pytest.raises(ValueError, match="not both"):
+        ikm_interval(df, strata="unit", cluster="unit")
+
+
+def test_ikm_interval_clustered_with_missing_answers_covers_in_simulation():
+    """Units differ and a fifth of the answers are missing: over 300 replicate surveys (new unit effects each
+    time) the clustered SE tracks the sampling SD of the pooled IKM, while the independent one is too small."""
+    from evalkit.measures import ikm_interval
+
+    rng = np.random.default_rng(12)
+    sizes = rng.integers(20, 50, 12)
+    units = np.repeat(np.arange(12), sizes)
+    ests, ses, naive = [], [], []
+    for _ in range(300):
+        lat = rng.normal(0, 0.5, 12)[units][:, None] + rng.normal(0, 0.7, (len(units), 9)) + 2.8
+        x = np.clip(np.round(lat), 1, 4)
+        x[rng.random(x.shape) < 0.2] = np.nan
+        df = pd.DataFrame(x, columns=list(UNSUR)).assign(unit=units)
+        r = ikm_interval(df, cluster="unit").iloc[0]
+        ests.append(r["ikm_unrounded"])
+        ses.append(r["std_error"])
+        naive.append(ikm_interval(df).iloc[0]["std_error"])
+    sd = np.std(ests, ddof=1)
+    assert np.mean(ses) == pytest.approx(sd, rel=0.15)  # CR1 with 12 clusters is slightly biased down
+    assert np.mean(naive) < 0.6 * sd
+
+
 def test_ikm_interval_with_missing_answers_matches_simulated_sampling_variance():
     from evalkit.measures import ikm_interval
 
@@ -189,3 +262,23 @@ def test_ikm_by_unsur_interval_is_the_t_interval_of_the_answers():
     lo, hi = stats.t.interval(0.9, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
     assert row["n_answered"] == 6 and row["nrr"] == pytest.approx(x.mean())
     assert (row["ci_low"], row["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+
+
+def test_ikm_interval_stratified_with_missing_answers_matches_simulated_sampling_variance():
+    """Fixed units (the same unit effects in every replicate survey), a fifth of the answers missing: the
+    stratified SE tracks the sampling SD of the pooled IKM over 300 replicate surveys."""
+    from evalkit.measures import ikm_interval
+
+    rng = np.random.default_rng(14)
+    sizes = rng.integers(20, 60, 5)
+    units = np.repeat(np.arange(5), sizes)
+    effect = rng.normal(0, 0.6, 5)[units][:, None]
+    ests, ses = [], []
+    for _ in range(300):
+        lat = effect + rng.normal(0, 0.4, (len(units), 1)) + rng.normal(0, 0.6, (len(units), 9)) + 2.8
+        x = np.clip(np.round(lat), 1, 4)
+        x[rng.random(x.shape) < 0.2] = np.nan
+        r = ikm_interval(pd.DataFrame(x, columns=list(UNSUR)).assign(unit=units), strata="unit").iloc[0]
+        ests.append(r["ikm_unrounded"])
+        ses.append(r["std_error"])
+    assert np.mean(ses) == pytest.approx(np.std(ests, ddof=1), rel=0.12)

@@ -273,7 +273,8 @@ def ikm(responses: pd.DataFrame, unsur=None, weight="exact", by=None) -> pd.Data
     return out
 
 
-def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, ci: float = 0.95) -> pd.DataFrame:
+def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, ci: float = 0.95,
+                 cluster: str | None = None, strata: str | None = None) -> pd.DataFrame:
     """Sampling uncertainty of the IKM: standard error and normal confidence interval on the converted scale.
 
     The regulation reports the IKM as a point value; this adds how precisely a survey of that size pins it
@@ -285,12 +286,23 @@ def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, c
         As for :func:`ikm`.
     ci : float
         Confidence level.
+    cluster : str, optional
+        Column whose values group respondents that are not independent, e.g. ``"unit"`` for a regional IKM
+        pooled over service units: respondents of one unit share its service, so a pooled interval that treats
+        them as independent is too narrow when units differ. The standard error is then cluster-robust and the
+        interval uses t with (clusters - 1) degrees of freedom. Use it when the units surveyed are a sample of
+        the region's units.
+    strata : str, optional
+        Column of strata, e.g. ``"unit"`` when every unit of the region is surveyed (the SKM of each unit):
+        the units are then fixed, differences between them are not sampling error, and the variance is the
+        stratified one (each unit's respondents a sample of that unit's users). Not with ``cluster``.
 
     Returns
     -------
     pandas.DataFrame
         One row per group: by columns, ``n_respondents``, ``ikm_unrounded`` (as in :func:`ikm`),
-        ``std_error``, ``ci_low``, ``ci_high`` (converted 25-100 scale, not rounded).
+        ``std_error``, ``ci_low``, ``ci_high`` (converted 25-100 scale, not rounded); with ``cluster`` also
+        ``n_clusters``.
 
     Notes
     -----
@@ -300,18 +312,59 @@ def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, c
     respondents who answered both. Without missing answers this is Var(IKM) = 625 s_T^2 / n, s_T^2 the
     variance of the respondents' weighted totals sum_u w_u x_iu, i.e. the usual standard error of a mean.
     CI = IKM +/- z SE (normal approximation; no finite-population correction).
+
+    With ``cluster``: the IKM's linearisation (influence) per respondent is
+    psi_i = 25 sum_u w_u 1[i answered u] (x_iu - NRR_u) / n_u, and Var(IKM) = G/(G-1) sum_g (sum_{i in g} psi_i)^2
+    over the G clusters (the CR1 sandwich; with complete answers it equals statsmodels' cluster-robust standard
+    error of a mean). CI = IKM +/- t_{G-1} SE; NaN with fewer than two clusters.
+
+    With ``strata``: Var(IKM) = sum_h n_h/(n_h-1) sum_{i in h} (psi_i - mean_h psi)^2 (strata with one
+    respondent add nothing); with complete answers this is sum_h (n_h/n)^2 s_h^2 / n_h of the respondents'
+    scores, the textbook stratified variance of a pooled mean. CI = IKM +/- z SE.
     """
     ci = check_ci(ci)
     mapping, weights, _label, _rule, by = _prepare(responses, unsur, weight, by)
     z = stats.norm.ppf(0.5 + ci / 2)
     names = list(mapping)
     w = np.array([weights[u] for u in names])
+    if cluster is not None and strata is not None:
+        raise ValueError("give cluster or strata, not both")
+    for what, col in (("cluster", cluster), ("strata", strata)):
+        if col is not None and col not in responses.columns:
+            raise KeyError(f"{what} column {col!r} not in the responses; columns: "
+                           f"{sorted(map(str, responses.columns))}")
     rows = []
     for key, sub in group_iter(responses, by):
         x = sub[[mapping[u] for u in names]].to_numpy(dtype=float)
         ok = ~np.isnan(x)
         n_u = ok.sum(axis=0)
         nrr = np.where(n_u > 0, np.nansum(x, axis=0) / np.maximum(n_u, 1), np.nan)
+        if cluster is not None or strata is not None:
+            est = 25 * float(w @ nrr)
+            dev = np.where(ok, x - nrr, 0.0) / np.maximum(n_u, 1)
+            psi = 25 * dev @ w  # the IKM's influence (linearisation) per respondent
+            g = pd.factorize(sub[cluster if cluster is not None else strata], use_na_sentinel=False)[0]
+            n_g = int(g.max()) + 1 if len(g) else 0
+            extra: dict = {}
+            se = q = np.nan
+            if cluster is not None:
+                extra["n_clusters"] = n_g
+                if n_g > 1 and bool((n_u > 0).all()):
+                    tot = np.bincount(g, weights=psi, minlength=n_g)
+                    se = float(np.sqrt(n_g / (n_g - 1) * (tot ** 2).sum()))
+                    q = float(stats.t.ppf(0.5 + ci / 2, n_g - 1))
+            else:
+                extra["n_strata"] = n_g
+                if len(g) and bool((n_u > 0).all()):
+                    n_h = np.bincount(g, minlength=n_g).astype(float)
+                    mean_h = np.bincount(g, weights=psi, minlength=n_g) / n_h
+                    ss_h = np.bincount(g, weights=(psi - mean_h[g]) ** 2, minlength=n_g)
+                    factor = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 0.0)
+                    se = float(np.sqrt((factor * ss_h).sum()))
+                    q = z
+            rows.append({**key, "n_respondents": len(sub), **extra, "ikm_unrounded": est,
+                         "std_error": se, "ci_low": est - q * se, "ci_high": est + q * se})
+            continue
         k = len(names)
         cov = np.full((k, k), np.nan)
         for a in range(k):
