@@ -189,7 +189,7 @@ def test_ikm_interval_clustered_equals_statsmodels_cluster_robust_se_of_the_mean
 
 def test_ikm_interval_stratified_equals_the_textbook_stratified_variance():
     """Complete answers, units as strata: the SE must be sqrt(sum_h (n_h/n)^2 s_h^2 / n_h) of the respondents'
-    scores (Cochran, Sampling Techniques, eq. 5.6 with no finite-population correction), computed here directly."""
+    scores (Cochran, Sampling Techniques, ch. 5: the stratified mean without finite-population correction), computed here directly."""
     from scipy import stats
 
     from evalkit.measures import ikm_interval
