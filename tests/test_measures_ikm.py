@@ -176,7 +176,8 @@ def test_ikm_interval_clustered_equals_statsmodels_cluster_robust_se_of_the_mean
     df["unit"] = units
     r = ikm_interval(df, cluster="unit").iloc[0]
     score = 25 * df[list(UNSUR)].mean(axis=1)
-    fit = sm.OLS(score.to_numpy(), np.ones((len(df), 1))).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(units)[0]})
+    fit = sm.OLS(score.to_numpy(), np.ones((len(df), 1))).fit(cov_type="cluster",
+                                                            cov_kwds={"groups": pd.factorize(units)[0]})
     assert r["ikm_unrounded"] == pytest.approx(fit.params[0])
     assert r["std_error"] == pytest.approx(fit.bse[0], rel=1e-10)
     assert r["n_clusters"] == 7
@@ -189,7 +190,8 @@ def test_ikm_interval_clustered_equals_statsmodels_cluster_robust_se_of_the_mean
 
 def test_ikm_interval_stratified_equals_the_textbook_stratified_variance():
     """Complete answers, units as strata: the SE must be sqrt(sum_h (n_h/n)^2 s_h^2 / n_h) of the respondents'
-    scores (Cochran, Sampling Techniques, ch. 5: the stratified mean without finite-population correction), computed here directly."""
+    scores (Cochran, Sampling Techniques, ch. 5: the stratified mean without finite-population correction),
+    computed here directly."""
     from scipy import stats
 
     from evalkit.measures import ikm_interval
