@@ -522,6 +522,11 @@ class _Runner:
             for i, r in ch.reasons.items():
                 reasons[int(off) + i].extend(r)
 
+        def flag(i: int, why: str) -> None:  # row i of the table cannot be kept
+            reasons[i].append(why)
+            file, row = where(i)
+            self.problem(file=file, row=row, column=None, value=None, expected=why, table=table)
+
         def ok_mask() -> np.ndarray:
             m = np.ones(n_rows, dtype=bool)
             m[[i for i, r in reasons.items() if r]] = False
@@ -546,10 +551,8 @@ class _Runner:
             dup_idx = sub.index[dup]
             dup_first = [first_of[tuple(r)] for r in sub.loc[dup_idx].to_numpy()]
             for i, first in zip(dup_idx, dup_first, strict=True):
-                f_file, f_row = where(first)
-                why = f"duplicate row (same as {f_file} row {f_row})"
-                reasons[i].append(why)
-                self.problem(file=where(i)[0], row=where(i)[1], column=None, value=None, expected=why, table=table)
+                why = "duplicate row (same as {} row {})".format(*where(first))
+                flag(i, why)
             ok = ok_mask()
         # same key, different content: all versions quarantined
         if repeats and ok.any():
@@ -561,9 +564,7 @@ class _Runner:
                     shown = "; ".join("{} row {}".format(*where(j)) for j in idxs)
                     why = f"duplicate key with different content (rows: {shown})"
                     for i in idxs:
-                        reasons[i].append(why)
-                        self.problem(file=where(i)[0], row=where(i)[1], column=None, value=None, expected=why,
-                                     table=table)
+                        flag(i, why)
             ok = ok_mask()
         del codes
         kept = self.to_output(table, np.flatnonzero(ok), fact)
@@ -580,8 +581,7 @@ class _Runner:
                 i = int(src_idx[int(pos)])
                 why = "schema check failed: " + "; ".join(
                     f"{c} {chk}" for c, chk in zip(grp["column"], grp["check"], strict=True))
-                reasons[i].append(why)
-                self.problem(file=where(i)[0], row=where(i)[1], column=None, value=None, expected=why, table=table)
+                flag(i, why)
             if len(bad):
                 ok = ok_mask()
                 kept = self.to_output(table, np.flatnonzero(ok), fact)
@@ -590,27 +590,17 @@ class _Runner:
         kept.attrs = {}
         # quarantine table: the raw cells of the quarantined rows only
         bad = ~ok
+        nip = next((f.name for f in spec.fields if f.kind == "nip"), None)
         parts = []
         for off, ch in zip(offsets, chunks, strict=False):
             b = bad[off:off + ch.n]
-            if not b.any():
-                continue
             d = ch.raw.loc[b].reset_index(drop=True)
-            nip = next((f.name for f in spec.fields if f.kind == "nip"), None)
-            if nip is not None:
-                k, u = ch.cols[nip]
-                d["_nip"] = u[k[b]]
-            else:
-                d["_nip"] = pd.Series([None] * int(b.sum()), dtype=object)
+            k, u = ch.cols[nip] if nip is not None else (np.full(ch.n, -1), np.array([None], dtype=object))
+            d["_nip"] = u[k[b]]
             d["_file"] = ch.source
             d["_row"] = ch.rows[b]
             parts.append(d)
-        if parts:
-            disp = pd.concat(parts, ignore_index=True)
-        else:
-            disp = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in chunks[0].raw.columns},
-                                 "_nip": pd.Series([], dtype=object), "_file": pd.Series([], dtype=object),
-                                 "_row": pd.Series([], dtype=np.int64)})
+        disp = pd.concat(parts, ignore_index=True)
         disp.index = np.flatnonzero(bad)
         q = self.quarantine_display(table, disp)
         q.insert(0, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(bad)])
@@ -811,15 +801,6 @@ def _pseudonyms(nips: list[str], key: bytes) -> list[str]:
         o.update(i.digest())
         out.append("P" + o.digest()[: (PSEUDONYM_HEX + 1) // 2].hex()[:PSEUDONYM_HEX])
     return out
-
-
-def _map_unique(a: Any, fn: Any, na: Any, dtype: Any = object) -> np.ndarray:
-    """``[na if x is None/NaN else fn(x) for x in a]`` as an array, calling ``fn`` once per distinct value."""
-    codes, uniq = pd.factorize(np.asarray(a, dtype=object), use_na_sentinel=True)
-    u = np.empty(len(uniq) + 1, dtype=dtype)
-    u[: len(uniq)] = [fn(x) for x in uniq]
-    u[-1] = na
-    return u[codes]
 
 
 def _cast_coded(k: np.ndarray, u: np.ndarray, dtype: Any) -> Any:

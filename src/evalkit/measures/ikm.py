@@ -339,8 +339,8 @@ def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, c
         ok = ~np.isnan(x)
         n_u = ok.sum(axis=0)
         nrr = np.where(n_u > 0, np.nansum(x, axis=0) / np.maximum(n_u, 1), np.nan)
+        est = 25 * float(w @ nrr)
         if cluster is not None or strata is not None:
-            est = 25 * float(w @ nrr)
             dev = np.where(ok, x - nrr, 0.0) / np.maximum(n_u, 1)
             psi = 25 * dev @ w  # the IKM's influence (linearisation) per respondent
             g = pd.factorize(sub[cluster if cluster is not None else strata], use_na_sentinel=False)[0]
@@ -377,7 +377,6 @@ def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, c
                     cov[a, b] = cov[b, a] = s_ab * m / (n_u[a] * n_u[b])
                 elif n_u[a] > 0 and n_u[b] > 0:
                     cov[a, b] = cov[b, a] = 0.0 if m == 0 else np.nan
-        est = 25 * float(w @ nrr)
         var = 625 * float(w @ cov @ w)
         se = float(np.sqrt(var)) if np.isfinite(var) and var >= 0 else np.nan
         rows.append({**key, "n_respondents": len(sub), "ikm_unrounded": est, "std_error": se,
