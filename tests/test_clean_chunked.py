@@ -182,13 +182,20 @@ def test_file_malformed_after_some_chunks_is_unusable_as_a_whole(tmp_path, monke
 def test_fast_pseudonyms_and_nip_parts_equal_the_reference():
     from evalkit.ingest.nip import parse_nip
     from evalkit.ingest.normalise import _nip_fast
-    from evalkit.ingest.pseudonym import pseudonymise
+    from evalkit.ingest.pseudonym import MANY, pseudonymise, pseudonymise_many
 
     nips = [f"19{60 + i % 30:02d}0{1 + i % 9}{10 + i % 18:02d}20{i % 10:02d}0{1 + i % 9}{1 + i % 2}{i % 1000:03d}"
             for i in range(3000)]
-    assert clean_mod._pseudonyms(nips, b"k") == [pseudonymise(n, b"k") for n in nips]
-    for key in (b"", b"x" * 64, b"a longer key than one SHA-256 block" * 3, bytes(range(256))):  # RFC 2104 cases
-        assert clean_mod._pseudonyms(nips[:50], key) == [pseudonymise(n, key) for n in nips[:50]]
+    # hashlib from copied pad states (few NIPs) and DuckDB's sha256 (many) against hmac.new, per key case of
+    # RFC 2104 (empty, shorter than, as long as and longer than SHA-256's 64-byte block)
+    assert MANY <= 25_000
+    many = [f"{1960 + i % 30}0{1 + i % 9}1{i % 9}2000010{1 + i % 2}{i % 1000:03d}" for i in range(25_000)]
+    mixed = many[:MANY - 1] + ["198503172010012004", "Ünicode", "123"]  # not all ASCII of one length: hashlib
+    for key in (b"k", b"", b"x" * 64, b"a longer key than one SHA-256 block" * 3, bytes(range(256))):
+        assert pseudonymise_many(nips[:50], key) == [pseudonymise(n, key) for n in nips[:50]]
+        assert pseudonymise_many(many, key) == [pseudonymise(n, key) for n in many]
+    assert pseudonymise_many(mixed, "k") == [pseudonymise(n, "k") for n in mixed]
+    assert pseudonymise_many(nips, b"k") == [pseudonymise(n, b"k") for n in nips]
     odd = ["19850317 201001 2 004", "198513172010012004", "19850230 201001 2 004", "198503172010013004",
            "198503172001012004", "１９８５０３１７２０１００１２００４", " 198503172010012004", "1985031720100120"]
     import numpy as np

@@ -70,7 +70,7 @@ import pyarrow.parquet as pq
 
 from evalkit import __version__
 from evalkit.ingest.normalise import EXPECTED, normalise_coded
-from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise
+from evalkit.ingest.pseudonym import TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest import read as _read
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
 from evalkit.ingest.schemas import dtype_for, output_columns, output_key, schema_for
@@ -261,36 +261,33 @@ class _Runner:
         self.results: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self.works: dict[str, _TableWork] = {}
         self.partitioned: set[str] = set()
-        self._pseudo: dict[str, str] = {}
+        self._known = pd.Index([], dtype=object)  # NIPs pseudonymised so far (see mask_many)
+        self._known_p = np.zeros(0, dtype=object)  # and their pseudonyms
         self._src: np.ndarray = np.zeros(0, dtype=np.int64)  # source rows of the last to_output frame
         self._empty_cells: dict[tuple[str, str, str], int] = {}  # (table, source, header) -> empty cells
 
     # --- personal data ---------------------------------------------------------------------------------
-    def mask_nip(self, digits: str | None) -> str:
-        if digits is None or self.key is None:  # an invalid NIP is never shown
-            return MASK
-        p = self._pseudo.get(digits)
-        if p is None:
-            p = self._pseudo[digits] = pseudonymise(digits, self.key)
-        return p
-
     def mask_many(self, digits: Any, distinct: bool = False) -> np.ndarray:
-        """:meth:`mask_nip` of every element (each distinct NIP pseudonymised once); ``distinct``: the elements
-        are already distinct NIP strings (no None), so they need not be factorised."""
+        """The pseudonym of every NIP in ``digits`` (18-digit strings; None, or no key, gives :data:`MASK`), each
+        distinct NIP pseudonymised once per run; ``distinct``: the elements are already distinct NIP strings (no
+        None), so they need not be factorised."""
         if distinct:
             uniq = np.asarray(digits, dtype=object)
             codes = np.arange(len(uniq))
         else:
             codes, uniq = pd.factorize(np.asarray(digits, dtype=object), use_na_sentinel=True)
-        u = np.empty(len(uniq) + 1, dtype=object)
-        if self.key is not None and len(uniq) > 1000:  # many NIPs (a large table): one-shot HMACs
-            pseudo = self._pseudo
-            new = [d for d in uniq if d not in pseudo]
-            pseudo.update(zip(new, _pseudonyms(new, self.key), strict=True))
-            u[: len(uniq)] = [pseudo[x] for x in uniq]  # (factorize leaves no None in uniq)
-        else:
-            u[: len(uniq)] = [self.mask_nip(x) for x in uniq]
-        u[-1] = MASK
+            uniq = np.asarray(uniq, dtype=object)
+        u = np.full(len(uniq) + 1, MASK, dtype=object)  # the last: code -1 (no valid NIP)
+        if self.key is not None and len(uniq):
+            known = self._known  # every NIP pseudonymised so far (distinct), and its pseudonym
+            at = known.get_indexer(uniq) if len(known) else np.full(len(uniq), -1, dtype=np.intp)
+            new = np.flatnonzero(at < 0)
+            if len(new):
+                self._known = known.append(pd.Index(uniq[new], dtype=object))
+                fresh = np.asarray(pseudonymise_many(uniq[new].tolist(), self.key), dtype=object)
+                self._known_p = np.concatenate([self._known_p, fresh])
+                at[new] = len(known) + np.arange(len(new))
+            u[: len(uniq)] = self._known_p[at]
         return u[codes]
 
     def problem(self, **kw: Any) -> None:
@@ -673,45 +670,59 @@ class _Runner:
         return pd.DataFrame(out, index=d.index)
 
     def to_output(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]]) -> pd.DataFrame:
-        """The canonical frame of the kept rows ``pos`` (positions in the table). ``fact`` (column -> codes over
-        the table's rows and the distinct values) lets each distinct value be converted once."""
+        """The canonical frame of the kept rows ``pos`` (positions in the table), sorted by key. ``fact``
+        (column -> codes over the table's rows and the distinct values) lets each distinct value be converted
+        once. A big table's key order is found from the codes first, so each column is built in order."""
         spec = RAW_TABLES[table]
-        out: dict[str, Any] = {}
         cols = output_columns(table)
-        coded_str: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text columns: codes, distinct values
+        nip_field = next((f.name for f in spec.fields if f.kind == "nip"), None)
+        masked = None
+        if nip_field is not None:
+            u = np.asarray(fact[nip_field][1], dtype=object)
+            masked = self.mask_many(u, distinct=True)[: len(u)]
+        keys = output_key(table)
+        order = None
+        if len(pos) > 100_000:  # text keys: ranks of the distinct values, one stable sort of the codes
+            key_codes = []
+            for name in keys:
+                k, u = fact[nip_field if name == "person_id" else name]
+                is_str = name == "person_id" or dtype_for(next(c for c in cols if c.name == name)) == "str"
+                key_codes.append((k[pos], masked if name == "person_id" else u) if is_str else None)
+            order = _str_key_order(key_codes)
+            if order is not None:
+                pos = pos[order]
 
         def coded(name: str) -> tuple[np.ndarray, np.ndarray]:
             k, u = fact[name]
             return k[pos], np.asarray(u, dtype=object)
 
+        # each output column as (codes of the kept rows, its distinct values in the column's dtype: the frame's
+        # column is values[codes], so each distinct value is converted once)
+        parts: dict[str, tuple[np.ndarray, Any]] = {}
         for c in cols:
             if c.kind == "pseudonym":
-                nip_field = next(f.name for f in spec.fields if f.kind == "nip")
-                k, u = coded(nip_field)
-                masked = self.mask_many(u, distinct=True)
-                out["person_id"] = _cast_coded(k, masked, "str")
-                coded_str["person_id"] = (k, masked[: len(u)])
+                k, _ = coded(nip_field)
+                parts["person_id"] = _cast_distinct(k, masked, "str")
                 continue
             if c.name in ("sex", "birth_year", "appointment_year"):
                 if c.name == "sex":
                     # kept NIPs are valid 18-digit strings (parse_nip): the parts are read from the digits
                     k, u = coded("nip")
                     d = np.asarray(u.astype("S18")).view(np.uint8).reshape(-1, 18).astype(np.int64) - 48
-                    out["sex"] = _cast_coded(k, np.where(d[:, 14] == 1, "L", "P").astype(object), dtype_for(c))
-                    out["birth_year"] = (d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3])[k]
-                    out["appointment_year"] = (d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11])[k]
+                    parts["sex"] = _cast_distinct(k, np.where(d[:, 14] == 1, "L", "P").astype(object), dtype_for(c))
+                    parts["birth_year"] = k, d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+                    parts["appointment_year"] = k, d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11]
                 continue
             k, u = coded(c.name)
-            out[c.name] = _cast_coded(k, u, dtype_for(c))
-            if dtype_for(c) == "str":
-                coded_str[c.name] = (k, u)
-        frame = pd.DataFrame(out, index=pos, columns=[c.name for c in cols])
-        keys = output_key(table)
-        order = _str_key_order([coded_str.get(k) for k in keys]) if len(frame) > 100_000 else None
-        frame = frame.iloc[order] if order is not None else frame.sort_values(keys, kind="stable")
-        src = frame.index.to_numpy()
-        frame = frame.reset_index(drop=True)
-        self._src = src  # (not in frame.attrs: pandas would copy it along with every operation on the frame)
+            parts[c.name] = _cast_distinct(k, u, dtype_for(c))
+        if order is None and len(pos):  # a small table (or keys that are not all text): pandas sorts the keys
+            by = pd.DataFrame({name: parts[name][1][parts[name][0]] for name in keys})
+            order = by.sort_values(keys, kind="stable").index.to_numpy()
+            pos = pos[order]
+            parts = {name: (k[order], v) for name, (k, v) in parts.items()}
+        frame = pd.DataFrame({name: v[k] for name, (k, v) in parts.items()}, columns=[c.name for c in cols])
+        self._src = pos  # kept row -> row of the table
+        self._parts = parts  # column -> (codes of the rows of the frame, distinct values); for validate()
         return frame
 
 
@@ -751,16 +762,11 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
         k, u = item
         if len(k) and (k < 0).any():
             return None
-        try:  # Arrow sorts text by code point, as Python and pandas compare it
-            arr = pa_arrow.array(np.asarray(u, dtype=object), type=pa_arrow.string())
-        except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError):
+        by = _text_order(np.asarray(u, dtype=object))
+        if by is None:
             return None
-        if arr.null_count:
-            return None
-        import pyarrow.compute as pc
-
         r = np.empty(len(u), dtype=np.int64)
-        r[pc.sort_indices(arr).to_numpy()] = np.arange(len(u))
+        r[by] = np.arange(len(u))
         ranks.append((r[k], len(u)))
     if float(np.prod([float(m) for _, m in ranks])) < 2**62:  # one int64 key (mixed radix, exact): a stable
         combined = np.zeros(len(ranks[0][0]), dtype=np.int64)  # sort of it is the lexicographic order, and
@@ -768,6 +774,31 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
             combined = combined * m + r
         return np.argsort(combined, kind="stable")
     return np.lexsort([r for r, _ in ranks][::-1])
+
+
+def _text_order(u: np.ndarray) -> np.ndarray | None:
+    """The order that sorts ``u`` (distinct strings) by code point, as Python compares text; None if an
+    element is not a string. ASCII text is sorted as bytes by numpy (the same order); other text by Arrow."""
+    b = None
+    if all(type(x) is str for x in u):
+        try:
+            b = u.astype("S")  # (numpy drops trailing NUL bytes: two such values would tie, so ties are checked)
+        except UnicodeEncodeError:
+            pass
+    if b is not None:
+        by = np.argsort(b, kind="stable")
+        sb = b[by]
+        if not len(sb) or not (sb[1:] == sb[:-1]).any():
+            return by
+    try:  # Arrow sorts text by code point too
+        arr = pa_arrow.array(u, type=pa_arrow.string())
+    except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError):
+        return None
+    if arr.null_count:
+        return None
+    import pyarrow.compute as pc
+
+    return pc.sort_indices(arr).to_numpy()
 
 
 def _duplicated(codes: pd.DataFrame, keep: Any) -> np.ndarray:
@@ -785,34 +816,15 @@ def _duplicated(codes: pd.DataFrame, keep: Any) -> np.ndarray:
     return pd.Series(ids).duplicated(keep=keep).to_numpy()
 
 
-def _pseudonyms(nips: list[str], key: bytes) -> list[str]:
-    """``[pseudonymise(n, key) for n in nips]``, the same HMAC-SHA256 (RFC 2104) about twice as fast: the hash
-    states after the key's inner and outer pads are computed once and copied for each NIP."""
-    block = 64  # SHA-256's block size
-    k = hashlib.sha256(key).digest() if len(key) > block else key
-    k = k.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(x ^ 0x36 for x in k))
-    outer = hashlib.sha256(bytes(x ^ 0x5C for x in k))
-    out = []
-    for n in nips:
-        i = inner.copy()
-        i.update(n.encode("ascii", "replace"))
-        o = outer.copy()
-        o.update(i.digest())
-        out.append("P" + o.digest()[: (PSEUDONYM_HEX + 1) // 2].hex()[:PSEUDONYM_HEX])
-    return out
-
-
-def _cast_coded(k: np.ndarray, u: np.ndarray, dtype: Any) -> Any:
-    """``_cast(u_ext[k], dtype)`` (``u_ext`` = ``u`` plus None for code -1), converting each distinct value once."""
+def _cast_distinct(k: np.ndarray, u: np.ndarray, dtype: Any) -> tuple[np.ndarray, Any]:
+    """Codes ``k`` into distinct clean values ``u`` (-1 = missing) -> ``(k, values)``: ``values`` are ``u`` in
+    ``dtype``, plus a missing value last when some code is -1 (so ``values[k]`` is the column)."""
     if len(k) and (k < 0).any():
         ue = np.empty(len(u) + 1, dtype=object)
         ue[: len(u)] = u
         ue[-1] = None
-        return _cast(ue, dtype)[k]
-    if not len(u):
-        return _cast(np.asarray(u, dtype=object)[k], dtype)
-    return _cast(np.asarray(u, dtype=object), dtype)[k]
+        return k, _cast(ue, dtype)
+    return k, _cast(np.asarray(u, dtype=object), dtype)
 
 
 def _cast(a: np.ndarray, dtype: Any) -> Any:
