@@ -336,3 +336,82 @@ def test_normalise_coded_expands_to_normalise_series():
     assert list(c.values[c.codes]) == vals.tolist() == [4, 5, None, None, None, 4, 5]
     assert list(c.errors[c.codes]) == errs.tolist()
     assert c.cells[c.codes][0] == "Setuju" and c.cells[-1] is None
+
+
+def test_validation_on_distinct_values_agrees_with_pandera_on_the_whole_frame():
+    """clean_mod._passes_on_distinct (pandera on each column's distinct values, the key on the codes) against
+    pandera's validation of the whole frame, on random frames with and without out-of-range values, bad text,
+    unknown levels, missing values in a non-nullable column and repeated keys: whenever the shortcut says
+    "passes", pandera passes the whole frame; whenever pandera fails it, the shortcut does not pass; with
+    distinct values it decides exactly as pandera does."""
+    import numpy as np
+    import pandera.errors as pe
+    import pandera.pandas as pa
+
+    schema = pa.DataFrameSchema(
+        {"id": pa.Column("str", checks=[pa.Check.str_matches(r"^P[0-9a-f]{4}$")]),
+         "period": pa.Column("str", checks=[pa.Check.str_matches(r"^\d{4}Q[1-4]$")]),
+         "score": pa.Column("float64", checks=[pa.Check.in_range(0, 100)], nullable=True),
+         "level": pa.Column(pd.CategoricalDtype(["a", "b"]), checks=[pa.Check.isin(["a", "b"])]),
+         "n": pa.Column("Int64", checks=[pa.Check.ge(0)], nullable=False)},
+        unique=["id", "period"], strict=True, ordered=True)
+    rng = np.random.default_rng(7)
+    outcomes = set()
+    for trial in range(200):
+        ids = np.array([f"P{j:04x}" for j in range(40)] + (["Pxyz"] if trial % 5 == 0 else []), dtype=object)
+        periods = np.array(["2021Q4", "2022Q4"] + (["2023Q5"] if trial % 7 == 0 else []), dtype=object)
+        scores = np.array([10.0, 55.5, 99.0, np.nan] + ([150.0] if trial % 3 == 0 else []))
+        levels = pd.Categorical(["a", "b"] + ([None] if trial % 11 == 0 else []), categories=["a", "b"])
+        ns = pd.array([0, 3, 8] + ([None] if trial % 4 == 0 else []) + ([-2] if trial % 13 == 0 else []),
+                      dtype="Int64")
+        m = 30
+        pairs = rng.permutation(len(ids) * len(periods))[:m]  # distinct (id, period) ...
+        if trial % 2:  # ... or a repeated key
+            pairs[-1] = pairs[0]
+        parts = {"id": (pairs // len(periods), ids), "period": (pairs % len(periods), periods),
+                 "score": (rng.integers(0, len(scores), m), scores),
+                 "level": (rng.integers(0, len(levels), m), levels), "n": (rng.integers(0, len(ns), m), ns)}
+        frame = pd.DataFrame({c: v[k] for c, (k, v) in parts.items()})
+        try:
+            schema.validate(frame, lazy=True)
+            whole = True
+        except pe.SchemaErrors:
+            whole = False
+        assert clean_mod._passes_on_distinct(schema, frame, parts) == whole
+        outcomes.add(whole)
+    assert outcomes == {True, False}
+    # values that are not distinct (two codes, one value): the shortcut declines, pandera decides
+    k = np.array([0, 1])
+    parts = {"id": (k, np.array(["P0001", "P0001"], dtype=object)), "period": (k, np.array(["2021Q4"] * 2,
+                                                                                          dtype=object)),
+             "score": (k, np.array([1.0, 2.0])), "level": (k, pd.Categorical(["a", "b"])),
+             "n": (k, pd.array([1, 2], dtype="Int64"))}
+    frame = pd.DataFrame({c: v[k] for c, (k, v) in parts.items()})
+    assert not clean_mod._passes_on_distinct(schema, frame, parts)
+    # a check that is not elementwise (here on the whole column): not done on distinct values
+    wide = schema.update_column("score", checks=[pa.Check(lambda s: s.mean() < 50)])
+    assert not clean_mod._passes_on_distinct(wide, frame, parts)
+
+
+def test_mask_many_remembers_pseudonyms_across_calls_like_pseudonymise():
+    """_Runner.mask_many (NIPs looked up by their int64 value, each pseudonymised once per run) against
+    pseudonymise per element, over calls that repeat, add and reorder NIPs, with None and a NIP-like string
+    that is not 18 digits (looked up as text from then on)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from evalkit.ingest.pseudonym import pseudonymise
+
+    runner = clean_mod._Runner(None, b"k", dt.date(2026, 1, 1), False)
+    nips = [f"19{60 + i % 30:02d}0{1 + i % 9}{10 + i % 18:02d}20{i % 10:02d}0{1 + i % 9}{1 + i % 2}{i % 1000:03d}"
+            for i in range(3000)]
+    calls = [(nips[:2000], True), (nips[1000:][::-1], True), ([None, *nips[:10], None, nips[5]], False),
+             (["0123", *nips[2500:]], True), (nips[::7], True)]
+    for values, distinct in calls:
+        got = runner.mask_many(np.array(values, dtype=object), distinct=distinct)
+        want = [clean_mod.MASK if v is None else pseudonymise(v, b"k") for v in values]
+        assert list(got) == want
+    assert len(runner._known_p) == len(set(nips) | {"0123"})  # each NIP hashed once
+    assert list(clean_mod._Runner(None, None, dt.date(2026, 1, 1), False).mask_many(
+        np.array(nips[:3], dtype=object), distinct=True)) == [clean_mod.MASK] * 3

@@ -261,7 +261,8 @@ class _Runner:
         self.results: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self.works: dict[str, _TableWork] = {}
         self.partitioned: set[str] = set()
-        self._known = pd.Index([], dtype=object)  # NIPs pseudonymised so far (see mask_many)
+        self._known = pd.Index([], dtype=np.int64)  # NIPs pseudonymised so far (see mask_many): int64 values,
+        self._known_s = np.zeros(0, dtype=object)  # the NIPs as text
         self._known_p = np.zeros(0, dtype=object)  # and their pseudonyms
         self._src: np.ndarray = np.zeros(0, dtype=np.int64)  # source rows of the last to_output frame
         self._empty_cells: dict[tuple[str, str, str], int] = {}  # (table, source, header) -> empty cells
@@ -277,17 +278,26 @@ class _Runner:
         else:
             codes, uniq = pd.factorize(np.asarray(digits, dtype=object), use_na_sentinel=True)
             uniq = np.asarray(uniq, dtype=object)
-        u = np.full(len(uniq) + 1, MASK, dtype=object)  # the last: code -1 (no valid NIP)
-        if self.key is not None and len(uniq):
-            known = self._known  # every NIP pseudonymised so far (distinct), and its pseudonym
+        u = np.empty(len(uniq) + 1, dtype=object)  # the last: code -1 (no valid NIP)
+        u[-1] = MASK
+        if self.key is None or not len(uniq):
+            u[:-1] = MASK
+            return u[codes]
+        known = self._known  # every NIP pseudonymised so far (distinct, by its int64 value), and its pseudonym
+        ints = _digits_int64(uniq) if len(uniq[0]) == 18 else None
+        if ints is not None and known.dtype.kind == "i":
+            at = known.get_indexer(ints) if len(known) else np.full(len(uniq), -1, dtype=np.intp)
+        else:  # (only a NIP that is not 18 digits would come here: looked up as text)
+            known = self._known = pd.Index(self._known_s, dtype=object)
             at = known.get_indexer(uniq) if len(known) else np.full(len(uniq), -1, dtype=np.intp)
-            new = np.flatnonzero(at < 0)
-            if len(new):
-                self._known = known.append(pd.Index(uniq[new], dtype=object))
-                fresh = np.asarray(pseudonymise_many(uniq[new].tolist(), self.key), dtype=object)
-                self._known_p = np.concatenate([self._known_p, fresh])
-                at[new] = len(known) + np.arange(len(new))
-            u[: len(uniq)] = self._known_p[at]
+        new = np.flatnonzero(at < 0)
+        if len(new):
+            self._known = known.append(pd.Index(ints[new] if known.dtype.kind == "i" else uniq[new]))
+            self._known_s = np.concatenate([self._known_s, uniq[new]])
+            fresh = np.asarray(pseudonymise_many(uniq[new].tolist(), self.key), dtype=object)
+            self._known_p = np.concatenate([self._known_p, fresh])
+            at[new] = len(known) + np.arange(len(new))
+        u[:-1] = self._known_p[at]
         return u[codes]
 
     def problem(self, **kw: Any) -> None:
@@ -534,9 +544,10 @@ class _Runner:
         key = list(spec.key)
         # column -> codes over the table's rows and its distinct clean values (the chunks' codes merged)
         fact = {c: _merge_coded([ch.cols[c] for ch in chunks]) for c in content}
-        codes = pd.DataFrame({c: fact[c][0] for c in content})
         # rows with distinct keys are distinct rows: the two checks below only run when some key repeats
-        repeats = bool(ok.any()) and bool(_duplicated(codes.loc[ok, key], keep="first").any())
+        repeats = bool(ok.any()) and bool(
+            _duplicated(pd.DataFrame({c: fact[c][0][ok] for c in key}), keep="first").any())
+        codes = pd.DataFrame({c: fact[c][0] for c in content}) if repeats else None
         # exact duplicates among rows that are otherwise fine (first kept)
         if repeats:
             sub = codes.loc[ok]
@@ -569,7 +580,9 @@ class _Runner:
         import pandera.errors as pe
 
         try:
-            schema_for(table).validate(kept, lazy=True)
+            # (the key codes did not repeat among the rows that were fine before the duplicate checks: the kept
+            # rows, a subset, have distinct key codes)
+            _validate(schema_for(table), kept, self._parts, distinct_key_codes=not repeats)
         except pe.SchemaErrors as err:
             fc = err.failure_cases
             bad = fc["index"].dropna()
@@ -591,7 +604,8 @@ class _Runner:
         parts = []
         for off, ch in zip(offsets, chunks, strict=False):
             b = bad[off:off + ch.n]
-            d = ch.raw.loc[b].reset_index(drop=True)
+            # (as plain text: concatenating the chunks' categorical columns would compare their categories)
+            d = ch.raw.loc[b].astype(object).reset_index(drop=True)
             k, u = ch.cols[nip] if nip is not None else (np.full(ch.n, -1), np.array([None], dtype=object))
             d["_nip"] = u[k[b]]
             d["_file"] = ch.source
@@ -625,10 +639,10 @@ class _Runner:
         from the programme files. The rows are kept: the roster may simply be incomplete. ``pos``: the kept
         rows; ``fact``: column -> (codes, distinct values); ``files``: the file of each kept row."""
 
-        def values_of(col: str) -> set:
+        def values_of(col: str) -> pd.Index:  # the distinct values of the kept rows (not missing ones)
             k, u = fact[col]
-            used = np.flatnonzero(_present(k[pos], len(u) + 1))
-            return {None if j == len(u) else u[j] for j in used.tolist()}
+            return pd.Index(np.asarray(u, dtype=object)[np.flatnonzero(_present(k[pos], len(u) + 1)[:-1])],
+                            dtype=object)
 
         if table == "employees":
             self.roster = values_of("nip")
@@ -637,14 +651,14 @@ class _Runner:
             self.programme_ids = values_of("programme_id")
             return
         checks = []
-        if "nip" in fact and getattr(self, "roster", None):
+        if "nip" in fact and len(getattr(self, "roster", ())):
             checks.append(("nip", self.roster, "NIP", "the employee files (pegawai_*)"))
-        if "programme_id" in fact and getattr(self, "programme_ids", None):
+        if "programme_id" in fact and len(getattr(self, "programme_ids", ())):
             checks.append(("programme_id", self.programme_ids, "programme code", "the programme files "
                                                                                   "(pelatihan_*/diklat_*)"))
         for col, known, what, where in checks:
             k, u = fact[col]
-            unknown_u = np.array([x not in known for x in u] + [True], dtype=bool)  # last: code -1 (missing)
+            unknown_u = np.append(_index_of(known, np.asarray(u, dtype=object)) < 0, True)  # last: code -1
             unknown = unknown_u[k[pos]]
             if not unknown.any():
                 continue
@@ -726,6 +740,58 @@ class _Runner:
         return frame
 
 
+#: pandera's built-in checks that test each value on its own: testing each distinct value once is the same test.
+_ELEMENTWISE = frozenset({"in_range", "greater_than", "greater_than_or_equal_to", "less_than",
+                          "less_than_or_equal_to", "equal_to", "not_equal_to", "isin", "notin", "str_matches",
+                          "str_contains", "str_startswith", "str_endswith", "str_length"})
+
+
+def _validate(schema: Any, frame: pd.DataFrame, parts: dict[str, tuple[np.ndarray, Any]],
+              distinct_key_codes: bool = False) -> None:
+    """``schema.validate(frame, lazy=True)``, done on each column's distinct values when that is the same test.
+
+    ``parts``: column -> (codes, distinct values) with ``frame[column] == values[codes]``, as
+    :meth:`_Runner.to_output` builds the frame. When every check of the schema tests values one at a time
+    (:data:`_ELEMENTWISE`), pandera validates a small frame holding each column's distinct values (columns,
+    order, dtypes, missing values and every check, as on the full frame), and the unique key is checked on the
+    codes (``distinct_key_codes``: the caller knows the key codes of the rows are distinct). Only if that does
+    not pass (or cannot be used) is the full frame validated, so a failure is always reported by pandera, row
+    by row, exactly as before.
+    """
+    if not _passes_on_distinct(schema, frame, parts, distinct_key_codes):
+        schema.validate(frame, lazy=True)
+
+
+def _passes_on_distinct(schema: Any, frame: pd.DataFrame, parts: dict[str, tuple[np.ndarray, Any]],
+                        distinct_key_codes: bool = False) -> bool:
+    """True if ``frame`` passes ``schema`` for sure (see :func:`_validate`); False: not known this way."""
+    import copy
+
+    import pandera.errors as pe
+
+    if not len(frame) or schema.checks or list(frame.columns) != list(parts):
+        return False
+    for col in schema.columns.values():
+        if col.unique or col.regex or any(c.name not in _ELEMENTWISE for c in col.checks):
+            return False
+    used = {name: v[np.flatnonzero(_present(k, len(v)))] for name, (k, v) in parts.items()}
+    n = max(len(x) for x in used.values())
+    probe = pd.DataFrame({name: x[np.arange(n) % len(x)] for name, x in used.items()})  # (values repeated)
+    lite = copy.deepcopy(schema)
+    lite.unique = None
+    try:
+        lite.validate(probe, lazy=True)
+    except pe.SchemaErrors:
+        return False
+    key = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique or [])
+    if key:  # equal codes <=> equal values, if the key columns' values used are distinct
+        if any(pd.Series(used[c]).duplicated().any() for c in key):
+            return False
+        if not distinct_key_codes and _duplicated(pd.DataFrame({c: parts[c][0] for c in key}), keep="first").any():
+            return False
+    return True
+
+
 def _is_none(a: np.ndarray) -> np.ndarray:
     """Elementwise ``x is None`` of an object array."""
     return np.fromiter((x is None for x in a), dtype=bool, count=len(a))
@@ -776,11 +842,39 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
     return np.lexsort([r for r, _ in ranks][::-1])
 
 
+def _digits_int64(u: np.ndarray) -> np.ndarray | None:
+    """Strings of 1-18 ASCII digits (all of one length, as NIPs are) -> their int64 values, an exact stand-in
+    for the strings when looking them up; None if ``u`` is anything else."""
+    if not len(u) or pd.api.types.infer_dtype(u, skipna=False) != "string":
+        return None
+    try:
+        b = u.astype("S")
+    except UnicodeEncodeError:
+        return None
+    w = b.dtype.itemsize
+    if w > 18:
+        return None
+    d = b.view(np.uint8).reshape(-1, w).astype(np.int64) - 48
+    if ((d < 0) | (d > 9)).any():  # (also a shorter string: numpy pads it with NUL bytes)
+        return None
+    return d @ (10 ** np.arange(w - 1, -1, -1, dtype=np.int64))
+
+
+def _index_of(known: pd.Index, u: np.ndarray) -> np.ndarray:
+    """``known.get_indexer(u)`` for distinct strings: through their int64 values when both are digit strings
+    of one length (NIPs), which pandas looks up far faster than text."""
+    if len(known) and len(u):
+        a, b = _digits_int64(np.asarray(known, dtype=object)), _digits_int64(np.asarray(u, dtype=object))
+        if a is not None and b is not None and len(known[0]) == len(u[0]):
+            return pd.Index(a).get_indexer(b)
+    return known.get_indexer(u) if len(known) else np.full(len(u), -1, dtype=np.intp)
+
+
 def _text_order(u: np.ndarray) -> np.ndarray | None:
     """The order that sorts ``u`` (distinct strings) by code point, as Python compares text; None if an
     element is not a string. ASCII text is sorted as bytes by numpy (the same order); other text by Arrow."""
     b = None
-    if all(type(x) is str for x in u):
+    if pd.api.types.infer_dtype(u, skipna=False) == "string":  # every element a str
         try:
             b = u.astype("S")  # (numpy drops trailing NUL bytes: two such values would tie, so ties are checked)
         except UnicodeEncodeError:
@@ -881,9 +975,15 @@ def _write_parts(folder: Path, df: pd.DataFrame) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
         n = max(1, -(-len(df) // PART_ROWS))
-        for k in range(n):
+
+        def write(k: int) -> None:
             part = df.iloc[k * PART_ROWS:(k + 1) * PART_ROWS]
             _atomic_write_bytes(tmp / f"part-{k:05d}.parquet", _parquet_bytes(part.reset_index(drop=True)))
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(n, os.cpu_count() or 1, 4)) as pool:  # Arrow encodes and compresses
+            list(pool.map(write, range(n)))  # without the GIL: parts are written side by side
         os.chmod(tmp, 0o777 & ~_UMASK)
         _remove_parts(folder)
         os.replace(tmp, folder)
