@@ -415,3 +415,27 @@ def test_mask_many_remembers_pseudonyms_across_calls_like_pseudonymise():
     assert len(runner._known_p) == len(set(nips) | {"0123"})  # each NIP hashed once
     assert list(clean_mod._Runner(None, None, dt.date(2026, 1, 1), False).mask_many(
         np.array(nips[:3], dtype=object), distinct=True)) == [clean_mod.MASK] * 3
+
+
+def test_text_order_sorts_as_python_compares_text():
+    """clean_mod._text_order (numpy bytes, pseudonyms as 64-bit integers, Arrow for other text) against
+    Python's sorted() of the same distinct strings, for each path and for the cases that must fall back."""
+    import numpy as np
+
+    from evalkit.ingest.pseudonym import pseudonymise_many
+
+    rng = np.random.default_rng(3)
+    pseudo = pseudonymise_many([f"{x:018d}" for x in rng.integers(10**17, 10**18, 3000)], b"k")
+    cases = {
+        "pseudonyms": pseudo,
+        "pseudonym-like, upper-case hex": [p.upper() for p in pseudo],
+        "ascii of mixed length": ["b", "a", "ab", "a b", "A", "", "~", "0"],
+        "trailing NUL": ["a", "a\0", "b"],
+        "not ascii": ["é", "e", "z", "Ünicode", "日本"],
+        "2021Q4 periods": [f"{y}Q{q}" for y in (2023, 2021, 2022) for q in (4, 1, 3)],
+    }
+    for what, vals in cases.items():
+        u = np.array(vals, dtype=object)
+        order = clean_mod._text_order(u)
+        assert [vals[i] for i in order] == sorted(vals), what
+    assert clean_mod._text_order(np.array(["a", 1], dtype=object)) is None  # not all text

@@ -70,7 +70,7 @@ import pyarrow.parquet as pq
 
 from evalkit import __version__
 from evalkit.ingest.normalise import EXPECTED, normalise_coded
-from evalkit.ingest.pseudonym import TextScrubber, get_key, key_fingerprint, pseudonymise_many
+from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest import read as _read
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
 from evalkit.ingest.schemas import dtype_for, output_columns, output_key, schema_for
@@ -453,7 +453,7 @@ class _Runner:
             self.problem(file=raw.source, row=int(rownum), column=None, value=None, expected=why, table=table)
         for f in spec.fields:
             if f.name not in raw.data.columns:
-                cols[f.name] = (np.full(n, -1, dtype=np.int64), np.array([None], dtype=object))
+                cols[f.name] = (np.full(n, -1, dtype=np.int32), np.array([None], dtype=object))
                 continue
             # every step below works on the distinct cells (``vu``, ``eu``: value and error per code)
             c = normalise_coded(raw.data[f.name], f)
@@ -492,7 +492,7 @@ class _Runner:
                 if k:  # reported once per file (summed over the chunks of a large file)
                     ck = (table, raw.source, header)
                     self._empty_cells[ck] = self._empty_cells.get(ck, 0) + k
-            cols[f.name] = (np.asarray(codes, dtype=np.int64), np.asarray(vu, dtype=object))
+            cols[f.name] = (np.asarray(codes, dtype=np.int32), np.asarray(vu, dtype=object))
         # cross-field rule: a programme cannot end before it starts
         if table == "programmes":
             (ks, us), (ke, ue) = cols["start_date"], cols["end_date"]
@@ -806,11 +806,12 @@ def _present(codes: np.ndarray, n: int) -> np.ndarray:
 
 def _merge_coded(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """One column from its chunks' (codes, value per code, the last None for -1): the codes over all rows into
-    the distinct non-missing values (-1 = missing) and those values, as ``pd.factorize`` of the whole column
-    gives them (up to the order of the values)."""
+    the distinct non-missing values (-1 = missing; int32 codes, as in the chunks, unless there are too many
+    values) and those values, as ``pd.factorize`` of the whole column gives them (up to the order of the
+    values)."""
     allu = np.concatenate([u for _, u in parts]) if len(parts) > 1 else parts[0][1]
     g, uniq = pd.factorize(allu, use_na_sentinel=True)
-    out = np.empty(sum(len(k) for k, _ in parts), dtype=np.int64)
+    out = np.empty(sum(len(k) for k, _ in parts), dtype=np.int32 if len(uniq) < 2**31 - 1 else np.int64)
     off = off_u = 0
     for k, u in parts:
         out[off:off + len(k)] = g[off_u:off_u + len(u)][k]
@@ -870,15 +871,29 @@ def _index_of(known: pd.Index, u: np.ndarray) -> np.ndarray:
     return known.get_indexer(u) if len(known) else np.full(len(u), -1, dtype=np.intp)
 
 
+_HEX = np.full(256, 255, dtype=np.uint8)
+_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+
+
 def _text_order(u: np.ndarray) -> np.ndarray | None:
     """The order that sorts ``u`` (distinct strings) by code point, as Python compares text; None if an
-    element is not a string. ASCII text is sorted as bytes by numpy (the same order); other text by Arrow."""
+    element is not a string. ASCII text is sorted as bytes by numpy (the same order), pseudonyms (``P`` and
+    16 lowercase hex digits, whose order is that of the 64-bit number they spell) as integers; other text by
+    Arrow."""
     b = None
     if pd.api.types.infer_dtype(u, skipna=False) == "string":  # every element a str
         try:
             b = u.astype("S")  # (numpy drops trailing NUL bytes: two such values would tie, so ties are checked)
         except UnicodeEncodeError:
             pass
+    if b is not None and b.dtype.itemsize == 1 + PSEUDONYM_HEX == 17 and len(b):
+        m = b.view(np.uint8).reshape(-1, 17)
+        nib = _HEX[m[:, 1:]]
+        if (m[:, 0] == ord("P")).all() and (nib < 16).all():
+            x = np.zeros(len(b), dtype=np.uint64)
+            for j in range(16):
+                x = (x << np.uint64(4)) | nib[:, j].astype(np.uint64)
+            return np.argsort(x, kind="stable")  # (distinct strings: distinct numbers)
     if b is not None:
         by = np.argsort(b, kind="stable")
         sb = b[by]

@@ -749,8 +749,10 @@ def _arrow_chunks(path: Path, name: str, table: RawTable, meta: dict, hd: _Heade
                 for f, enc_col in zip(hd.fields, encoded, strict=True):
                     cats = pd.Index(np.asarray(enc_col.dictionary.to_numpy(zero_copy_only=False), dtype=object),
                                     dtype=object)
-                    data[f] = pd.Categorical.from_codes(enc_col.indices.to_numpy(zero_copy_only=False), cats,
-                                                        validate=False)
+                    # (Arrow's dictionary is distinct: the dtype need not check it, which would hash every value)
+                    dtype = pd.CategoricalDtype._from_fastpath(cats, False)
+                    data[f] = pd.Categorical.from_codes(enc_col.indices.to_numpy(zero_copy_only=False),
+                                                        dtype=dtype, validate=False)
                 frame = pd.DataFrame(data, columns=hd.fields)
                 yield _rawfile(name, table, meta, 1, hd, frame, rows, {}, chunk)
                 chunk += 1
