@@ -439,3 +439,65 @@ def test_text_order_sorts_as_python_compares_text():
         order = clean_mod._text_order(u)
         assert [vals[i] for i in order] == sorted(vals), what
     assert clean_mod._text_order(np.array(["a", 1], dtype=object)) is None  # not all text
+
+
+def test_has_repeats_equals_pandas_duplicated():
+    """clean_mod._has_repeats (pseudonyms as integers) against pandas' duplicated() on the same values."""
+    import numpy as np
+
+    from evalkit.ingest.pseudonym import pseudonymise_many
+
+    pseudo = pseudonymise_many([f"1985031720100120{i:02d}" for i in range(60)], b"k")
+    cases = [pseudo, pseudo + pseudo[:1], [p.upper() for p in pseudo], pseudo[:3] + [None],
+             pseudo[:3] + [None, None], ["a", "b", "a"], [1.0, np.nan, 2.0], [1.0, np.nan, np.nan]]
+    for vals in cases:
+        arr = pd.array(vals, dtype="str") if isinstance(vals[0], str) else np.array(vals)
+        assert clean_mod._has_repeats(arr) == bool(pd.Series(arr).duplicated().any()), vals
+
+
+def test_digit_strings_looked_up_as_integers_like_text():
+    """clean_mod._digits_int64 against int() and clean_mod._index_of against pandas' text lookup, including
+    strings it must refuse (letters, bytes just below and above the digits, mixed lengths, not text)."""
+    import numpy as np
+
+    u = np.array(["000000000000000001", "123456789012345678", "999999999999999999"], dtype=object)
+    assert list(clean_mod._digits_int64(u)) == [int(x) for x in u]
+    for bad in (["12a"], ["1/"], ["1:"], ["12", "1"], ["１２"], [12], []):
+        assert clean_mod._digits_int64(np.array(bad, dtype=object)) is None, bad
+    known = pd.Index(["198503172010012004", "196401011986011002", "000000000000000007"], dtype=object)
+    for q in (["000000000000000007", "198503172010012004", "111111111111111111"], ["0123", "x"], []):
+        q = np.array(q, dtype=object)
+        assert list(clean_mod._index_of(known, q)) == list(known.get_indexer(q)), q
+    assert list(clean_mod._index_of(pd.Index([], dtype=object), np.array(["1"], dtype=object))) == [-1]
+
+
+def test_any_repeat_equals_pandas_duplicated():
+    """clean_mod._any_repeat (codes folded and counted, or hashed when the codes span too much) against
+    pandas' duplicated() of the same code columns, on random codes with and without a repeated row."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        n = int(rng.integers(0, 40))
+        hi = [int(rng.integers(1, 50)), int(rng.choice([3, 10**7]))][: 1 + trial % 2]
+        cols = [rng.integers(-1, h, n) for h in hi]
+        want = bool(pd.DataFrame(dict(enumerate(cols))).duplicated().any()) if n else False
+        assert clean_mod._any_repeat(cols) == want
+
+
+def test_factorize_of_digit_strings_equals_pandas():
+    """clean_mod._factorize (NIP-like strings by their int64 values) against pd.factorize: same codes, same
+    values, None and NaN as -1; text that is not digits of one length goes to pandas as it is."""
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    digits = np.array([f"{x:018d}" for x in rng.integers(0, 3000, 12_000)], dtype=object)
+    holes = digits.copy()
+    holes[rng.integers(0, len(holes), 500)] = None
+    holes[:3] = [np.nan, None, "000000000000000001"]
+    mixed = holes.copy()
+    mixed[7] = "12"
+    for a in (digits, holes, mixed, np.array(["b", "a", None, "b"] * 3000, dtype=object)):
+        g, u = clean_mod._factorize(a)
+        g0, u0 = pd.factorize(a, use_na_sentinel=True)
+        assert np.array_equal(g, g0) and list(u) == list(u0)

@@ -545,8 +545,7 @@ class _Runner:
         # column -> codes over the table's rows and its distinct clean values (the chunks' codes merged)
         fact = {c: _merge_coded([ch.cols[c] for ch in chunks]) for c in content}
         # rows with distinct keys are distinct rows: the two checks below only run when some key repeats
-        repeats = bool(ok.any()) and bool(
-            _duplicated(pd.DataFrame({c: fact[c][0][ok] for c in key}), keep="first").any())
+        repeats = bool(ok.any()) and _any_repeat([fact[c][0][ok] for c in key])
         codes = pd.DataFrame({c: fact[c][0] for c in content}) if repeats else None
         # exact duplicates among rows that are otherwise fine (first kept)
         if repeats:
@@ -775,19 +774,20 @@ def _passes_on_distinct(schema: Any, frame: pd.DataFrame, parts: dict[str, tuple
         if col.unique or col.regex or any(c.name not in _ELEMENTWISE for c in col.checks):
             return False
     used = {name: v[np.flatnonzero(_present(k, len(v)))] for name, (k, v) in parts.items()}
-    n = max(len(x) for x in used.values())
-    probe = pd.DataFrame({name: x[np.arange(n) % len(x)] for name, x in used.items()})  # (values repeated)
     lite = copy.deepcopy(schema)
     lite.unique = None
-    try:
-        lite.validate(probe, lazy=True)
-    except pe.SchemaErrors:
+    try:  # the frame's layout (columns, order, dtypes) on its first distinct values, then each column's checks
+        lite.validate(pd.DataFrame({name: x[:1] for name, x in used.items()}), lazy=True)  # on all its values
+        for name, x in used.items():
+            if len(x) > 1:
+                schema.columns[name].validate(pd.DataFrame({name: x}), lazy=True)
+    except (pe.SchemaErrors, pe.SchemaError):
         return False
     key = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique or [])
     if key:  # equal codes <=> equal values, if the key columns' values used are distinct
-        if any(pd.Series(used[c]).duplicated().any() for c in key):
+        if any(_has_repeats(used[c]) for c in key):
             return False
-        if not distinct_key_codes and _duplicated(pd.DataFrame({c: parts[c][0] for c in key}), keep="first").any():
+        if not distinct_key_codes and _any_repeat([parts[c][0] for c in key]):
             return False
     return True
 
@@ -804,13 +804,29 @@ def _present(codes: np.ndarray, n: int) -> np.ndarray:
     return seen
 
 
+def _factorize(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(a, use_na_sentinel=True)`` of an object array; digit strings of one length (NIPs) are
+    factorised by their int64 values (the same codes and values: both in order of first appearance)."""
+    if len(a) > 10_000:
+        present = np.flatnonzero(~pd.isna(a))
+        ints = _digits_int64(a[present])
+        if ints is not None:
+            g_p, _ = pd.factorize(ints)
+            first = np.empty(int(g_p.max()) + 1 if len(g_p) else 0, dtype=np.int64)
+            first[g_p[::-1]] = np.arange(len(g_p) - 1, -1, -1)  # (the last write wins: each code's first row)
+            g = np.full(len(a), -1, dtype=np.intp)
+            g[present] = g_p
+            return g, a[present][first]
+    return pd.factorize(a, use_na_sentinel=True)
+
+
 def _merge_coded(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """One column from its chunks' (codes, value per code, the last None for -1): the codes over all rows into
     the distinct non-missing values (-1 = missing; int32 codes, as in the chunks, unless there are too many
     values) and those values, as ``pd.factorize`` of the whole column gives them (up to the order of the
     values)."""
     allu = np.concatenate([u for _, u in parts]) if len(parts) > 1 else parts[0][1]
-    g, uniq = pd.factorize(allu, use_na_sentinel=True)
+    g, uniq = _factorize(np.asarray(allu, dtype=object))
     out = np.empty(sum(len(k) for k, _ in parts), dtype=np.int32 if len(uniq) < 2**31 - 1 else np.int64)
     off = off_u = 0
     for k, u in parts:
@@ -835,10 +851,12 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
         r = np.empty(len(u), dtype=np.int64)
         r[by] = np.arange(len(u))
         ranks.append((r[k], len(u)))
-    if float(np.prod([float(m) for _, m in ranks])) < 2**62:  # one int64 key (mixed radix, exact): a stable
-        combined = np.zeros(len(ranks[0][0]), dtype=np.int64)  # sort of it is the lexicographic order, and
-        for r, m in ranks:  # it is fast on rows that are (nearly) in key order already, as files often are
-            combined = combined * m + r
+    span = float(np.prod([float(m) for _, m in ranks]))
+    if span < 2**62:  # one integer key (mixed radix, exact; int32 if it fits, which sorts faster): a stable sort
+        dt = np.int32 if span < 2**31 else np.int64  # of it is the lexicographic order, and it is fast on rows
+        combined = np.zeros(len(ranks[0][0]), dtype=dt)  # that are (nearly) in key order already, as files
+        for r, m in ranks:  # often are
+            combined = combined * dt(m) + r.astype(dt, copy=False)
         return np.argsort(combined, kind="stable")
     return np.lexsort([r for r, _ in ranks][::-1])
 
@@ -855,10 +873,13 @@ def _digits_int64(u: np.ndarray) -> np.ndarray | None:
     w = b.dtype.itemsize
     if w > 18:
         return None
-    d = b.view(np.uint8).reshape(-1, w).astype(np.int64) - 48
-    if ((d < 0) | (d > 9)).any():  # (also a shorter string: numpy pads it with NUL bytes)
+    d = b.view(np.uint8).reshape(-1, w) - np.uint8(48)  # (a byte below "0" wraps around to above 9)
+    if (d > 9).any():  # (also a shorter string: numpy pads it with NUL bytes)
         return None
-    return d @ (10 ** np.arange(w - 1, -1, -1, dtype=np.int64))
+    x = np.zeros(len(b), dtype=np.int64)
+    for j in range(w):
+        x = x * 10 + d[:, j]
+    return x
 
 
 def _index_of(known: pd.Index, u: np.ndarray) -> np.ndarray:
@@ -875,6 +896,33 @@ _HEX = np.full(256, 255, dtype=np.uint8)
 _HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
 
 
+def _pseudonym_ints(b: np.ndarray) -> np.ndarray | None:
+    """Pseudonyms as bytes (``numpy`` ``S17``: ``P`` and 16 lowercase hex digits) -> the 64-bit numbers they
+    spell, which order and tell them apart as the text does; None if ``b`` holds anything else."""
+    if b.dtype.kind != "S" or b.dtype.itemsize != 1 + PSEUDONYM_HEX or PSEUDONYM_HEX != 16 or not len(b):
+        return None
+    m = b.view(np.uint8).reshape(-1, 17)
+    nib = _HEX[m[:, 1:]]
+    if not ((m[:, 0] == ord("P")).all() and (nib < 16).all()):
+        return None
+    packed = np.ascontiguousarray((nib[:, 0::2] << 4) | nib[:, 1::2])  # two hex digits a byte, first digit first
+    return packed.view(">u8").reshape(-1).astype(np.uint64)
+
+
+def _has_repeats(values: Any) -> bool:
+    """Whether ``values`` (a column's distinct values, in its dtype) hold two equal values (or two missing);
+    pseudonyms are compared as the numbers they spell (much faster than hashing the text)."""
+    if isinstance(values, pd.api.extensions.ExtensionArray) and pd.api.types.is_string_dtype(values.dtype) \
+            and not values.isna().any():
+        try:
+            x = _pseudonym_ints(np.asarray(values, dtype=object).astype("S"))
+        except UnicodeEncodeError:
+            x = None
+        if x is not None:
+            return bool(pd.Series(x).duplicated().any())
+    return bool(pd.Series(values).duplicated().any())
+
+
 def _text_order(u: np.ndarray) -> np.ndarray | None:
     """The order that sorts ``u`` (distinct strings) by code point, as Python compares text; None if an
     element is not a string. ASCII text is sorted as bytes by numpy (the same order), pseudonyms (``P`` and
@@ -886,14 +934,9 @@ def _text_order(u: np.ndarray) -> np.ndarray | None:
             b = u.astype("S")  # (numpy drops trailing NUL bytes: two such values would tie, so ties are checked)
         except UnicodeEncodeError:
             pass
-    if b is not None and b.dtype.itemsize == 1 + PSEUDONYM_HEX == 17 and len(b):
-        m = b.view(np.uint8).reshape(-1, 17)
-        nib = _HEX[m[:, 1:]]
-        if (m[:, 0] == ord("P")).all() and (nib < 16).all():
-            x = np.zeros(len(b), dtype=np.uint64)
-            for j in range(16):
-                x = (x << np.uint64(4)) | nib[:, j].astype(np.uint64)
-            return np.argsort(x, kind="stable")  # (distinct strings: distinct numbers)
+    x = _pseudonym_ints(b) if b is not None else None
+    if x is not None:
+        return np.argsort(x, kind="stable")  # (distinct strings: distinct numbers)
     if b is not None:
         by = np.argsort(b, kind="stable")
         sb = b[by]
@@ -908,6 +951,20 @@ def _text_order(u: np.ndarray) -> np.ndarray | None:
     import pyarrow.compute as pc
 
     return pc.sort_indices(arr).to_numpy()
+
+
+def _any_repeat(codes: list[np.ndarray]) -> bool:
+    """Whether two rows have the same codes (factorize codes >= -1, one array per column): each row's codes
+    folded into one integer (mixed radix, exact) and counted, when there are not many more possible integers
+    than rows; otherwise as :func:`_duplicated` finds it."""
+    n = len(codes[0])
+    radix = [int(c.max()) + 2 if len(c) else 1 for c in codes]
+    if n and float(np.prod([float(r) for r in radix])) <= max(4 * n, 1 << 20):
+        ids = np.zeros(n, dtype=np.int64)
+        for c, r in zip(codes, radix, strict=True):
+            ids = ids * r + (c.astype(np.int64) + 1)
+        return bool((np.bincount(ids) > 1).any())
+    return bool(n) and bool(_duplicated(pd.DataFrame(dict(enumerate(codes))), keep="first").any())
 
 
 def _duplicated(codes: pd.DataFrame, keep: Any) -> np.ndarray:
