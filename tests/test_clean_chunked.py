@@ -501,3 +501,19 @@ def test_factorize_of_digit_strings_equals_pandas():
         g, u = clean_mod._factorize(a)
         g0, u0 = pd.factorize(a, use_na_sentinel=True)
         assert np.array_equal(g, g0) and list(u) == list(u0)
+
+
+def test_is_none_is_identity_with_none():
+    """clean_mod._is_none (numpy's == None, checked) against ``x is None`` for the kinds of clean values."""
+    import datetime as dt
+
+    import numpy as np
+
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    for vals in ([None, "x", "", 0, 1, 2.5, np.nan, dt.date(2020, 1, 1), np.datetime64("NaT")],
+                 [None, pd.NA, "x"], [AlwaysEqual(), None], [], [None] * 3, ["a", "b"]):
+        a = np.array(vals + [None], dtype=object)[:-1]  # (an object array even for a list of lists)
+        assert clean_mod._is_none(a).tolist() == [x is None for x in vals], vals

@@ -793,7 +793,14 @@ def _passes_on_distinct(schema: Any, frame: pd.DataFrame, parts: dict[str, tuple
 
 
 def _is_none(a: np.ndarray) -> np.ndarray:
-    """Elementwise ``x is None`` of an object array."""
+    """Elementwise ``x is None`` of an object array (of clean values or error messages)."""
+    a = np.asarray(a, dtype=object)
+    try:  # ``== None`` in C (None is the only value equal to None among text, numbers and dates; NaN is not),
+        eq = np.equal(a, None)  # checked: what it finds must be missing to pandas too (None is, NaN can't be)
+        if eq.dtype == bool and bool(pd.isna(a[eq]).all()):
+            return eq
+    except (TypeError, ValueError):  # an object that does not compare plainly (pd.NA)
+        pass
     return np.fromiter((x is None for x in a), dtype=bool, count=len(a))
 
 

@@ -912,7 +912,10 @@ def _nip_fast_pos(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from evalkit.ingest import nip as _nip
 
     none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
-    is_str = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":  # (every value a str: the usual case)
+        is_str = np.ones(len(uniques), dtype=bool)
+    else:
+        is_str = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
     if not is_str.any():
         return none
     pos = np.flatnonzero(is_str)
@@ -924,7 +927,7 @@ def _nip_fast_pos(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     digits = pc.replace_substring(arr, " ", "")
     if digits.offset:  # pragma: no cover - a fresh array has offset 0
         return none
-    d = np.frombuffer(digits.buffers()[2], dtype=np.uint8)[: 18 * len(pos)].reshape(-1, 18).astype(np.int64) - 48
+    d = np.frombuffer(digits.buffers()[2], dtype=np.uint8)[: 18 * len(pos)].reshape(-1, 18) - np.uint8(48)
 
     def num(a: int, b: int) -> np.ndarray:
         v = np.zeros(len(d), dtype=np.int64)
