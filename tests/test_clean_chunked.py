@@ -456,7 +456,7 @@ def test_has_repeats_equals_pandas_duplicated():
 
 
 def test_digit_strings_looked_up_as_integers_like_text():
-    """clean_mod._digits_int64 against int() and clean_mod._index_of against pandas' text lookup, including
+    """clean_mod._digits_int64 against int() and clean_mod._Lookup against pandas' text lookup, including
     strings it must refuse (letters, bytes just below and above the digits, mixed lengths, not text)."""
     import numpy as np
 
@@ -465,10 +465,13 @@ def test_digit_strings_looked_up_as_integers_like_text():
     for bad in (["12a"], ["1/"], ["1:"], ["12", "1"], ["１２"], [12], []):
         assert clean_mod._digits_int64(np.array(bad, dtype=object)) is None, bad
     known = pd.Index(["198503172010012004", "196401011986011002", "000000000000000007"], dtype=object)
-    for q in (["000000000000000007", "198503172010012004", "111111111111111111"], ["0123", "x"], []):
-        q = np.array(q, dtype=object)
-        assert list(clean_mod._index_of(known, q)) == list(known.get_indexer(q)), q
-    assert list(clean_mod._index_of(pd.Index([], dtype=object), np.array(["1"], dtype=object))) == [-1]
+    for ref in (known, pd.Index(["PEL-1", "PEL-2"], dtype=object)):
+        look = clean_mod._Lookup(ref.to_numpy())
+        for q in (["000000000000000007", "198503172010012004", "111111111111111111"], ["0123", "x"], [],
+                  ["PEL-2", "PEL-3"], [7, None]):
+            q = np.array(q, dtype=object)
+            assert list(look.index_of(q)) == list(ref.get_indexer(q)), (ref, q)
+    assert list(clean_mod._Lookup(np.array([], dtype=object)).index_of(np.array(["1"], dtype=object))) == [-1]
 
 
 def test_any_repeat_equals_pandas_duplicated():

@@ -638,10 +638,9 @@ class _Runner:
         from the programme files. The rows are kept: the roster may simply be incomplete. ``pos``: the kept
         rows; ``fact``: column -> (codes, distinct values); ``files``: the file of each kept row."""
 
-        def values_of(col: str) -> pd.Index:  # the distinct values of the kept rows (not missing ones)
+        def values_of(col: str) -> _Lookup:  # the distinct values of the kept rows (not missing ones)
             k, u = fact[col]
-            return pd.Index(np.asarray(u, dtype=object)[np.flatnonzero(_present(k[pos], len(u) + 1)[:-1])],
-                            dtype=object)
+            return _Lookup(np.asarray(u, dtype=object)[np.flatnonzero(_present(k[pos], len(u) + 1)[:-1])])
 
         if table == "employees":
             self.roster = values_of("nip")
@@ -657,7 +656,7 @@ class _Runner:
                                                                                   "(pelatihan_*/diklat_*)"))
         for col, known, what, where in checks:
             k, u = fact[col]
-            unknown_u = np.append(_index_of(known, np.asarray(u, dtype=object)) < 0, True)  # last: code -1
+            unknown_u = np.append(known.index_of(u) < 0, True)  # last: code -1 (missing)
             unknown = unknown_u[k[pos]]
             if not unknown.any():
                 continue
@@ -889,14 +888,29 @@ def _digits_int64(u: np.ndarray) -> np.ndarray | None:
     return x
 
 
-def _index_of(known: pd.Index, u: np.ndarray) -> np.ndarray:
-    """``known.get_indexer(u)`` for distinct strings: through their int64 values when both are digit strings
-    of one length (NIPs), which pandas looks up far faster than text."""
-    if len(known) and len(u):
-        a, b = _digits_int64(np.asarray(known, dtype=object)), _digits_int64(np.asarray(u, dtype=object))
-        if a is not None and b is not None and len(known[0]) == len(u[0]):
-            return pd.Index(a).get_indexer(b)
-    return known.get_indexer(u) if len(known) else np.full(len(u), -1, dtype=np.intp)
+class _Lookup:
+    """Distinct strings to look values up in: as text, and as int64 values when they are digit strings of one
+    length (NIPs), which pandas looks up far faster than text."""
+
+    def __init__(self, values: np.ndarray):
+        self.text = pd.Index(np.asarray(values, dtype=object), dtype=object)
+        ints = _digits_int64(np.asarray(values, dtype=object))
+        self.ints = pd.Index(ints) if ints is not None else None
+        self.width = len(values[0]) if ints is not None else 0
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def index_of(self, u: np.ndarray) -> np.ndarray:
+        """``self.text.get_indexer(u)`` (-1: not there) for distinct strings ``u``."""
+        u = np.asarray(u, dtype=object)
+        if not len(self.text) or not len(u):
+            return np.full(len(u), -1, dtype=np.intp)
+        if self.ints is not None and isinstance(u[0], str) and len(u[0]) == self.width:
+            b = _digits_int64(u)
+            if b is not None:
+                return self.ints.get_indexer(b)
+        return self.text.get_indexer(u)
 
 
 _HEX = np.full(256, 255, dtype=np.uint8)
