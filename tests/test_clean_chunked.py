@@ -186,11 +186,11 @@ def test_fast_pseudonyms_and_nip_parts_equal_the_reference():
 
     nips = [f"19{60 + i % 30:02d}0{1 + i % 9}{10 + i % 18:02d}20{i % 10:02d}0{1 + i % 9}{1 + i % 2}{i % 1000:03d}"
             for i in range(3000)]
-    # hashlib from copied pad states (few NIPs) and DuckDB's sha256 (many) against hmac.new, per key case of
+    # pseudonymise one by one (few NIPs) and DuckDB's sha256 (many) against hmac.new, per key case of
     # RFC 2104 (empty, shorter than, as long as and longer than SHA-256's 64-byte block)
     assert MANY <= 25_000
     many = [f"{1960 + i % 30}0{1 + i % 9}1{i % 9}2000010{1 + i % 2}{i % 1000:03d}" for i in range(25_000)]
-    mixed = many[:MANY - 1] + ["198503172010012004", "Ünicode", "123"]  # not all ASCII of one length: hashlib
+    mixed = many[:MANY - 1] + ["198503172010012004", "Ünicode", "123"]  # not all ASCII of one length: one by one
     for key in (b"k", b"", b"x" * 64, b"a longer key than one SHA-256 block" * 3, bytes(range(256))):
         assert pseudonymise_many(nips[:50], key) == [pseudonymise(n, key) for n in nips[:50]]
         assert pseudonymise_many(many, key) == [pseudonymise(n, key) for n in many]

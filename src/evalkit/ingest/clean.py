@@ -261,9 +261,9 @@ class _Runner:
         self.results: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self.works: dict[str, _TableWork] = {}
         self.partitioned: set[str] = set()
-        self._known = pd.Index([], dtype=np.int64)  # NIPs pseudonymised so far (see mask_many): int64 values,
-        self._known_s = np.zeros(0, dtype=object)  # the NIPs as text
-        self._known_p = np.zeros(0, dtype=object)  # and their pseudonyms
+        self._known_s = np.zeros(0, dtype=object)  # NIPs pseudonymised so far (see mask_many), distinct,
+        self._known_p = np.zeros(0, dtype=object)  # their pseudonyms
+        self._known: _Lookup | None = None  # and a lookup of _known_s (None: to be rebuilt)
         self._src: np.ndarray = np.zeros(0, dtype=np.int64)  # source rows of the last to_output frame
         self._empty_cells: dict[tuple[str, str, str], int] = {}  # (table, source, header) -> empty cells
 
@@ -283,20 +283,16 @@ class _Runner:
         if self.key is None or not len(uniq):
             u[:-1] = MASK
             return u[codes]
-        known = self._known  # every NIP pseudonymised so far (distinct, by its int64 value), and its pseudonym
-        ints = _digits_int64(uniq) if len(uniq[0]) == 18 else None
-        if ints is not None and known.dtype.kind == "i":
-            at = known.get_indexer(ints) if len(known) else np.full(len(uniq), -1, dtype=np.intp)
-        else:  # (only a NIP that is not 18 digits would come here: looked up as text)
-            known = self._known = pd.Index(self._known_s, dtype=object)
-            at = known.get_indexer(uniq) if len(known) else np.full(len(uniq), -1, dtype=np.intp)
+        if self._known is None:  # (rebuilt after NIPs were added)
+            self._known = _Lookup(self._known_s)
+        at = self._known.index_of(uniq)
         new = np.flatnonzero(at < 0)
         if len(new):
-            self._known = known.append(pd.Index(ints[new] if known.dtype.kind == "i" else uniq[new]))
+            at[new] = len(self._known_s) + np.arange(len(new))
             self._known_s = np.concatenate([self._known_s, uniq[new]])
             fresh = np.asarray(pseudonymise_many(uniq[new].tolist(), self.key), dtype=object)
             self._known_p = np.concatenate([self._known_p, fresh])
-            at[new] = len(known) + np.arange(len(new))
+            self._known = None
         u[:-1] = self._known_p[at]
         return u[codes]
 
@@ -691,7 +687,7 @@ class _Runner:
         masked = None
         if nip_field is not None:
             u = np.asarray(fact[nip_field][1], dtype=object)
-            masked = self.mask_many(u, distinct=True)[: len(u)]
+            masked = self.mask_many(u, distinct=True)
         keys = output_key(table)
         order = None
         if len(pos) > 100_000:  # text keys: ranks of the distinct values, one stable sort of the codes
@@ -714,19 +710,20 @@ class _Runner:
         for c in cols:
             if c.kind == "pseudonym":
                 k, _ = coded(nip_field)
-                parts["person_id"] = _cast_distinct(k, masked, "str")
+                parts["person_id"] = k, _cast_distinct(k, masked, "str")
                 continue
             if c.name in ("sex", "birth_year", "appointment_year"):
                 if c.name == "sex":
                     # kept NIPs are valid 18-digit strings (parse_nip): the parts are read from the digits
                     k, u = coded("nip")
                     d = np.asarray(u.astype("S18")).view(np.uint8).reshape(-1, 18).astype(np.int64) - 48
-                    parts["sex"] = _cast_distinct(k, np.where(d[:, 14] == 1, "L", "P").astype(object), dtype_for(c))
+                    parts["sex"] = k, _cast_distinct(k, np.where(d[:, 14] == 1, "L", "P").astype(object),
+                                                     dtype_for(c))
                     parts["birth_year"] = k, d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
                     parts["appointment_year"] = k, d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11]
                 continue
             k, u = coded(c.name)
-            parts[c.name] = _cast_distinct(k, u, dtype_for(c))
+            parts[c.name] = k, _cast_distinct(k, u, dtype_for(c))
         if order is None and len(pos):  # a small table (or keys that are not all text): pandas sorts the keys
             by = pd.DataFrame({name: parts[name][1][parts[name][0]] for name in keys})
             order = by.sort_values(keys, kind="stable").index.to_numpy()
@@ -867,14 +864,23 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
     return np.lexsort([r for r, _ in ranks][::-1])
 
 
+def _ascii_bytes(u: Any) -> np.ndarray | None:
+    """Text (every element a str, all ASCII) as a numpy bytes array (``S<width>``, shorter strings padded with
+    NUL bytes, which numpy drops when comparing); None if ``u`` is anything else."""
+    u = np.asarray(u, dtype=object)
+    if pd.api.types.infer_dtype(u, skipna=False) != "string":
+        return None
+    try:
+        return u.astype("S")
+    except UnicodeEncodeError:
+        return None
+
+
 def _digits_int64(u: np.ndarray) -> np.ndarray | None:
     """Strings of 1-18 ASCII digits (all of one length, as NIPs are) -> their int64 values, an exact stand-in
     for the strings when looking them up; None if ``u`` is anything else."""
-    if not len(u) or pd.api.types.infer_dtype(u, skipna=False) != "string":
-        return None
-    try:
-        b = u.astype("S")
-    except UnicodeEncodeError:
+    b = _ascii_bytes(u) if len(u) else None
+    if b is None:
         return None
     w = b.dtype.itemsize
     if w > 18:
@@ -935,10 +941,8 @@ def _has_repeats(values: Any) -> bool:
     pseudonyms are compared as the numbers they spell (much faster than hashing the text)."""
     if isinstance(values, pd.api.extensions.ExtensionArray) and pd.api.types.is_string_dtype(values.dtype) \
             and not values.isna().any():
-        try:
-            x = _pseudonym_ints(np.asarray(values, dtype=object).astype("S"))
-        except UnicodeEncodeError:
-            x = None
+        b = _ascii_bytes(values)
+        x = _pseudonym_ints(b) if b is not None else None
         if x is not None:
             return bool(pd.Series(x).duplicated().any())
     return bool(pd.Series(values).duplicated().any())
@@ -949,12 +953,7 @@ def _text_order(u: np.ndarray) -> np.ndarray | None:
     element is not a string. ASCII text is sorted as bytes by numpy (the same order), pseudonyms (``P`` and
     16 lowercase hex digits, whose order is that of the 64-bit number they spell) as integers; other text by
     Arrow."""
-    b = None
-    if pd.api.types.infer_dtype(u, skipna=False) == "string":  # every element a str
-        try:
-            b = u.astype("S")  # (numpy drops trailing NUL bytes: two such values would tie, so ties are checked)
-        except UnicodeEncodeError:
-            pass
+    b = _ascii_bytes(u)  # (numpy drops trailing NUL bytes: two such values would tie, so ties are checked)
     x = _pseudonym_ints(b) if b is not None else None
     if x is not None:
         return np.argsort(x, kind="stable")  # (distinct strings: distinct numbers)
@@ -1003,15 +1002,15 @@ def _duplicated(codes: pd.DataFrame, keep: Any) -> np.ndarray:
     return pd.Series(ids).duplicated(keep=keep).to_numpy()
 
 
-def _cast_distinct(k: np.ndarray, u: np.ndarray, dtype: Any) -> tuple[np.ndarray, Any]:
-    """Codes ``k`` into distinct clean values ``u`` (-1 = missing) -> ``(k, values)``: ``values`` are ``u`` in
-    ``dtype``, plus a missing value last when some code is -1 (so ``values[k]`` is the column)."""
+def _cast_distinct(k: np.ndarray, u: np.ndarray, dtype: Any) -> Any:
+    """The distinct clean values ``u`` that codes ``k`` point into (-1 = missing), in ``dtype``, plus a missing
+    value last when some code is -1 (so ``values[k]`` is the column)."""
     if len(k) and (k < 0).any():
         ue = np.empty(len(u) + 1, dtype=object)
         ue[: len(u)] = u
         ue[-1] = None
-        return k, _cast(ue, dtype)
-    return k, _cast(np.asarray(u, dtype=object), dtype)
+        return _cast(ue, dtype)
+    return _cast(np.asarray(u, dtype=object), dtype)
 
 
 def _cast(a: np.ndarray, dtype: Any) -> Any:

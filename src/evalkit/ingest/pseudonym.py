@@ -116,10 +116,8 @@ def pseudonymise_many(nips: list[str], key: str | bytes) -> list[str]:
     The same HMAC-SHA256 written out from its definition, ``H(outer || H(inner || nip))``: from
     :data:`MANY` NIPs on (ASCII, all of one length, as valid NIPs are), DuckDB's ``sha256`` computes it over the
     whole list at once (in row order: DuckDB keeps the insertion order of a plain projection); otherwise
-    Python's ``hashlib`` does, from the pad states hashed once and copied per NIP.
-    Both are tested against :func:`hmac.new`.
+    :func:`pseudonymise` does, one NIP at a time. Tested against :func:`hmac.new`.
     """
-    inner, outer = _pads(_as_bytes(key))
     if len(nips) >= MANY:
         import numpy as np
 
@@ -131,6 +129,7 @@ def pseudonymise_many(nips: list[str], key: str | bytes) -> list[str]:
             import duckdb
             import pyarrow as pa
 
+            inner, outer = _pads(_as_bytes(key))
             width = fixed.dtype.itemsize
             col = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(fixed),
                                                         [None, pa.py_buffer(fixed.tobytes())])
@@ -139,15 +138,7 @@ def pseudonymise_many(nips: list[str], key: str | bytes) -> list[str]:
                 res = con.sql(f"SELECT 'P' || left(sha256(unhex('{outer.hex()}') || "
                               f"unhex(sha256(unhex('{inner.hex()}') || n))), {PSEUDONYM_HEX}) AS p FROM arr")
                 return res.to_arrow_table().column("p").to_pylist()
-    hi, ho = hashlib.sha256(inner), hashlib.sha256(outer)
-    res = []
-    for n in nips:
-        i = hi.copy()
-        i.update(n.encode("ascii", "replace"))
-        o = ho.copy()
-        o.update(i.digest())
-        res.append("P" + o.digest()[: (PSEUDONYM_HEX + 1) // 2].hex()[:PSEUDONYM_HEX])
-    return res
+    return [pseudonymise(n, key) for n in nips]
 
 
 _WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
