@@ -267,3 +267,49 @@ def test_align_to_wave_hand_computed():
     assert out["unit"].unique().tolist() == ["a"]
     assert out["rel"].tolist() == [-2, -1, 0, 1]
     assert out["change"].tolist() == [-1.0, 1.0, -6.0, -4.0]   # pre-wave mean of a = 11
+
+
+def test_subgroup_att_cluster_sums_influence_within_cluster():
+    """Clustered SEs of subgroup_att, checked by hand on a two-period, one-cohort design where the ATT is a
+    difference of mean changes and each unit's influence value is (dy_i - m1)/n1 (treated) or
+    -(dy_i - m0)/n0 (controls); the weight term vanishes with one cohort. Clustered variance (R did's
+    clustervars, analytic form): sum over clusters of the squared within-cluster sums."""
+    rng = np.random.default_rng(11)
+    n = 120
+    ids = np.arange(n)
+    cl = ids % 6
+    treated = ids < 50
+    shock = rng.normal(0, 1, 6)[cl]
+    y0 = rng.normal(0, 1, n)
+    y1 = y0 + 0.5 * treated + shock + rng.normal(0, 1, n)
+    df = pd.DataFrame({"id": np.repeat(ids, 2), "t": np.tile([1, 2], n), "y": np.column_stack([y0, y1]).ravel(),
+                       "g": np.repeat(np.where(treated, 2, 0), 2), "cl": np.repeat(cl, 2), "s": "all"})
+    dy = y1 - y0
+    m1, m0 = dy[treated].mean(), dy[~treated].mean()
+    psi = np.where(treated, (dy - m1) / treated.sum(), -(dy - m0) / (~treated).sum())
+    se_hand = np.sqrt((np.bincount(cl, weights=psi) ** 2).sum())
+    res = subgroup_att(df, "y", "id", "t", "g", "s", controls="within", cluster="cl")
+    assert res.coef().iloc[0] == pytest.approx(m1 - m0, rel=1e-12)
+    assert res.se().iloc[0] == pytest.approx(se_hand, rel=1e-10)
+    assert res.n_clusters == 6
+    assert any("Only 6 clusters" in note for note in res.notes)
+    unit = subgroup_att(df, "y", "id", "t", "g", "s", controls="within")
+    assert unit.se().iloc[0] == pytest.approx(np.sqrt((psi ** 2).sum()), rel=1e-10)
+    # every unit its own cluster: the unit-level SE exactly
+    df["cl_unit"] = df["id"]
+    same = subgroup_att(df, "y", "id", "t", "g", "s", controls="within", cluster="cl_unit")
+    assert same.se().iloc[0] == pytest.approx(unit.se().iloc[0], rel=1e-12)
+
+
+def test_subgroup_att_cluster_must_be_constant_within_unit():
+    df = _with_subgroups(seed=3)
+    df["cl"] = np.arange(len(df)) % 3
+    with pytest.raises(ValueError, match="constant within each unit"):
+        subgroup_att(df, "y", "id", "t", "g", "s", cluster="cl")
+
+
+def test_subgroup_att_repeated_rows_are_named():
+    df = _with_subgroups(seed=3)
+    df = pd.concat([df, df.iloc[[5]]], ignore_index=True)
+    with pytest.raises(ValueError, match="rows repeat a pair"):
+        subgroup_att(df, "y", "id", "t", "g", "s")

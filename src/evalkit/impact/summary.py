@@ -172,14 +172,26 @@ def forest_plot(table: pd.DataFrame, ax=None, *, label: str = "label", color_by:
     return ax
 
 
-def _wide(data, yname, idname, tname, gname, by):
-    """Balanced units x periods matrix (same rules as :func:`staggered_att`) plus cohort and subgroup."""
+def _wide(data, yname, idname, tname, gname, by, cluster=None):
+    """Balanced units x periods matrix (same rules as :func:`staggered_att`) plus cohort, subgroup and
+    cluster of each unit (the unit itself when ``cluster`` is None)."""
     tint, tmap = time_to_int(data[tname], tname)
     gint = cohort_to_int(data[gname], gname, tmap)
     df = pd.DataFrame({"id": data[idname].to_numpy(), "t": tint, "g": gint, "y": data[yname].to_numpy(float),
-                       "s": data[by].to_numpy(object)})
-    if df.duplicated(["id", "t"]).any():
-        raise ValueError(f"({idname!r}, {tname!r}) does not identify rows uniquely")
+                       "s": data[by].to_numpy(object),
+                       "c": data[idname if cluster is None else cluster].to_numpy(object)})
+    dup = df.duplicated(["id", "t"], keep=False)
+    if dup.any():
+        rows = pd.DataFrame({"id": df["id"].to_numpy()[dup.to_numpy()],
+                             "t": data[tname].to_numpy()[dup.to_numpy()]}).drop_duplicates().head(3)
+        shown = ", ".join(f"({i!r}, {t!r})" for i, t in zip(rows["id"], rows["t"]))
+        raise ValueError(f"({idname!r}, {tname!r}) does not identify rows uniquely: {int(dup.sum())} rows repeat "
+                         f"a pair, e.g. {shown}")
+    if cluster is not None:
+        if df["c"].isna().any():
+            raise ValueError(f"cluster column {cluster!r} has missing values")
+        if (df.groupby("id", sort=False)["c"].nunique() > 1).any():
+            raise ValueError(f"cluster column {cluster!r} must be constant within each unit of {idname!r}")
     notes = []
     miss = df["y"].isna()
     if miss.any():
@@ -194,15 +206,17 @@ def _wide(data, yname, idname, tname, gname, by):
     first = df.drop_duplicates("id").set_index("id")
     G = first["g"].reindex(wide.index).to_numpy(float)
     S = df.dropna(subset=["s"]).drop_duplicates("id").set_index("id")["s"].reindex(wide.index).to_numpy(object)
+    C = first["c"].reindex(wide.index).to_numpy(object)
     early = G <= tlist[0]
     if early.any():
         notes.append(f"Dropped {int(early.sum())} units already treated in the first period.")
-        wide, G, S = wide[~early], G[~early], S[~early]
+        wide, G, S, C = wide[~early], G[~early], S[~early], C[~early]
     G = np.where(np.isfinite(G) & (G > tlist[-1]), np.inf, G)
-    return wide.to_numpy(float), G, S, tlist, notes
+    return wide.to_numpy(float), G, S, C, tlist, notes
 
 
-def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", control="never", alpha=0.05):
+def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", control="never", cluster=None,
+                 alpha=0.05):
     """Callaway-Sant'Anna simple ATT within each subgroup, with a joint Wald test of equal effects.
 
     Parameters
@@ -220,6 +234,10 @@ def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", co
         compared with all never-treated units (delivery mode: the untrained have no mode).
     control : {"never", "notyet"}
         Passed to the group-time estimator (not-yet-treated controls come from the same subgroup only).
+    cluster : str, optional
+        Column constant within unit at which training was assigned (e.g. a region-qualified agency). The
+        influence functions are summed within cluster before the variance is formed (as ``clustervars`` in
+        R ``did``); default: each unit is its own cluster. With fewer than 30 clusters a note says so.
 
     Returns
     -------
@@ -232,7 +250,7 @@ def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", co
     Each subgroup's estimate is exactly :func:`~evalkit.impact.staggered_att` (``aggregate="simple"``) run on
     the subgroup's treated units plus its controls. Its influence function (including the part from the
     estimated group-size weights) is put back on the full set of units (zero for units not used), so
-    ``V = Psi' Psi`` gives the covariances too; they are non-zero when subgroups share controls
+    ``V = Psi' Psi`` gives the covariances too (with ``cluster``, ``Psi`` holds the per-cluster sums); they are non-zero when subgroups share controls
     (``controls="all"``). The test is ``W = (Rb)'(R V R')^{-1}(Rb) ~ chi2(S-1)`` with ``R`` the contrasts
     of each subgroup against the first.
     """
@@ -243,7 +261,9 @@ def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", co
     check_frame(data)
     check_columns(data, yname=yname, idname=idname, tname=tname, gname=gname, by=by)
     check_numeric(data, yname)
-    Y, G, S, tlist, notes = _wide(data, yname, idname, tname, gname, by)
+    if cluster is not None:
+        check_columns(data, cluster=cluster)
+    Y, G, S, C, tlist, notes = _wide(data, yname, idname, tname, gname, by, cluster)
     treated = np.isfinite(G)
     never = ~treated
     if treated.any() and pd.isna(pd.Series(S[treated])).any():
@@ -270,6 +290,14 @@ def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", co
         ns.append(int(tr.sum()))
         used.append(int(mask.sum()))
     Psi = np.column_stack(psis)
+    n_clusters = N
+    if cluster is not None:  # sum each unit's influence within its cluster (codes in sorted label order)
+        ccode, clabels = pd.factorize(pd.Series(C).astype(str), sort=True)
+        n_clusters = len(clabels)
+        Psi = np.vstack([np.bincount(ccode, weights=Psi[:, j], minlength=n_clusters) for j in range(Psi.shape[1])]).T
+        if n_clusters < 30:
+            notes = notes + [f"Only {n_clusters} clusters of {cluster!r}: normal intervals from clustered influence "
+                             "functions can be too narrow with few clusters."]
     V = Psi.T @ Psi
     se = np.sqrt(np.diag(V))
     terms = [f"ATT[{by}={s}]" for s in levels]
@@ -288,9 +316,10 @@ def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", co
     return ImpactResult(
         f"Callaway-Sant'Anna ATT by {by} (control={control}, controls {controls})",
         tab,
-        se_type="analytic influence function, clustered by unit (joint across subgroups)",
+        se_type=("analytic influence function, clustered by "
+                 + ("unit" if cluster is None else repr(cluster)) + " (joint across subgroups)"),
         n_obs=int(Y.size),
-        n_clusters=N,
+        n_clusters=n_clusters,
         alpha=alpha,
         vcov=pd.DataFrame(V, index=terms, columns=terms),
         details={"wald": wald, "levels": levels},
