@@ -56,9 +56,10 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py
 
-## Remove derived files (data/processed, reports); data/raw is left alone
+## Remove derived files (data/processed, reports except the committed screenshots/); data/raw is left alone
 clean:
-	rm -rf data/processed/* reports/*
+	rm -rf data/processed/*
+	find reports -mindepth 1 -maxdepth 1 ! -name screenshots ! -name .gitkeep -exec rm -rf {} +
 	touch data/processed/.gitkeep reports/.gitkeep
 
 ## List the targets

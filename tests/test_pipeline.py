@@ -102,3 +102,25 @@ def test_kernel_that_cannot_start_is_a_named_pipeline_error(tmp_path):
     _nb(tmp_path / "01_a.ipynb", [("x = 1", [])])
     with pytest.raises(pipeline.PipelineError, match=r"01_a.ipynb: the kernel failed"):
         pipeline.execute_notebook(tmp_path / "01_a.ipynb", kernel_name="no-such-kernel")
+
+
+def test_failed_step_is_marked_in_the_index_and_not_linked_to_stale_html(tmp_path):
+    """A notebook that fails must appear as failed in index.html, and a rendering left by an earlier
+    successful run must not be linked as if it were this run's result (earlier the index matched failures
+    by the notebook's file name, never equal to a step name, so no failure was ever marked)."""
+    nbdir, reports = tmp_path / "nb", tmp_path / "r"
+    nbdir.mkdir()
+    _nb(nbdir / "01_ok.ipynb", [("a = 1", [])])
+    _nb(nbdir / "02_bad.ipynb", [("b = 2", [])], {"requires": ["01_ok"]})
+    pipeline.run(workers=1, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    assert (reports / "02_bad.html").exists()  # a good rendering from the first run
+    _nb(nbdir / "02_bad.ipynb", [("raise ValueError('kolom hilang')", [])], {"requires": ["01_ok"]})
+    _nb(nbdir / "03_after.ipynb", [("c = 3", [])], {"requires": ["02_bad"]})
+    with pytest.raises(pipeline.PipelineError):
+        pipeline.run(workers=1, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    index = (reports / "index.html").read_text()
+    row_bad = next(line for line in index.split("<tr>") if "02_bad" in line)
+    assert "failed" in row_bad and 'href="02_bad.html"' not in row_bad
+    row_after = next(line for line in index.split("<tr>") if "03_after" in line)
+    assert "failed" in row_after or "not run" in row_after
+    assert 'href="01_ok.html"' in index

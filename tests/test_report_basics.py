@@ -68,3 +68,43 @@ def test_write_table_requires_suppression_and_writes_csv_tex(tmp_path):
     csv = paths["csv"].read_text()
     assert csv.splitlines()[0] == "unit,n,mean,suppressed" and ",,," in csv.splitlines()[2]
     assert "\\begin{table}" in paths["tex"].read_text() and "--" in paths["tex"].read_text()
+
+
+def test_write_table_csv_keeps_rupiah_amounts_whole(tmp_path):
+    """Rp1,234,567,890 must not become 1.23457e+09 in the published CSV (it was written with %.6g); floats
+    keep 15 significant digits, the precision a float64 guarantees, so 0.1 + 0.2 stays 0.3."""
+    t = pd.DataFrame({"region": ["a"], "cost_rp": [1_234_567_890.0], "share": [0.1 + 0.2], "ikm": [82.123456789]})
+    csv = write_table(t, "costs", tmp_path)["csv"].read_text().splitlines()
+    assert csv[1] == "a,1234567890,0.3,82.123456789"
+
+
+def test_make_clean_keeps_committed_screenshots(tmp_path):
+    """`make clean` removes derived files only: reports/screenshots/ is committed (README pictures)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    shutil.copy(root / "Makefile", tmp_path / "Makefile")
+    for f in ("reports/screenshots/index.png", "reports/index.html", "reports/figures/a.png",
+              "data/processed/employees.parquet"):
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f).write_text("x")
+    subprocess.run(["make", "-s", "clean"], cwd=tmp_path, check=True, capture_output=True)
+    assert (tmp_path / "reports/screenshots/index.png").exists()
+    assert not (tmp_path / "reports/index.html").exists() and not (tmp_path / "reports/figures").exists()
+    assert not (tmp_path / "data/processed/employees.parquet").exists()
+
+
+def test_requires_python_admits_current_releases():
+    """pyproject's requires-python must not refuse a current CPython (it said <3.14)."""
+    import tomllib
+    from pathlib import Path
+
+    from packaging.specifiers import SpecifierSet
+
+    meta = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    spec = SpecifierSet(meta["project"]["requires-python"])
+    assert all(v in spec for v in ("3.11.7", "3.12.0", "3.13.1", "3.14.0"))

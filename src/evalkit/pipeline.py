@@ -227,7 +227,8 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     remaining_per_stem: dict[str, int] = {}
     for s in steps:
         remaining_per_stem[s.stem] = remaining_per_stem.get(s.stem, 0) + 1
-    failed: list[str] = []
+    failed: list[str] = []       # messages, one per failed or skipped step
+    failed_names: list[str] = []  # their step names, for the index
     timings: dict[str, float] = {}
     bar = None
     if progress:
@@ -244,6 +245,7 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
                 pending.remove(s)
                 blocked.add(s.stem)
                 failed.append(f"{s.name}: skipped because a notebook it requires failed")
+                failed_names.append(s.name)
                 if bar:
                     bar.update(1)
             for s in ready[: max(0, workers - len(running))]:
@@ -261,6 +263,7 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
                     timings[name] = secs
                 except Exception as exc:  # noqa: BLE001 - reported below with the step's name
                     failed.append(str(exc) if isinstance(exc, PipelineError) else f"{s.name}: {exc!r}")
+                    failed_names.append(s.name)
                     blocked.add(s.stem)
                 remaining_per_stem[s.stem] -= 1
                 done_stems[s.stem] = done_stems.get(s.stem, 0) + 1
@@ -272,13 +275,14 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     # the index lists every step that has a rendering, not only the ones this (possibly --only) run executed
     ran = {s.name for s in steps}
     listed = [s for s in discover(notebooks_dir) if s.name in ran or (reports / f"{s.output}.html").exists()]
-    write_index(listed, reports, failed=[f.split(":")[0] for f in failed])
+    write_index(listed, reports, failed=failed_names)
     if failed:
         raise PipelineError("notebook(s) failed:\n  " + "\n  ".join(failed))
     return timings
 
 
 _LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+_FAILED_MARK = '<span class="failed">(gagal / failed)</span>'
 _REPORT_WORD = {"id": "Laporan", "en": "Report"}
 
 _INDEX_CSS = """
@@ -295,10 +299,10 @@ def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None =
     analysis = [s for s in steps if not s.parameters]
     regional = [s for s in steps if s.parameters]
     rows = []
-    for s in analysis:
-        status = ' <span class="failed">(gagal / failed)</span>' if s.name in failed else ""
-        rows.append(f'<tr><td><a href="{html.escape(s.output)}.html">{html.escape(s.title)}</a>{status}</td>'
-                    f'<td class="muted">{html.escape(s.notebook.name)}</td></tr>')
+    for s in analysis:  # a failed step is not linked: its HTML, if any, is from an earlier run
+        title = (f'{html.escape(s.title)} {_FAILED_MARK}' if s.name in failed
+                 else f'<a href="{html.escape(s.output)}.html">{html.escape(s.title)}</a>')
+        rows.append(f'<tr><td>{title}</td><td class="muted">{html.escape(s.notebook.name)}</td></tr>')
     # one row per parameter set without the language, one column per language (a region's two reports side by side)
     langs = sorted({s.parameters.get("lang") for s in regional if "lang" in s.parameters},
                    key=lambda x: (x != "id", x))
@@ -315,10 +319,13 @@ def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None =
         cells = []
         for lang in (langs or [None]):
             st = per_lang.get(lang)
-            failed_mark = ' <span class="failed">(gagal / failed)</span>' if st is not None and st.name in failed else ""
             text = _REPORT_WORD.get(lang) or (st.output.rsplit("/", 1)[-1] if st is not None else "")
-            cells.append(f'<td><a href="{html.escape(st.output)}.html">{html.escape(text)}</a>{failed_mark}</td>'
-                         if st is not None else "<td></td>")
+            if st is None:
+                cells.append("<td></td>")
+            elif st.name in failed:
+                cells.append(f"<td>{html.escape(text)} {_FAILED_MARK}</td>")
+            else:
+                cells.append(f'<td><a href="{html.escape(st.output)}.html">{html.escape(text)}</a></td>')
         reg_rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
     body = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

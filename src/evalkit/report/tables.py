@@ -92,7 +92,8 @@ def write_table(
 
     A table with a person-count column (any of ``count_cols`` present) must have been through
     :func:`suppress_small_cells` (it carries the ``suppressed`` column); otherwise ``ValueError``.
-    Writes are atomic and deterministic (fixed float format, no dates).
+    Writes are atomic and deterministic (no dates). The CSV keeps 15 significant digits (what a float64
+    guarantees: rupiah amounts stay whole numbers, 0.1 + 0.2 stays 0.3); the LaTeX table uses ``float_format``.
     """
     from evalkit.report.figures import slugify
 
@@ -105,7 +106,7 @@ def write_table(
     out.mkdir(parents=True, exist_ok=True)
     slug = slugify(name)
     csv_path, tex_path = out / f"{slug}.csv", out / f"{slug}.tex"
-    _atomic_write_text(csv_path, df.to_csv(index=index, lineterminator="\n", float_format="%.6g"))
+    _atomic_write_text(csv_path, df.to_csv(index=index, lineterminator="\n", float_format="%.15g"))
     fmt = {c: (lambda v, f=float_format: "" if pd.isna(v) else f.format(v))
            for c in df.select_dtypes("float").columns}
     tex = df.to_latex(index=index, formatters=fmt, caption=caption, label=f"tab:{slug}", escape=True,
