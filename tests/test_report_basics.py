@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from evalkit.report.figures import save_figure, set_theme, slugify
-from evalkit.report.tables import suppress_small_cells, write_table
+from evalkit.report.tables import count_columns, suppress_small_cells, write_table
 
 
 def _digest(path):
@@ -51,11 +51,11 @@ def test_slugify_rejects_empty():
 def test_suppress_small_cells_blanks_rows_under_threshold():
     t = pd.DataFrame({"unit": ["a", "b", "c", "d"], "n": [12, 4, 5, 0], "mean": [3.2, 1.0, 2.5, np.nan],
                       "share": [0.5, 0.25, 0.4, np.nan]})
-    out = suppress_small_cells(t)
+    out = suppress_small_cells(t, complementary=False)
     assert out["suppressed"].tolist() == [False, True, False, False]
     assert out.loc[1, ["n", "mean", "share"]].isna().all()
     assert out.loc[2, "mean"] == 2.5  # exactly 5 people is published
-    assert suppress_small_cells(t, threshold=13)["suppressed"].tolist() == [True, True, True, False]
+    assert suppress_small_cells(t, threshold=13, complementary=False)["suppressed"].tolist() == [True, True, True, False]
     with pytest.raises(ValueError, match="count column"):
         suppress_small_cells(t, n_col="people")
 
@@ -108,3 +108,29 @@ def test_requires_python_admits_current_releases():
     meta = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
     spec = SpecifierSet(meta["project"]["requires-python"])
     assert all(v in spec for v in ("3.11.7", "3.12.0", "3.13.1", "3.14.0"))
+
+
+def test_complementary_suppression_protects_a_blanked_cell_from_the_total():
+    """With a published total, one blanked row is recovered by subtraction (12 + 4 + 9 = 25: 25 - 12 - 9 = 4).
+    Secondary suppression blanks the next smallest row of the same group, and only where one row was blanked."""
+    t = pd.DataFrame({"region": ["x", "x", "x", "y", "y", "y"], "mode": list("abcabc"),
+                      "n": [12, 4, 9, 3, 2, 30], "mean": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    out = suppress_small_cells(t, by="region")
+    assert out["suppressed"].tolist() == [False, True, True, True, True, False]
+    total_x = t.loc[t.region == "x", "n"].sum()
+    published = out.loc[(out.region == "x") & ~out.suppressed, "n"].sum()
+    assert total_x - published == 4 + 9   # two blanked rows: the small one is no longer identified
+    whole = suppress_small_cells(t.iloc[:3])
+    assert whole["suppressed"].tolist() == [False, True, True]
+
+
+def test_count_columns_other_than_n_are_found_and_enforced(tmp_path):
+    """Suppression used to apply only when a column was literally `n`: a table counting `respondents` or
+    `n_attended` reached the CSV unprotected."""
+    t = pd.DataFrame({"unit": ["a", "b", "c"], "respondents": [40, 3, 25], "ikm": [80.0, 95.0, 70.0]})
+    with pytest.raises(ValueError, match="suppress_small_cells"):
+        write_table(t, "ikm", tmp_path)
+    out = suppress_small_cells(t)
+    assert np.isnan(out.loc[1, "ikm"]) and np.isnan(out.loc[2, "ikm"]) and out.loc[0, "ikm"] == 80.0
+    assert count_columns(pd.DataFrame(columns=["n_attended", "mean_n", "jumlah_peserta", "name", "unit"])) == [
+        "n_attended", "mean_n", "jumlah_peserta"]

@@ -17,31 +17,60 @@ import pandas as pd
 from evalkit import config
 from evalkit.config import paths
 
-__all__ = ["suppress_small_cells", "write_table", "SUPPRESSED_FLAG"]
+__all__ = ["count_columns", "suppress_small_cells", "write_table", "SUPPRESSED_FLAG"]
 
 SUPPRESSED_FLAG = "suppressed"
 
 
+_COUNT_PREFIXES = ("n_", "jumlah")
+_COUNT_SUFFIXES = ("_n", "_count")
+_COUNT_NAMES = {"n", "count", "people", "persons", "respondents", "responden"}
+
+
+def count_columns(df: pd.DataFrame) -> list[str]:
+    """Columns whose name says they count people: ``n``, ``n_*``, ``*_n``, ``count``, ``*_count``, ``jumlah*``,
+    ``people``, ``respondents`` (case ignored)."""
+    out = []
+    for c in df.columns:
+        name = str(c).strip().lower()
+        if name in _COUNT_NAMES or name.startswith(_COUNT_PREFIXES) or name.endswith(_COUNT_SUFFIXES):
+            out.append(c)
+    return out
+
+
 def suppress_small_cells(
     df: pd.DataFrame,
-    n_col: str | Sequence[str] = "n",
+    n_col: str | Sequence[str] | None = None,
     value_cols: Sequence[str] | None = None,
     threshold: int | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    complementary: bool = True,
 ) -> pd.DataFrame:
-    """Blank every cell computed from fewer than ``threshold`` people.
+    """Blank every cell computed from fewer than ``threshold`` people, and enough others that it cannot be
+    recovered from a total.
 
     Parameters
     ----------
     df : DataFrame
         One row per published cell group, with a count of people in ``n_col``.
-    n_col : str or list of str
+    n_col : str or list of str, optional
         Column(s) holding the number of people behind the row. A row is suppressed when any of them is
-        below the threshold.
+        below the threshold. Default: ``"n"`` if the table has it, else every column that
+        :func:`count_columns` recognises (``n_attended``, ``respondents``, ...).
     value_cols : list of str, optional
         Columns computed from those people (default: every numeric column except ``n_col``).
     threshold : int, optional
         Default ``config.SMALL_CELL_THRESHOLD`` (5). Rows with ``0 < n < threshold`` are suppressed
         (a count of zero reveals no one and is kept).
+    by : str or list of str, optional
+        Columns defining the groups whose rows add up to a published total (e.g. the region of a
+        region x mode table). Default: the whole table is one group.
+    complementary : bool, default True
+        Secondary suppression: in a group where exactly one row was suppressed, the row with the next
+        smallest count is suppressed too, so the blanked row cannot be recovered by subtracting the others
+        from the group's total (the standard rule for one-dimensional tables; Hundepool et al. 2012,
+        *Statistical Disclosure Control*, ch. 5).
 
     Returns
     -------
@@ -50,12 +79,17 @@ def suppress_small_cells(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"unit": ["a", "b"], "n": [12, 3], "mean": [3.2, 1.0]})
+    >>> t = pd.DataFrame({"unit": ["a", "b", "c"], "n": [12, 3, 7], "mean": [3.2, 1.0, 2.0]})
     >>> suppress_small_cells(t)["mean"].tolist()
-    [3.2, nan]
+    [3.2, nan, nan]
     """
     threshold = config.SMALL_CELL_THRESHOLD if threshold is None else int(threshold)
-    n_cols = [n_col] if isinstance(n_col, str) else list(n_col)
+    if n_col is None:
+        n_cols = ["n"] if "n" in df.columns else count_columns(df)
+        if not n_cols:
+            raise ValueError(f"no count column found (n, n_*, *_n, count, ...); columns are {list(df.columns)}")
+    else:
+        n_cols = [n_col] if isinstance(n_col, str) else list(n_col)
     missing = [c for c in n_cols if c not in df.columns]
     if missing:
         raise ValueError(f"count column(s) {missing} not in the table; columns are {list(df.columns)}")
@@ -63,7 +97,18 @@ def suppress_small_cells(
         value_cols = [c for c in df.select_dtypes("number").columns if c not in n_cols]
     out = df.copy()
     counts = out[n_cols].apply(pd.to_numeric, errors="coerce")
-    small = ((counts > 0) & (counts < threshold)).any(axis=1).to_numpy()
+    small = ((counts > 0) & (counts < threshold)).any(axis=1).to_numpy().copy()
+    if complementary and small.any():
+        size = counts.min(axis=1).to_numpy(float)
+        groups = (np.zeros(len(out), dtype=np.intp) if by is None
+                  else out.groupby(by, sort=False, dropna=False).ngroup().to_numpy())
+        for g in np.unique(groups[small]):
+            rows = np.flatnonzero(groups == g)
+            if small[rows].sum() != 1:
+                continue
+            cand = rows[~small[rows] & (size[rows] > 0)]
+            if cand.size:
+                small[cand[np.argmin(size[cand])]] = True
     for c in [*value_cols, *n_cols]:
         out[c] = out[c].astype("float64") if pd.api.types.is_numeric_dtype(out[c]) else out[c]
         out.loc[small, c] = np.nan
@@ -86,18 +131,19 @@ def write_table(
     caption: str | None = None,
     float_format: str = "{:.3f}",
     index: bool = False,
-    count_cols: Sequence[str] = ("n",),
+    count_cols: Sequence[str] | None = None,
 ) -> dict[str, Path]:
     """Write ``df`` as ``<name>.csv`` and ``<name>.tex`` under ``reports/tables/``.
 
-    A table with a person-count column (any of ``count_cols`` present) must have been through
-    :func:`suppress_small_cells` (it carries the ``suppressed`` column); otherwise ``ValueError``.
+    A table with a person-count column (``count_cols``, default every column :func:`count_columns`
+    recognises) must have been through :func:`suppress_small_cells` (it carries the ``suppressed`` column);
+    otherwise ``ValueError``.
     Writes are atomic and deterministic (no dates). The CSV keeps 15 significant digits (what a float64
     guarantees: rupiah amounts stay whole numbers, 0.1 + 0.2 stays 0.3); the LaTeX table uses ``float_format``.
     """
     from evalkit.report.figures import slugify
 
-    has_counts = [c for c in count_cols if c in df.columns]
+    has_counts = count_columns(df) if count_cols is None else [c for c in count_cols if c in df.columns]
     if has_counts and SUPPRESSED_FLAG not in df.columns:
         raise ValueError(
             f"table {name!r} has person counts {has_counts}: pass it through suppress_small_cells() first"
