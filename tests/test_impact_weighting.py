@@ -176,7 +176,9 @@ def test_balance_against_numpy(nsw_cps, logit_ref):
     w = np.where(d, 1.0, p / (1 - p))
     for _, row in bal.iterrows():
         x = nsw_cps[row.covariate].to_numpy(float)
-        sd = np.sqrt((x[d].var(ddof=1) + x[~d].var(ddof=1)) / 2)  # pooled, unweighted (Austin 2011)
+        # ATT convention: SD of the (unweighted) treated group, ddof=1, as cobalt's bal.tab default for the
+        # ATT (s.d.denom = "treated") and MatchIt's summary() (standardize with the treated SD for the ATT)
+        sd = x[d].std(ddof=1)
         assert row.smd == pytest.approx((x[d].mean() - x[~d].mean()) / sd, rel=1e-10)
         mw = np.average(x[~d], weights=w[~d])
         assert row.smd_w == pytest.approx((x[d].mean() - mw) / sd, rel=1e-8)
@@ -201,3 +203,63 @@ def test_input_errors(nsw):
         balance(nsw, "treat", 3)
     with pytest.raises(ValueError, match="k must be"):
         match_att(nsw, "re78", "treat", ["age"], k=0)
+
+
+def test_balance_pooled_denominator_still_available(nsw_cps):
+    bal = balance(nsw_cps, "treat", ["age", "re74"], sd_denom="pooled")
+    d = nsw_cps.treat.to_numpy() == 1
+    for _, row in bal.iterrows():
+        x = nsw_cps[row.covariate].to_numpy(float)
+        sd = np.sqrt((x[d].var(ddof=1) + x[~d].var(ddof=1)) / 2)  # pooled (Austin 2011, ATE convention)
+        assert row.smd == pytest.approx((x[d].mean() - x[~d].mean()) / sd, rel=1e-10)
+    with pytest.raises(ValueError, match="sd_denom"):
+        balance(nsw_cps, "treat", ["age"], sd_denom="control")
+
+
+def test_match_caliper_against_independent_computation(nsw_cps, logit_ref):
+    """Caliper 0.2 SD of the logit of the score (MatchIt: caliper * sd(distance[!discarded]), std.caliper=TRUE),
+    matches found on the score and those beyond the caliper dropped; treated left without a match are dropped."""
+    X, params, p = logit_ref
+    lp = X @ params
+    y, d = nsw_cps.re78.to_numpy(float), nsw_cps.treat.to_numpy()
+    cal = 0.2 * lp.std(ddof=1)
+    pt, pc, yt, yc, lt, lc = p[d == 1], p[d == 0], y[d == 1], y[d == 0], lp[d == 1], lp[d == 0]
+    sets = _sklearn_match(pt, pc, 1)
+    sets = [s[np.abs(lc[s] - lt[i]) <= cal] for i, s in enumerate(sets)]
+    ok = np.array([len(s) > 0 for s in sets])
+    att = np.mean([yt[i] - yc[s].mean() for i, s in enumerate(sets) if len(s)])
+    res = match_att(nsw_cps, "re78", "treat", RHS, caliper=0.2)
+    assert res.coef()["ATT"] == pytest.approx(att, rel=1e-10)
+    assert res.details["n_treated_dropped"] == int((~ok).sum())
+    assert res.details["n_treated"] == int(ok.sum())
+    assert res.details["caliper_logit"] == pytest.approx(cal, rel=1e-12)
+    assert any("caliper" in n and "estimand" in n for n in res.notes)
+    # dropped treated get weight 0, so balance() describes the matched sample
+    assert float(res.weights[nsw_cps.treat == 1].sum()) == pytest.approx(ok.sum())
+    with pytest.raises(ValueError, match="caliper"):
+        match_att(nsw_cps, "re78", "treat", RHS, caliper=-1)
+
+
+def test_match_discard_outside_common_support():
+    """Treated whose score lies outside the controls' score range are dropped before matching (MatchIt
+    discard="treated"); with one covariate and a positive slope the score is monotone in x, so the count is
+    the number of treated with x above the largest control x."""
+    rng = np.random.default_rng(7)
+    xc = rng.uniform(-1, 1, 300)
+    xt = rng.uniform(0, 3, 100)
+    df = pd.DataFrame({"x": np.r_[xt, xc], "treat": np.r_[np.ones(100), np.zeros(300)].astype(int)})
+    df["y"] = 2 * df.x + 1.5 * df.treat + rng.normal(0, 0.1, len(df))
+    outside = int((xt > xc.max()).sum())
+    assert outside > 10
+    res = match_att(df, "y", "treat", ["x"], discard="treated")
+    assert res.details["n_treated_dropped"] == outside
+    assert res.details["n_treated"] == 100 - outside
+    assert any("common support" in n and "estimand" in n for n in res.notes)
+    # supported treated are matched well: the ATT is near the true 1.5; without discarding it is biased
+    assert abs(res.coef()["ATT"] - 1.5) < abs(match_att(df, "y", "treat", ["x"]).coef()["ATT"] - 1.5)
+    both = match_att(df, "y", "treat", ["x"], discard="both")
+    assert both.details["n_control_discarded"] == int((xc < xt.min()).sum())
+    assert both.coef()["ATT"] == pytest.approx(res.coef()["ATT"], abs=0.2)
+    assert match_att(df, "y", "treat", ["x"]).details["n_treated_dropped"] == 0
+    with pytest.raises(ValueError, match="discard"):
+        match_att(df, "y", "treat", ["x"], discard="all")

@@ -379,3 +379,39 @@ def test_themes_vs_ame_stacks_pairs_and_plots():
     fig = qual.themes_vs_ame_plot(out)
     assert sum(ax.get_visible() for ax in fig.axes) == 2
     plt.close(fig)
+
+
+def _fce_1969_se(a, b):
+    """Fleiss, Cohen & Everitt (1969, Psychol. Bull. 72:323-327, eq. 13) large-sample SE of kappa under the
+    alternative (kappa not assumed 0), transcribed cell by cell from the 2 x 2 table of proportions."""
+    a, b = np.asarray(a, bool), np.asarray(b, bool)
+    n = len(a)
+    p = np.array([[np.mean((a == i) & (b == j)) for j in (False, True)] for i in (False, True)])
+    r, c = p.sum(1), p.sum(0)
+    po, pe = np.trace(p), float(r @ c)
+    k = (po - pe) / (1 - pe)
+    s = sum(p[i, i] * (1 - (r[i] + c[i]) * (1 - k)) ** 2 for i in range(2))
+    s += (1 - k) ** 2 * sum(p[i, j] * (c[i] + r[j]) ** 2 for i in range(2) for j in range(2) if i != j)
+    s -= (k - pe * (1 - k)) ** 2
+    return np.sqrt(s / (n * (1 - pe) ** 2))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_coding_agreement_kappa_se_is_fleiss_cohen_everitt(seed):
+    """kappa_se = the FCE (1969) SE under the alternative, as statsmodels' cohens_kappa ``std_kappa`` (its
+    ``std_kappa0`` is the SE under H0: kappa = 0, for tests); not Cohen's (1960) sqrt(po(1-po)/(n(1-pe)^2))."""
+    from statsmodels.stats.inter_rater import cohens_kappa, to_table
+
+    rng = np.random.default_rng(seed)
+    a = rng.random(80) < 0.35
+    b = np.where(rng.random(80) < 0.8, a, ~a)
+    auto = pd.DataFrame({"interview_id": range(80), "budget": a})
+    hand = pd.DataFrame({"interview_id": range(80), "budget": b})
+    ag = qual.coding_agreement(auto, hand, themes=["budget"]).iloc[0]
+    sm = cohens_kappa(to_table(np.column_stack([a, b]).astype(int))[0])
+    assert ag["kappa"] == pytest.approx(sm.kappa, abs=1e-12)
+    assert ag["kappa_se"] == pytest.approx(sm.std_kappa, rel=1e-10)
+    assert ag["kappa_se"] == pytest.approx(_fce_1969_se(a, b), rel=1e-10)
+    po = np.mean(a == b)
+    pe = a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean())
+    assert ag["kappa_se"] != pytest.approx(np.sqrt(po * (1 - po) / (80 * (1 - pe) ** 2)), rel=1e-6)

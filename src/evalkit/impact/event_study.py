@@ -8,12 +8,13 @@ import pandas as pd
 
 from ._common import ImpactResult, check_columns, check_frame, check_numeric, cohort_to_int, make_table, time_to_int
 from .did import twfe_fit
-from .staggered import cs_fit, prepare_panel
+from .fast import staggered_fast
+from .staggered import _small_cohort_warning, cs_general, duplicate_message
 
 __all__ = ["event_study", "event_study_plot"]
 
 
-def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=None, estimator="twfe", *, alpha=0.05):
+def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=None, estimator="cs", *, alpha=0.05):
     """Event-study (dynamic) treatment effects by time relative to first treatment.
 
     Parameters
@@ -26,6 +27,7 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
         First treated period (0 or NaN = never treated).
     ref : int, default -1
         Omitted (reference) relative period for ``"twfe"``; its coefficient is 0 by construction.
+        Not used by ``"cs"`` (varying base period: no period is normalised).
     window : tuple (lo, hi), optional
         Relative periods to report. For ``"twfe"`` the end points are *binned*: all periods
         ``e <= lo`` share the ``lo`` dummy and all ``e >= hi`` share the ``hi`` dummy, so every
@@ -33,9 +35,13 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
         simply not reported (they do not contaminate the others) and the ``ATT(average e>=0)`` row
         averages ``0 <= e <= hi``.
     cluster : str, optional
-        Cluster column for ``"twfe"`` (default ``idname``). ``"cs"`` always clusters by unit.
-    estimator : {"twfe", "cs"}
-        ``"twfe"``: ``y_it = sum_{e != ref} beta_e 1{t - g_i = e} + alpha_i + lambda_t + u_it``,
+        Cluster column (default ``idname``), constant within unit for ``"cs"``. ``"twfe"``: CRV1 by
+        this column. ``"cs"``: influence functions summed within clusters,
+        ``SE = sqrt(sum_c (sum_{i in c} psi_i)^2)`` (see :func:`staggered_att`; a note is added with
+        fewer than 30 clusters).
+    estimator : {"cs", "twfe"}, default "cs"
+        The default ``"cs"`` is robust to effects that differ across cohorts and exposure;
+        ``"twfe"`` must be requested explicitly. ``"twfe"``: ``y_it = sum_{e != ref} beta_e 1{t - g_i = e} + alpha_i + lambda_t + u_it``,
         never-treated units have all dummies zero (they are the controls), CRV1 SEs with the
         fixest small-sample factor (see :func:`did`). ``"cs"``: Callaway & Sant'Anna (2021)
         dynamic aggregation with never-treated controls (see :func:`staggered_att`); pre-periods
@@ -44,7 +50,8 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
     Returns
     -------
     ImpactResult
-        ``tidy()`` rows ``rel::e`` with the extra column ``event_time``; for ``"twfe"`` the
+        ``tidy()`` rows ``rel::e`` with the extra column ``event_time`` (``"cs"`` adds the row
+        ``ATT(average e>=0)`` with missing ``event_time``) and ``vcov`` indexed by term; for ``"twfe"`` the
         reference period appears as a row with estimate 0 and missing SE. The TWFE result also
         carries ``details["pretrend_wald"]`` (F statistic and p-value that all pre-period
         coefficients are zero; ``G-1`` denominator df).
@@ -67,21 +74,27 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
     if window is not None:
         if not (isinstance(window, (tuple, list)) and len(window) == 2 and window[0] < window[1]):
             raise ValueError("window must be a pair (lo, hi) with lo < hi")
-        if not window[0] <= ref <= window[1]:
+        if estimator == "twfe" and not window[0] <= ref <= window[1]:
             raise ValueError(f"ref={ref} must lie inside window={tuple(window)}")
     if estimator == "cs":
-        Y, G, tlist, notes, _ = prepare_panel(data, yname, idname, tname, gname)
-        cells, terms, est, se, extra = cs_fit(Y, G, tlist, "never", "dynamic", window=window)
-        tab = make_table(terms, est, se, n=Y.shape[0], df=None, alpha=alpha, extra=extra)
+        res = None
+        if cluster is None or cluster == idname:  # exact closed form on balanced panels (evalkit.impact.fast)
+            res = staggered_fast(data, yname, idname, tname, gname, "never", "dynamic", alpha=alpha, window=window)
+        if res is None:
+            res = cs_general(data, yname, idname, tname, gname, "never", "dynamic", cluster=cluster, alpha=alpha,
+                             window=window)
+        _small_cohort_warning(res.details["att_gt"])
         return ImpactResult(
             "Event study (Callaway-Sant'Anna dynamic aggregation, never-treated controls)",
-            tab,
-            se_type="analytic influence function, clustered by unit",
-            n_obs=Y.size,
-            n_clusters=Y.shape[0],
+            res.table,
+            se_type=res.se_type,
+            n_obs=res.n_obs,
+            n_clusters=res.n_clusters,
             alpha=alpha,
-            details={"att_gt": cells, "estimator": "cs", "ref": None},
-            notes=notes,
+            vcov=res.vcov,
+            details={"att_gt": res.details["att_gt"], "estimator": "cs", "ref": None, "cluster": cluster,
+                     "path": res.details["path"]},
+            notes=res.notes,
         )
 
     check_frame(data)
@@ -91,6 +104,9 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
     for c in (yname, idname, tname, cluster):
         if data[c].isna().any():
             raise ValueError(f"column {c!r} has missing values")
+    msg = duplicate_message(data[idname], data[tname], idname, tname)
+    if msg:
+        raise ValueError(msg)
     tint, tmap = time_to_int(data[tname], tname)
     gint = cohort_to_int(data[gname], gname, tmap)
     treated = np.isfinite(gint)

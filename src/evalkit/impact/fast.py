@@ -329,6 +329,13 @@ class _Moments:
         lin = np.einsum("ct,ct->c", a, self.Ybar) + b
         return float(np.sqrt(max(quad + float(self.n_c @ lin**2), 0.0)))
 
+    def cov(self, Ps):
+        """Covariance matrix ``sum_i psi_i psi_i'`` of the affine forms ``Ps`` (K x C x T+1)."""
+        a, b = Ps[:, :, : self.T], Ps[:, :, self.T]
+        quad = np.einsum("kct,cts,jcs->kj", a, self.W, a)
+        lin = np.einsum("kct,ct->kc", a, self.Ybar) + b
+        return quad + (lin * self.n_c) @ lin.T
+
     def wif(self, groups, pg):
         """``_wif`` of the general path evaluated on each cohort class (C x K)."""
         ind = (self.cvals[:, None] == groups[None, :]).astype(float) - pg[None, :]
@@ -390,6 +397,7 @@ def _cs_result(m, control, aggregate, alpha, window):
         cells, psi, aggregate, combine=lambda ps, w: np.tensordot(w, np.stack(ps), axes=1),
         wif_term=wif_term, window=window)
     se = [M.se(P) for P in psis]
+    V = M.cov(np.stack(psis))  # same S'S as the general path (its vcov), for honest_did() and Wald tests
     tab = make_table(terms, est, se, n=M.N, df=None, alpha=alpha, extra=extra)
     return ImpactResult(
         f"Callaway-Sant'Anna staggered DiD ({aggregate}, control={control})",
@@ -399,6 +407,7 @@ def _cs_result(m, control, aggregate, alpha, window):
         n_clusters=M.N,
         df=None,
         alpha=alpha,
+        vcov=pd.DataFrame(V, index=terms, columns=terms),
         details={"att_gt": cells, "control": control, "aggregate": aggregate, "path": "fast"},
         notes=m["notes"],
     )

@@ -211,7 +211,7 @@ def _within_arm_sigma2(p, y, J=2):
     return s2
 
 
-def match_att(data, yname, treatname, covariates, k=1, replace=True, *, alpha=0.05):
+def match_att(data, yname, treatname, covariates, k=1, replace=True, *, caliper=None, discard="none", alpha=0.05):
     """ATT by nearest-neighbour matching on the estimated propensity score.
 
     Parameters
@@ -229,12 +229,29 @@ def match_att(data, yname, treatname, covariates, k=1, replace=True, *, alpha=0.
         controls tied at the k-th smallest distance are ALL kept and averaged, so a treated unit can
         have more than ``k`` matches. ``replace=False`` does greedy matching without replacement
         (treated units in descending score order, ties broken by data order, no tie-keeping).
+    caliper : float, optional
+        Maximum allowed distance between a treated unit and its matches, in standard deviations of the
+        logit of the propensity score (the linear predictor), as MatchIt's ``caliper`` with
+        ``std.caliper=TRUE`` (the SD is taken over all units kept after ``discard``, ddof=1). Matches are
+        found on the score as usual; with replacement those farther than the caliper are dropped, without
+        replacement only controls within the caliper are eligible. Treated units left with no match are
+        dropped. ``0.2`` is Austin's (2011) common choice. Default None: no caliper.
+    discard : {"none", "treated", "control", "both"}, default "none"
+        Common-support rule, as MatchIt's ``discard``: ``"treated"`` drops treated units whose score lies
+        outside the controls' score range, ``"control"`` drops controls outside the treated range, ``"both"``
+        does both (ranges from the full sample, logit not re-fitted).
 
     Returns
     -------
     WeightingResult
         ``tidy()`` with one row ``ATT``; ``.weights`` are matching frequency weights
-        (``K_j = sum_i 1{j in J(i)}/|J(i)|`` for controls, 1 for treated) usable in :func:`balance`.
+        (``K_j = sum_i 1{j in J(i)}/|J(i)|`` for controls, 1 for matched treated, 0 for dropped units)
+        usable in :func:`balance`. ``details`` has ``n_treated`` (treated units in the estimate),
+        ``n_treated_dropped`` (by ``discard`` and the caliper together), ``n_treated_discarded``,
+        ``n_treated_caliper``, ``n_control_discarded`` and ``caliper_logit`` (the caliper in logit units).
+
+        When treated units are dropped the estimand is no longer the ATT of all treated units but the ATT
+        of the matched (common-support) treated units; ``notes`` says so and gives the count.
 
     Notes
     -----
@@ -261,31 +278,78 @@ def match_att(data, yname, treatname, covariates, k=1, replace=True, *, alpha=0.
     """
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}")
+    if discard not in ("none", "treated", "control", "both"):
+        raise ValueError(f"discard must be 'none', 'treated', 'control' or 'both', got {discard!r}")
+    if caliper is not None and not (np.isscalar(caliper) and np.isfinite(caliper) and caliper > 0):
+        raise ValueError(f"caliper must be a positive number (SDs of the score logit) or None, got {caliper!r}")
     Y, D, X = _prep(data, yname, treatname, covariates)
     logit = _logit(D, X)
     p = logit.predict(X.to_numpy())
-    t_idx = np.flatnonzero(D == 1)
-    c_idx = np.flatnonzero(D == 0)
+    lp = X.to_numpy(float) @ logit.params.to_numpy()  # logit of the score (linear predictor)
+    keep = np.ones(len(Y), dtype=bool)
+    pt_all, pc_all = p[D == 1], p[D == 0]
+    if discard in ("treated", "both"):
+        keep &= ~((D == 1) & ((p < pc_all.min()) | (p > pc_all.max())))
+    if discard in ("control", "both"):
+        keep &= ~((D == 0) & ((p < pt_all.min()) | (p > pt_all.max())))
+    n1_all = int(D.sum())
+    n_t_disc = int(((D == 1) & ~keep).sum())
+    n_c_disc = int(((D == 0) & ~keep).sum())
+    t_idx = np.flatnonzero((D == 1) & keep)
+    c_idx = np.flatnonzero((D == 0) & keep)
+    if len(t_idx) == 0 or len(c_idx) == 0:
+        raise ValueError(f"discard={discard!r} left no treated or no control units")
     if k > len(c_idx):
         raise ValueError(f"k={k} exceeds the number of control units ({len(c_idx)})")
+    cal = None if caliper is None else float(caliper * np.std(lp[keep], ddof=1))
     order = np.argsort(p[c_idx], kind="stable")
     pc_sorted = p[c_idx][order]
+    lc_sorted = lp[c_idx][order]
+    lt = lp[t_idx]
     if replace:
         rows, cols = _match_sets(p[t_idx], pc_sorted, k)
+        if cal is not None:
+            ok = np.abs(lc_sorted[cols] - lt[rows]) <= cal
+            rows, cols = rows[ok], cols[ok]
     else:
-        if k * len(t_idx) > len(c_idx):
+        if cal is None and k * len(t_idx) > len(c_idx):
             raise ValueError("matching without replacement needs at least k controls per treated unit")
         used = np.zeros(len(c_idx), dtype=bool)
         rows_l, cols_l = [], []
         for i in np.argsort(-p[t_idx], kind="stable"):
-            avail = np.flatnonzero(~used)
+            elig = ~used if cal is None else ~used & (np.abs(lc_sorted - lt[i]) <= cal)
+            avail = np.flatnonzero(elig)
             dist = np.abs(pc_sorted[avail] - p[t_idx][i])
             pick = avail[np.argsort(dist, kind="stable")[:k]]
             used[pick] = True
-            rows_l.extend([i] * k)
+            rows_l.extend([i] * len(pick))
             cols_l.extend(pick.tolist())
-        rows, cols = np.array(rows_l), np.array(cols_l)
+        rows, cols = np.array(rows_l, dtype=int), np.array(cols_l, dtype=int)
     m = np.bincount(rows, minlength=len(t_idx)).astype(float)
+    matched = m > 0
+    n_t_cal = int((~matched).sum())
+    if not matched.any():
+        raise ValueError("no treated unit has a match within the caliper")
+    if n_t_cal:
+        newpos = np.cumsum(matched) - 1
+        rows = newpos[rows]
+        t_idx, m = t_idx[matched], m[matched]
+    notes = []
+    n_drop = n_t_disc + n_t_cal
+    if n_drop:
+        why = []
+        if n_t_disc:
+            why.append(f"{n_t_disc} outside the common support of the score (discard={discard!r})")
+        if n_t_cal:
+            why.append(f"{n_t_cal} without a control within the caliper ({caliper:g} SD of the score logit "
+                       f"= {cal:.4g})")
+        notes.append(f"Dropped {n_drop} of {n1_all} treated units: " + "; ".join(why) + ". The estimand is "
+                     "the ATT of the matched treated units (common support), not of all treated units.")
+    elif discard != "none" or cal is not None:
+        notes.append("No treated unit was dropped by the common-support rule or the caliper: the estimand is "
+                     "still the ATT of all treated units.")
+    if n_c_disc:
+        notes.append(f"Discarded {n_c_disc} control units outside the treated units' score range.")
     yc_sorted = Y[c_idx][order]
     y0hat = np.bincount(rows, weights=yc_sorted[cols], minlength=len(t_idx)) / m
     yt = Y[t_idx]
@@ -296,23 +360,33 @@ def match_att(data, yname, treatname, covariates, k=1, replace=True, *, alpha=0.
     s2c = _within_arm_sigma2(pc_sorted, yc_sorted)
     var = (np.sum((yt - y0hat - att) ** 2) + np.sum((Kw**2 - K2) * s2c)) / n1**2
     se = float(np.sqrt(var))
-    weights = np.ones(len(Y))
+    weights = np.zeros(len(Y))
     weights[c_idx[order]] = Kw
-    tab = make_table(["ATT"], [att], [se], n=len(Y), df=None, alpha=alpha)
+    weights[t_idx] = 1.0
+    n_used = int(keep.sum()) - n_t_cal
+    tab = make_table(["ATT"], [att], [se], n=n_used, df=None, alpha=alpha)
     return WeightingResult(
-        f"Propensity-score matching ATT ({k}-NN, {'with' if replace else 'without'} replacement)",
+        f"Propensity-score matching ATT ({k}-NN, {'with' if replace else 'without'} replacement"
+        + ("" if cal is None else f", caliper {caliper:g} SD of the score logit")
+        + ("" if discard == "none" else f", discard={discard}") + ")",
         tab,
         se_type="Abadie-Imbens (2006) matching variance (score treated as known)",
-        n_obs=len(Y),
+        n_obs=n_used,
         alpha=alpha,
         details={
             "n_treated": n1,
+            "n_treated_dropped": n_drop,
+            "n_treated_discarded": n_t_disc,
+            "n_treated_caliper": n_t_cal,
+            "n_control_discarded": n_c_disc,
+            "caliper_logit": cal,
             "n_control_used": int((Kw > 0).sum()),
             "mean_matches": float(m.mean()),
             "max_control_reuse": float(Kw.max()),
         },
+        notes=notes,
         pscore=pd.Series(p, index=data.index, name="pscore"),
-        weights=pd.Series(np.where(D == 1, 1.0, weights), index=data.index, name="weight"),
+        weights=pd.Series(weights, index=data.index, name="weight"),
         logit_params=logit.params.rename("logit_coef"),
     )
 
@@ -325,7 +399,7 @@ def _wmean_var(x, w):
     return m, v
 
 
-def balance(data, treatname, covariates, weights=None):
+def balance(data, treatname, covariates, weights=None, *, sd_denom="treated"):
     """Covariate balance: standardised mean differences and variance ratios, before/after weighting.
 
     Parameters
@@ -338,6 +412,12 @@ def balance(data, treatname, covariates, weights=None):
     weights : str, array-like or WeightingResult, optional
         Unit weights (e.g. ``ipw_att(...).weights``); a column name, an array aligned with ``data``
         or a result with a ``weights`` attribute.
+    sd_denom : {"treated", "pooled"}, default "treated"
+        Denominator of the SMD. ``"treated"``: the SD of the treated group, the convention for the ATT
+        (cobalt's ``bal.tab`` default ``s.d.denom = "treated"`` for the ATT; MatchIt's ``summary()``
+        standardises by the treated SD for the ATT): the ATT estimators here re-weight the controls to the
+        treated, so the treated distribution is the reference. ``"pooled"``: ``sqrt((s_T^2 + s_C^2)/2)``,
+        the ATE convention (Austin 2011).
 
     Returns
     -------
@@ -347,9 +427,10 @@ def balance(data, treatname, covariates, weights=None):
 
     Notes
     -----
-    ``SMD = (mean_T - mean_C) / sqrt((s_T^2 + s_C^2)/2)`` with the pooled-SD denominator computed
-    from the UNWEIGHTED sample (ddof=1) and used for both the unweighted and weighted SMD, so a change
-    in SMD reflects a change in the mean difference only (Austin 2011; Austin & Stuart 2015).
+    ``SMD = (mean_T - mean_C) / s_T`` (default, ``sd_denom="treated"``) or
+    ``(mean_T - mean_C) / sqrt((s_T^2 + s_C^2)/2)`` (``"pooled"``), the denominator computed from the
+    UNWEIGHTED sample (ddof=1) and used for both the unweighted and weighted SMD, so a change in SMD
+    reflects a change in the mean difference only (Austin 2011; Austin & Stuart 2015; Greifer, cobalt).
     Variance ratio = ``s_T^2 / s_C^2`` with unbiased weighted variances
     ``sum(w)/(sum(w)^2 - sum(w^2)) * sum w (x - m)^2``. |SMD| < 0.1 is the usual balance threshold.
 
@@ -360,7 +441,13 @@ def balance(data, treatname, covariates, weights=None):
 
     Austin, P. C., & Stuart, E. A. (2015). Moving towards best practice when using inverse
     probability of treatment weighting (IPTW). Statistics in Medicine, 34(28), 3661-3679.
+
+    Greifer, N. cobalt: Covariate Balance Tables and Plots (R package), ``bal.tab`` argument
+    ``s.d.denom``; Ho, D., Imai, K., King, G., & Stuart, E. A. (2011). MatchIt: Nonparametric
+    preprocessing for parametric causal inference. Journal of Statistical Software, 42(8), 1-28.
     """
+    if sd_denom not in ("treated", "pooled"):
+        raise ValueError(f"sd_denom must be 'treated' or 'pooled', got {sd_denom!r}")
     check_frame(data)
     check_columns(data, treatname=treatname)
     D = check_binary(data, treatname)
@@ -389,7 +476,7 @@ def balance(data, treatname, covariates, weights=None):
         x = X[name].to_numpy(float)
         mt, vt = x[t].mean(), x[t].var(ddof=1)
         mc, vc = x[c].mean(), x[c].var(ddof=1)
-        sd = np.sqrt((vt + vc) / 2)
+        sd = np.sqrt(vt) if sd_denom == "treated" else np.sqrt((vt + vc) / 2)
         r = {"covariate": name, "mean_treated": mt, "mean_control": mc,
              "smd": (mt - mc) / sd if sd > 0 else np.nan, "var_ratio": vt / vc if vc > 0 else np.nan}
         if w is not None:
