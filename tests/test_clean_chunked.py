@@ -523,3 +523,34 @@ def test_is_none_is_identity_with_none():
                  [None, pd.NA, "x"], [AlwaysEqual(), None], [], [None] * 3, ["a", "b"]):
         a = np.array(vals + [None], dtype=object)[:-1]  # (an object array even for a list of lists)
         assert clean_mod._is_none(a).tolist() == [x is None for x in vals], vals
+
+
+def test_pseudonym_key_never_appears_in_sql_or_errors(monkeypatch):
+    """The HMAC key's pads are bound parameters of the DuckDB query: not in its text, so a failing query (here:
+    a broken function name) cannot print them, and neither can a query log."""
+    import duckdb
+
+    from evalkit.ingest import pseudonym
+
+    key = b"rahasia-kunci-kantor-42"
+    inner, outer = pseudonym._pads(key)
+    for secret in (key, inner, outer):
+        assert secret.hex() not in pseudonym._MANY_SQL and secret.hex().upper() not in pseudonym._MANY_SQL
+    nips = [f"{19600101 + i % 9000}{i:010d}" for i in range(pseudonym.MANY)]
+    monkeypatch.setattr(pseudonym, "_MANY_SQL", pseudonym._MANY_SQL.replace("sha256(", "sha256_missing(", 1))
+    with pytest.raises(duckdb.Error) as err:
+        pseudonym.pseudonymise_many(nips, key)
+    msg = str(err.value).lower()
+    assert "sha256_missing" in msg
+    for secret in (key, inner, outer):
+        assert secret.hex() not in msg and secret.decode("latin-1").lower() not in msg
+
+
+def test_pseudonyms_without_duckdb_are_the_same(monkeypatch):
+    """DuckDB is optional (evalkit[national]): without it the same HMAC is computed by hashlib."""
+    from evalkit.ingest import pseudonym
+
+    nips = [f"{19600101 + i % 9000}{i:010d}" for i in range(pseudonym.MANY)]
+    fast = pseudonym.pseudonymise_many(nips, b"k")
+    monkeypatch.setattr(pseudonym, "_duckdb", lambda: False)
+    assert pseudonym.pseudonymise_many(nips, b"k") == fast

@@ -81,3 +81,34 @@ def test_report_rejects_unknown_region_and_language(tmp_project):
     assert res.exit_code == 1 and "unknown region" in res.output
     res = runner.invoke(app, ["report", "--region", "Mamuju", "--lang", "fr"])
     assert res.exit_code == 1 and "--lang" in res.output
+
+
+def test_core_imports_without_jupyter_or_duckdb():
+    """The estimators install without the `pipeline` and `national` extras: with nbformat, nbclient, nbconvert,
+    papermill, jupyterlab and duckdb made unimportable, the core imports, the estimators and the cleaner's
+    pseudonyms run, and `evalkit run` says which extra to install instead of a traceback."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import sys
+        for m in ("nbformat", "nbclient", "nbconvert", "papermill", "jupyterlab", "duckdb", "ipykernel"):
+            sys.modules[m] = None
+        import numpy as np, pandas as pd
+        import evalkit.impact, evalkit.measures, evalkit.ingest, evalkit.report.tables, evalkit.datasets
+        from evalkit.impact import did
+        df = pd.DataFrame({"id": [1, 1, 2, 2, 3, 3], "t": [1, 2] * 3, "y": [1.0, 3.0, 1.5, 2.0, 0.5, 1.2],
+                           "d": [0, 1, 0, 0, 0, 0]})
+        assert round(float(did(df, "y", "id", "t", "d").coef()["d"]), 3) == 1.4
+        from evalkit.ingest.pseudonym import MANY, pseudonymise, pseudonymise_many
+        nips = [f"{19600101 + i % 9000}{i:010d}" for i in range(MANY)]
+        assert pseudonymise_many(nips, b"k")[:3] == [pseudonymise(n, b"k") for n in nips[:3]]
+        from typer.testing import CliRunner
+        from evalkit.cli import app
+        res = CliRunner().invoke(app, ["run", "--dry-run"])
+        assert res.exit_code == 1 and "evalkit[pipeline]" in res.output, res.output
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]

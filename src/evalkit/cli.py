@@ -39,6 +39,15 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _pipeline():
+    """The notebook runner, which needs the ``pipeline`` extra (Jupyter); a clear message when it is missing."""
+    try:
+        from evalkit import pipeline
+    except ImportError as exc:
+        _fail(f"running notebooks needs Jupyter ({exc.name} is not installed): pip install \"evalkit[pipeline]\"")
+    return pipeline
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"evalkit {__version__}")
@@ -142,7 +151,7 @@ def run(
     dry_run: Annotated[bool, typer.Option(help="Only list the steps in order.")] = False,
 ) -> None:
     """Run every notebook in order (cleaning, measures, impact, reports) and render reports/index.html."""
-    from evalkit import pipeline
+    pipeline = _pipeline()
 
     if dry_run:
         typer.echo(pipeline.steps_as_json(pipeline.discover(only=only)))
@@ -165,8 +174,9 @@ def report(
     lang: Annotated[str, typer.Option(help="Report language: id (Bahasa Indonesia) or en.")] = "id",
 ) -> None:
     """Render one region's evaluation report (needs `evalkit run` or at least the cleaning step first)."""
-    from evalkit import pipeline
     from evalkit.ingest.normalise import NormaliseError, parse_region
+
+    pipeline = _pipeline()
 
     if lang not in ("id", "en"):
         _fail(f"--lang must be 'id' or 'en', not {lang!r}")
