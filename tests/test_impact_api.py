@@ -38,7 +38,7 @@ def test_every_estimator_tidy_contract():
     results = [
         ei.prepost(cs, "pre", "y"),
         ei.did(df, "y", "id", "t", "treat"),
-        ei.event_study(df, "y", "id", "t", "g", window=(-2, 2)),
+        ei.event_study(df, "y", "id", "t", "g", window=(-2, 2), estimator="twfe"),
         ei.event_study(df, "y", "id", "t", "g", estimator="cs"),
         ei.staggered_att(df, "y", "id", "t", "g", control="notyet", aggregate="group"),
         ei.ipw_att(cs, "y", "trained", ["x"]),

@@ -107,7 +107,7 @@ def test_summary_has_no_timestamp():
 def test_event_study_twfe_matches_pyfixest(window):
     pf = pytest.importorskip("pyfixest")
     df = _panel(seed=7, n=300, T=8)
-    res = event_study(df, "y", "id", "t", "g", ref=-1, window=window)
+    res = event_study(df, "y", "id", "t", "g", ref=-1, window=window, estimator="twfe")
     rel = df.t - df.g
     if window is not None:
         rel = rel.clip(*window)
@@ -125,7 +125,7 @@ def test_event_study_twfe_matches_pyfixest(window):
 def test_event_study_plot_returns_axes():
     import matplotlib.pyplot as plt
 
-    res = event_study(_panel(seed=8), "y", "id", "t", "g", window=(-2, 2))
+    res = event_study(_panel(seed=8), "y", "id", "t", "g", window=(-2, 2), estimator="twfe")
     ax = event_study_plot(res)
     assert ax.get_xlabel() and len(ax.lines) >= 2
     plt.close("all")

@@ -31,7 +31,7 @@ def test_did_vs_stored_pyfixest(df):
 
 
 def test_event_twfe_vs_stored_pyfixest(df):
-    t = event_study(df, "y", "id", "t", "g").tidy().query("term != 'rel::-1'")
+    t = event_study(df, "y", "id", "t", "g", estimator="twfe").tidy().query("term != 'rel::-1'")
     assert list(t.term) == REF["event_twfe"]["terms"]
     np.testing.assert_allclose(t.estimate, REF["event_twfe"]["coef"], rtol=RTOL)
     np.testing.assert_allclose(t.std_error, REF["event_twfe"]["se"], rtol=RTOL)

@@ -93,7 +93,7 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
             alpha=alpha,
             vcov=res.vcov,
             details={"att_gt": res.details["att_gt"], "estimator": "cs", "ref": None, "cluster": cluster,
-                     "path": res.details["path"]},
+                     "base_period": "varying", "path": res.details["path"]},
             notes=res.notes,
         )
 
