@@ -13,6 +13,7 @@ from ._common import ImpactResult
 from .did import did
 from .event_study import event_study, event_study_plot
 from .heterogeneity import heterogeneity
+from .honest import honest_bounds, honest_did
 from .multilevel import MixedResult, mixed, ordinal
 from .power import PowerResult, power
 from .prepost import prepost
@@ -29,6 +30,8 @@ __all__ = [
     "event_study",
     "event_study_plot",
     "heterogeneity",
+    "honest_bounds",
+    "honest_did",
     "ipw_att",
     "love_plot",
     "match_att",
