@@ -124,3 +124,82 @@ def test_failed_step_is_marked_in_the_index_and_not_linked_to_stale_html(tmp_pat
     row_after = next(line for line in index.split("<tr>") if "03_after" in line)
     assert "failed" in row_after or "not run" in row_after
     assert 'href="01_ok.html"' in index
+
+
+def _counting_nb(path, log, meta=None):
+    """A notebook that appends its own name to ``log`` each time a kernel executes it."""
+    _nb(path, [(f"with open({str(log)!r}, 'a') as f:\n    f.write({path.stem!r} + '\\n')", [])], meta)
+
+
+def _executed(log):
+    return log.read_text().split() if log.exists() else []
+
+
+def test_incremental_runs_reuse_unchanged_steps(tmp_path, monkeypatch):
+    """A second run with nothing changed starts no kernel; editing one notebook re-runs it and its dependents
+    only; a change in the processed data re-runs the steps that read it; force runs all."""
+    nbdir, reports, data = tmp_path / "nb", tmp_path / "r", tmp_path / "data"
+    for d in (nbdir, data / "raw", data / "processed"):
+        d.mkdir(parents=True)
+    monkeypatch.setenv("EVALKIT_DATA_DIR", str(data))
+    (data / "raw" / "pegawai.csv").write_text("NIP\n")
+    code = tmp_path / "code"   # stands for the evalkit package's sources
+    code.mkdir()
+    (code / "impact.py").write_text("x = 1\n")
+    monkeypatch.setattr(pipeline, "_code_fingerprint", lambda hasher: hasher.tree(code))
+    log = tmp_path / "executed.txt"
+    _counting_nb(nbdir / "01_a.ipynb", log, {"requires": [], "tables": []})
+    _counting_nb(nbdir / "02_b.ipynb", log, {"requires": ["01_a"]})
+    _counting_nb(nbdir / "03_c.ipynb", log, {"requires": ["01_a"]})
+    _counting_nb(nbdir / "04_d.ipynb", log, {"requires": ["02_b"]})
+    go = dict(workers=2, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    assert set(pipeline.run(**go)) == {"01_a", "02_b", "03_c", "04_d"}
+    assert sorted(_executed(log)) == ["01_a", "02_b", "03_c", "04_d"]
+    log.unlink()
+    assert pipeline.run(**go) == {}  # nothing changed: no kernel
+    assert _executed(log) == []
+    index = (reports / "index.html").read_text()
+    assert index.count("unchanged") == 4 and 'href="02_b.html"' in index
+    # edit 02_b: it and 04_d (which requires it) re-run; 01_a and 03_c are reused
+    nb = nbformat.read(nbdir / "02_b.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1"))
+    nbformat.write(nb, nbdir / "02_b.ipynb")
+    assert set(pipeline.run(**go)) == {"02_b", "04_d"}
+    assert sorted(_executed(log)) == ["02_b", "04_d"]
+    log.unlink()
+    # new processed data: every step that may read it re-runs, not the cleaning step (tables: [])
+    (data / "processed" / "employees.parquet").write_bytes(b"x")
+    assert set(pipeline.run(**go)) == {"02_b", "03_c", "04_d"}
+    log.unlink()
+    # a change in the raw files re-runs everything that depends on them
+    (data / "raw" / "pegawai.csv").write_text("NIP\n1\n")
+    assert set(pipeline.run(**go)) == {"01_a", "02_b", "03_c", "04_d"}
+    log.unlink()
+    (code / "impact.py").write_text("x = 2\n")   # evalkit's code changed: every step re-runs
+    assert set(pipeline.run(**go)) == {"01_a", "02_b", "03_c", "04_d"}
+    log.unlink()
+    assert set(pipeline.run(**go, force=True)) == {"01_a", "02_b", "03_c", "04_d"}
+    record = json.loads((reports / "run_record.json").read_text())["steps"]
+    assert set(record) == {"01_a", "02_b", "03_c", "04_d"} and all(len(v["fingerprint"]) == 64 for v in record.values())
+    # a rendering deleted by hand is rebuilt even though nothing else changed
+    (reports / "03_c.html").unlink()
+    log.unlink()
+    assert set(pipeline.run(**go)) == {"03_c"}
+
+
+def test_step_without_its_tables_is_not_run_and_says_why(tmp_path, monkeypatch):
+    nbdir, reports, data = tmp_path / "nb", tmp_path / "r", tmp_path / "data"
+    for d in (nbdir, data / "processed"):
+        d.mkdir(parents=True)
+    monkeypatch.setenv("EVALKIT_DATA_DIR", str(data))
+    (data / "processed" / "reaction.parquet").write_bytes(b"x")
+    monkeypatch.setattr(pipeline, "_code_fingerprint", lambda hasher: "")
+    log = tmp_path / "executed.txt"
+    _counting_nb(nbdir / "01_a.ipynb", log, {"requires": [], "tables": ["reaction"]})
+    _counting_nb(nbdir / "02_skp.ipynb", log, {"requires": ["01_a"], "tables": ["performance"]})
+    _counting_nb(nbdir / "03_after.ipynb", log, {"requires": ["02_skp"]})
+    timings = pipeline.run(workers=1, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    assert set(timings) == {"01_a", "03_after"}   # the step after a not-run one still runs
+    index = (reports / "index.html").read_text()
+    row = next(line for line in index.split("<tr>") if "02_skp" in line)
+    assert "not run: needs the performance table" in row and "href" not in row

@@ -149,6 +149,8 @@ def run(
     workers: Annotated[int, typer.Option(help="Notebooks run in parallel when they do not depend on each other.")] = 2,
     update_notebooks: Annotated[bool, typer.Option(help="Also save outputs back into notebooks/ (developers).")] = False,
     dry_run: Annotated[bool, typer.Option(help="Only list the steps in order.")] = False,
+    force: Annotated[bool, typer.Option(help="Run every step, even those whose notebook, data, code and "
+                                             "parameters are unchanged since the last run (reports/run_record.json).")] = False,
 ) -> None:
     """Run every notebook in order (cleaning, measures, impact, reports) and render reports/index.html."""
     pipeline = _pipeline()
@@ -160,12 +162,12 @@ def run(
     if not raw.is_dir() or not [p for p in raw.iterdir() if not p.name.startswith(".")]:
         _fail(f"no field files in {raw}: run `evalkit synth` (demo) or copy your files there (see README)")
     try:
-        timings = pipeline.run(only=only, workers=workers, update_notebooks=update_notebooks)
+        timings = pipeline.run(only=only, workers=workers, update_notebooks=update_notebooks, force=force)
     except pipeline.PipelineError as exc:
         _fail(str(exc))
     total = sum(timings.values())
-    typer.echo(f"ran {len(timings)} notebooks ({total:.0f} s of notebook time); open "
-               f"{config.paths()['reports'] / 'index.html'}")
+    typer.echo(f"ran {len(timings)} notebooks ({total:.0f} s of notebook time; unchanged steps reused, "
+               f"--force runs all); open {config.paths()['reports'] / 'index.html'}")
 
 
 @app.command()

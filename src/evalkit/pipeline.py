@@ -18,6 +18,18 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
   (``{"region": {"DKI Jakarta": "jakarta"}}`` gives ``jakarta_id`` rather than ``dki_jakarta_id``).
 - ``hide_input``: render the HTML without code cells (region reports for non-programmers); cells tagged
   ``developer`` (the PURPOSE/REQUIRES/CREATES header) are left out of that HTML too.
+- ``tables``: the canonical tables the step cannot do without (e.g. ``["performance"]``). A step whose tables
+  are absent from ``data/processed`` is not run (the progress output and the index say which table it needs).
+  ``[]`` says the step reads no processed table (the cleaning step, which writes them).
+
+**Incremental runs.** Each step has a fingerprint: the SHA-256 of its notebook's cells (sources and metadata,
+not outputs), its parameters, the evalkit package's source files, the fingerprints of the steps it requires and
+the contents of the data it may read (``data/raw`` and ``data/truth``, and every file in ``data/processed``
+unless its ``tables`` is ``[]``: a table read but not declared still counts). ``reports/run_record.json`` keeps the fingerprint of every step that last succeeded; a step whose
+fingerprint is unchanged and whose rendering is still there is reused without starting a kernel, and the index
+says so. ``force=True`` (``evalkit run --force``) runs everything. The evalkit code is fingerprinted as a whole
+(any change to the package re-runs every step): tracking which modules a notebook imports would be finer but
+could miss a module reached indirectly.
 
 Executed notebooks carry no timestamps (nbclient, not papermill's timing metadata), so the same inputs give the
 same files. A failing step is reported with its notebook, failing cell and error, and :func:`run` raises
@@ -26,6 +38,7 @@ same files. A failing step is reported with its notebook, failing cell and error
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import json
@@ -62,6 +75,7 @@ class Step:
     requires: list[str] = field(default_factory=list)  # notebook stems
     hide_input: bool = False
     title: str = ""
+    tables: list[str] | None = None  # canonical tables read from data/processed (None: not declared)
 
     @property
     def stem(self) -> str:
@@ -108,10 +122,11 @@ def discover(notebooks_dir: Path | None = None, only: list[str] | None = None) -
                 fmt = {**params, **{f"{k}_slug": slugs.get(k, {}).get(v, _slug(v)) for k, v in params.items()}}
                 output = meta.get("output", path.stem + "_" + "_".join(_slug(v) for v in combo)).format(**fmt)
                 steps.append(Step(f"{path.stem}[{Path(output).name}]", path, output, params, list(requires),
-                                  bool(meta.get("hide_input", False)), f"{title} ({', '.join(map(str, combo))})"))
+                                  bool(meta.get("hide_input", False)), f"{title} ({', '.join(map(str, combo))})",
+                                  meta.get("tables")))
         else:
             steps.append(Step(path.stem, path, meta.get("output", path.stem), {}, list(requires),
-                              bool(meta.get("hide_input", False)), title))
+                              bool(meta.get("hide_input", False)), title, meta.get("tables")))
     if only:  # requirements outside the selection are assumed done
         chosen = {s.stem for s in steps}
         for s in steps:
@@ -196,6 +211,70 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+RUN_RECORD = "run_record.json"
+
+
+class _Hasher:
+    """SHA-256 of files' contents, memoised within one run by (path, size, modification time)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple, str] = {}
+
+    def file(self, path: Path) -> str:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        digest = self._memo.get(key)
+        if digest is None:
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            digest = self._memo[key] = h.hexdigest()
+        return digest
+
+    def tree(self, root: Path, suffixes: tuple[str, ...] | None = None) -> str:
+        """One hash of every file under ``root`` (names and contents; hidden files and caches left out)."""
+        h = hashlib.sha256()
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                rel = path.relative_to(root)
+                if (not path.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
+                        or (suffixes is not None and path.suffix not in suffixes)):
+                    continue
+                h.update(rel.as_posix().encode() + b"\0" + self.file(path).encode() + b"\0")
+        return h.hexdigest()
+
+
+def _notebook_fingerprint(path: Path) -> str:
+    """The notebook as a program: cell types, sources and metadata, and its evalkit metadata (not outputs, which
+    ``--update-notebooks`` rewrites)."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [[c.cell_type, c.source, {k: v for k, v in c.get("metadata", {}).items() if k != "execution"}]
+             for c in nb.cells]
+    blob = json.dumps([cells, nb.metadata.get("evalkit", {})], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _code_fingerprint(hasher: _Hasher) -> str:
+    import evalkit
+
+    return hasher.tree(Path(evalkit.__file__).parent, suffixes=(".py", ".csv", ".json", ".css", ".tpl", ".gz"))
+
+
+def _missing_tables(step: Step, processed: Path) -> list[str]:
+    if not step.tables:
+        return []
+    present = {p.name.split(".")[0] for p in processed.iterdir()} if processed.is_dir() else set()
+    return [t for t in step.tables if t not in present]
+
+
+def _load_record(reports: Path) -> dict:
+    try:
+        return json.loads((reports / RUN_RECORD).read_text(encoding="utf-8")).get("steps", {})
+    except (OSError, ValueError):
+        return {}
+
+
 def _run_step(step: Step, reports_dir: str, update_notebooks: bool) -> tuple[str, float]:
     """Worker: execute, save the executed copy, render HTML. Returns (name, seconds)."""
     t0 = time.perf_counter()
@@ -214,14 +293,32 @@ def _run_step(step: Step, reports_dir: str, update_notebooks: bool) -> tuple[str
 
 def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
         update_notebooks: bool = False, notebooks_dir: Path | None = None,
-        reports_dir: Path | None = None) -> dict[str, float]:
+        reports_dir: Path | None = None, force: bool = False) -> dict[str, float]:
     """Execute every step in dependency order, ``workers`` at a time, and write ``reports/index.html``.
 
-    Returns step name -> seconds. Raises :class:`PipelineError` listing every failed step.
+    Steps whose fingerprint matches ``reports/run_record.json`` are reused without a kernel (see the module
+    docstring); ``force=True`` runs them all. Steps whose declared tables are absent are not run.
+
+    Returns step name -> seconds for the steps executed. Raises :class:`PipelineError` listing every failed step.
     """
     steps = discover(notebooks_dir, only)
     reports = Path(reports_dir) if reports_dir else paths()["reports"]
     reports.mkdir(parents=True, exist_ok=True)
+    where = paths()
+    hasher = _Hasher()
+    record = _load_record(reports)
+    base = {"code": _code_fingerprint(hasher), "raw": hasher.tree(where["raw"]),
+            "truth": hasher.tree(where["truth"])}
+    fingerprints: dict[str, str] = {}
+    reused: list[str] = []
+    not_run: dict[str, str] = {}
+
+    def fingerprint(s: Step) -> str:
+        upstream = sorted(fingerprints.get(o.name, "") for o in steps if o.stem in s.requires)
+        blob = json.dumps({**base, "notebook": _notebook_fingerprint(s.notebook), "parameters": s.parameters,
+                           "requires": upstream, "processed": "" if s.tables == [] else hasher.tree(where["processed"])},
+                          sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
     pending = list(steps)
     done_stems: dict[str, int] = {}
     remaining_per_stem: dict[str, int] = {}
@@ -248,10 +345,32 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
                 failed_names.append(s.name)
                 if bar:
                     bar.update(1)
+            for s in list(ready):  # steps that need no kernel: tables absent, or nothing changed
+                missing = _missing_tables(s, where["processed"])
+                if missing:
+                    not_run[s.name] = ", ".join(missing)
+                else:
+                    fingerprints[s.name] = fingerprint(s)
+                    entry = record.get(s.name, {})
+                    if force or entry.get("fingerprint") != fingerprints[s.name] \
+                            or not (reports / f"{s.output}.html").exists():
+                        continue
+                    reused.append(s.name)
+                ready.remove(s)
+                pending.remove(s)
+                remaining_per_stem[s.stem] -= 1
+                if bar:
+                    bar.set_postfix_str((f"not run: needs {not_run[s.name]}" if s.name in not_run
+                                         else f"unchanged: {s.name}")[:60])
+                    bar.update(1)
+                elif s.name in not_run:
+                    print(f"{s.name}: not run (needs the {not_run[s.name]} table)")
             for s in ready[: max(0, workers - len(running))]:
                 pending.remove(s)
                 running[pool.submit(_run_step, s, str(reports), update_notebooks)] = s
             if not running:
+                if any(all(remaining_per_stem.get(r, 0) == 0 for r in s.requires) for s in pending):
+                    continue  # steps freed by a reused or not-run step: schedule them
                 if pending:  # a cycle or unmet requirement
                     raise PipelineError(f"cannot schedule {[s.name for s in pending]}: check metadata.evalkit.requires")
                 break
@@ -261,9 +380,11 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
                 try:
                     name, secs = fut.result()
                     timings[name] = secs
+                    record[s.name] = {"fingerprint": fingerprints[s.name]}
                 except Exception as exc:  # noqa: BLE001 - reported below with the step's name
                     failed.append(str(exc) if isinstance(exc, PipelineError) else f"{s.name}: {exc!r}")
                     failed_names.append(s.name)
+                    record.pop(s.name, None)
                     blocked.add(s.stem)
                 remaining_per_stem[s.stem] -= 1
                 done_stems[s.stem] = done_stems.get(s.stem, 0) + 1
@@ -273,9 +394,12 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     if bar:
         bar.close()
     # the index lists every step that has a rendering, not only the ones this (possibly --only) run executed
+    for name in [*not_run, *failed_names]:
+        record.pop(name, None)
+    _atomic_write(reports / RUN_RECORD, json.dumps({"steps": dict(sorted(record.items()))}, indent=1) + "\n")
     ran = {s.name for s in steps}
     listed = [s for s in discover(notebooks_dir) if s.name in ran or (reports / f"{s.output}.html").exists()]
-    write_index(listed, reports, failed=failed_names)
+    write_index(listed, reports, failed=failed_names, reused=reused, not_run=not_run)
     if failed:
         raise PipelineError("notebook(s) failed:\n  " + "\n  ".join(failed))
     return timings
@@ -293,15 +417,28 @@ a{color:#0060a8} .muted{color:#666;font-size:.9rem} .failed{color:#b00020}
 """
 
 
-def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None = None) -> Path:
-    """Write ``reports/index.html`` linking every rendered notebook and region report."""
-    failed = failed or []
+def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None = None,
+                reused: list[str] | None = None, not_run: dict[str, str] | None = None) -> Path:
+    """Write ``reports/index.html`` linking every rendered notebook and region report.
+
+    ``failed`` steps are marked and not linked (their HTML, if any, is from an earlier run); ``reused`` steps
+    are marked as unchanged since the last run; ``not_run`` maps a step to the tables it lacked."""
+    failed = list(failed or []) + list(not_run or {})
+    reused, not_run = set(reused or []), dict(not_run or {})
+
+    def mark(name: str) -> str:
+        if name in not_run:
+            return (f'<span class="muted">(tidak dijalankan: perlu tabel {html.escape(not_run[name])} / '
+                    f'not run: needs the {html.escape(not_run[name])} table)</span>')
+        if name in failed:
+            return _FAILED_MARK
+        return '<span class="muted">(tidak berubah / unchanged)</span>' if name in reused else ""
     analysis = [s for s in steps if not s.parameters]
     regional = [s for s in steps if s.parameters]
     rows = []
     for s in analysis:  # a failed step is not linked: its HTML, if any, is from an earlier run
-        title = (f'{html.escape(s.title)} {_FAILED_MARK}' if s.name in failed
-                 else f'<a href="{html.escape(s.output)}.html">{html.escape(s.title)}</a>')
+        title = (f'{html.escape(s.title)} {mark(s.name)}' if s.name in failed
+                 else f'<a href="{html.escape(s.output)}.html">{html.escape(s.title)}</a> {mark(s.name)}'.rstrip())
         rows.append(f'<tr><td>{title}</td><td class="muted">{html.escape(s.notebook.name)}</td></tr>')
     # one row per parameter set without the language, one column per language (a region's two reports side by side)
     langs = sorted({s.parameters.get("lang") for s in regional if "lang" in s.parameters},
@@ -323,9 +460,10 @@ def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None =
             if st is None:
                 cells.append("<td></td>")
             elif st.name in failed:
-                cells.append(f"<td>{html.escape(text)} {_FAILED_MARK}</td>")
+                cells.append(f"<td>{html.escape(text)} {mark(st.name)}</td>")
             else:
-                cells.append(f'<td><a href="{html.escape(st.output)}.html">{html.escape(text)}</a></td>')
+                cells.append(f'<td><a href="{html.escape(st.output)}.html">{html.escape(text)}</a> '
+                             f'{mark(st.name)}</td>'.replace(" </td>", "</td>"))
         reg_rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
     body = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
