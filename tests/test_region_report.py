@@ -240,9 +240,15 @@ def test_jakarta_findings_include_a_mode_comparison(jakarta):
         assert abs(by_mode.loc[mode, "estimate"] - EFFECT) < 3.5 * by_mode.loc[mode, "std_error"]
     assert set(jakarta["impact"]["by_tenure"]["band"]) == {"junior", "experienced"}
     ce = jakarta["challenges"]["cost_effectiveness"].set_index("mode")
-    # cost per completer per point gained, by hand: realised cost / completers / mean gain of the mode
-    best = (ce["cost_per_completed"] / ce["gain"]).idxmin()
-    assert jakarta["challenges"]["most_cost_effective_mode"] == best
+    # one definition (evalkit.cost.mode_cost_effectiveness): cost per completer / Callaway-Sant'Anna ATT on
+    # report quality of the mode (the impact table), by hand here
+    ratio = ce["cost_per_completed"] / by_mode["estimate"].reindex(ce.index)
+    assert ce["cost_per_unit_effect"].to_numpy() == pytest.approx(ratio.to_numpy(), rel=1e-12)
+    assert ce["cost_per_point"].to_numpy() == pytest.approx(ratio.to_numpy(), rel=1e-12)
+    assert (ce["effect_measure"].str.contains("Callaway-Sant'Anna") & ce["effect_measure"].str.contains(
+        "report_quality")).all()
+    assert (ce["cost_measure"] == "cost_per_completed").all()
+    assert jakarta["challenges"]["most_cost_effective_mode"] == ratio.idxmin()
     for lang, words in (("en", ("face-to-face", "e-learning", "workshop", "experienced")),
                         ("id", ("tatap muka", "e-learning", "lokakarya", "berpengalaman"))):
         text = R.section_spotlight(jakarta, lang)
@@ -326,15 +332,33 @@ def test_weakest_level_and_cost_effective_mode_by_hand():
     assert R.weakest_level({"L1": None}) is None
     cost = pd.DataFrame({"mode": ["a", "b", "c"], "n_completed": [50, 40, 3],
                          "cost_per_completed": [6e6, 2e6, 1e5]})
-    gain = pd.DataFrame({"mode": ["a", "b", "c"], "estimate": [10.0, 5.0, 9.0], "ci_low": [8.0, 3.0, 1.0],
-                         "ci_high": [12.0, 7.0, 17.0], "n": [50, 40, 3]})
-    best, table = R.most_cost_effective_mode(cost, gain)
+    # effect per participant: the CS ATT per mode of the impact section (estimate, std_error, n_treated)
+    eff = pd.DataFrame({"mode": ["a", "b", "c"], "estimate": [10.0, 5.0, 9.0], "std_error": [1.0, 1.0, 4.0],
+                        "n_treated": [50, 40, 3]})
+    best, table = R.most_cost_effective_mode(cost, eff)
     # a: 600,000 per point, b: 400,000 per point; c has too few completers to count
     assert best == "b"
     assert table.set_index("mode").loc["a", "cost_per_point"] == pytest.approx(6e5)
-    assert np.isnan(table.set_index("mode").loc["c", "cost_per_point"])
-    best, _ = R.most_cost_effective_mode(cost.iloc[:1], gain.iloc[:1])
+    assert "c" not in set(table["mode"])
+    from evalkit import cost as C
+
+    assert best == C.mode_cost_effectiveness(cost, eff, min_completed=5, min_modes=2, rng=1)[0]
+    best, _ = R.most_cost_effective_mode(cost.iloc[:1], eff.iloc[:1])
     assert best is None  # one mode: nothing to compare
+
+
+def test_region_mode_effects_equal_cost_impact_by_mode(tables, jakarta):
+    """The region report's per-mode effect is evalkit.cost.impact_by_mode (CS ATT per mode) on the region."""
+    from evalkit import cost as C
+    from evalkit.datasets import performance_panel
+
+    s = R.region_subset(tables, "DKI Jakarta")
+    panel = performance_panel(s["performance"], s["employees"], s["enrolments"], s["programmes"])
+    ref = C.impact_by_mode(panel, "report_quality", min_treated=1).set_index("mode")
+    im = jakarta["impact"]["by_mode"].set_index("mode")
+    for m in im.index:
+        assert im.loc[m, "estimate"] == pytest.approx(ref.loc[m, "estimate"], rel=1e-10)
+        assert im.loc[m, "std_error"] == pytest.approx(ref.loc[m, "std_error"], rel=1e-8)
 
 
 # ------------------------------------------------------------------------------------ privacy and tables

@@ -41,11 +41,15 @@ __all__ = [
     "budget_scenarios_plot",
     "budget_realisation",
     "impact_by_mode",
+    "CS_ESTIMATOR",
+    "mode_cost_effectiveness",
     "cost_effectiveness_table",
     "most_cost_effective_mode",
     "findings_for_region",
     "service_effects",
     "ROI_ASSUMPTIONS",
+    "ROI_ASSUMPTION_MEANINGS",
+    "roi_assumptions_table",
     "service_benefits",
     "roi_by_region",
     "mode_options",
@@ -330,8 +334,28 @@ def phillips_roi(benefits, costs) -> pd.Series | pd.DataFrame:
     return pd.DataFrame({k: np.ravel(v) for k, v in res.items()})
 
 
-def monetise_time_savings(minutes_saved_per_case, cases, value_per_hour_rp, *, attribution, confidence,
-                          periods=1.0):
+_ISOLATION = ("control_group", "estimates")
+
+
+def _isolation_shares(isolation, attribution, confidence):
+    """(attribution, confidence) actually applied under a Phillips isolation rule."""
+    if isolation not in _ISOLATION:
+        raise ValueError(f"isolation must be 'control_group' or 'estimates', got {isolation!r}")
+    if isolation == "control_group":
+        for name, v in (("attribution", attribution), ("confidence", confidence)):
+            if v is not None and np.any(np.asarray(v, dtype=float) != 1.0):
+                raise ValueError(f"isolation='control_group': the control group isolates the effect, so {name} "
+                                 f"must be 1 (or omitted), got {v!r}; use isolation='estimates' for an effect "
+                                 "from participant or manager estimates")
+        return np.asarray(1.0), np.asarray(1.0)
+    if attribution is None or confidence is None:
+        raise ValueError("isolation='estimates' needs both attribution and confidence (Phillips estimate "
+                         "adjustment)")
+    return _share(attribution, "attribution"), _share(confidence, "confidence")
+
+
+def monetise_time_savings(minutes_saved_per_case, cases, value_per_hour_rp, *, attribution=None, confidence=None,
+                          periods=1.0, isolation="estimates"):
     r"""Money value of time saved on service cases (e.g. shorter waiting or processing time).
 
     .. math::
@@ -343,12 +367,18 @@ def monetise_time_savings(minutes_saved_per_case, cases, value_per_hour_rp, *, a
     values reduce the claimed benefit), and :math:`T` the number of periods (e.g. years) over which ``cases``
     recur. Whose hour :math:`v_{\text{hour}}` values (citizen's or staff's) is the caller's explicit choice.
 
+    ``isolation`` names the Phillips isolation step behind ``minutes_saved_per_case``:
+    ``"estimates"`` (default; participant or manager estimates of the improvement due to training): the
+    estimate adjustment :math:`a \times q` applies and both are required. ``"control_group"`` (the
+    improvement is an effect estimated against a comparison group: DiD, Callaway-Sant'Anna, fixed-effects
+    panel): the control group is the isolation, so :math:`a = q = 1` and passing other values is an error.
+
     Returns
     -------
     float or ndarray
         Benefits in rupiah (arrays broadcast).
     """
-    a, q = _share(attribution, "attribution"), _share(confidence, "confidence")
+    a, q = _isolation_shares(isolation, attribution, confidence)
     m = np.asarray(minutes_saved_per_case, dtype=float)
     val = m / 60.0 * np.asarray(cases, dtype=float) * np.asarray(value_per_hour_rp, dtype=float) * a * q
     val = val * np.asarray(periods, dtype=float)
@@ -356,7 +386,7 @@ def monetise_time_savings(minutes_saved_per_case, cases, value_per_hour_rp, *, a
 
 
 def monetise_staff_hours(hours_saved_per_person, n_people, monthly_pay_rp, hours_per_month, *, on_cost_share,
-                         attribution, confidence, periods=1.0):
+                         attribution=None, confidence=None, periods=1.0, isolation="estimates"):
     r"""Money value of staff working hours freed (productivity), at the cost of an hour of staff time.
 
     .. math::
@@ -366,13 +396,14 @@ def monetise_staff_hours(hours_saved_per_person, n_people, monthly_pay_rp, hours
 
     ``hours_saved_per_person`` is per period (e.g. per month) and ``periods`` the number of such periods.
     ``on_cost_share`` loads allowances and employer contributions (tunjangan, iuran) on top of pay.
+    ``isolation``, ``attribution`` and ``confidence`` as in :func:`monetise_time_savings`.
 
     Returns
     -------
     float or ndarray
         Benefits in rupiah.
     """
-    a, q = _share(attribution, "attribution"), _share(confidence, "confidence")
+    a, q = _isolation_shares(isolation, attribution, confidence)
     hpm = np.asarray(hours_per_month, dtype=float)
     if np.any(~(hpm > 0)):
         raise ValueError("hours_per_month must be > 0")
@@ -390,7 +421,8 @@ def _share(x, name):
 
 
 def roi_sensitivity(effect: float, effect_se: float, cost: float, assumptions: Mapping[str, Sequence],
-                    benefit_fn: Callable[..., float] | None = None, ci: float = 0.95) -> pd.DataFrame:
+                    benefit_fn: Callable[..., float] | None = None, ci: float = 0.95,
+                    isolation: str | None = None) -> pd.DataFrame:
     r"""BCR and ROI over a grid of monetisation assumptions, with intervals from the effect's uncertainty.
 
     Every combination of the values in ``assumptions`` (a Cartesian grid) gives one row. Benefits are
@@ -403,6 +435,13 @@ def roi_sensitivity(effect: float, effect_se: float, cost: float, assumptions: M
     ROI intervals follow because cost is fixed. ``p_roi_positive`` is :math:`P(B > C)` under
     :math:`E \sim N(\hat E, s^2)`, computed from the break-even effect
     :math:`E^\dagger = C / \text{multiplier}` for the default (linear) benefits and by root finding otherwise (``benefit_fn`` assumed monotone).
+
+    ``isolation`` (Phillips): ``"control_group"`` when ``effect`` was estimated against a comparison group
+    (DiD, Callaway-Sant'Anna): the grid may then not vary ``attribution`` or ``confidence`` away from 1 (the
+    control group already isolates the effect; discounting it again double-counts the isolation).
+    ``"estimates"``: the effect is a participant/manager estimate and the grid should carry ``attribution``
+    and ``confidence``. ``None`` (default): no check (a generic grid). The value is returned in column
+    ``isolation``.
 
     Returns
     -------
@@ -420,6 +459,15 @@ def roi_sensitivity(effect: float, effect_se: float, cost: float, assumptions: M
         if not v:
             raise ValueError(f"assumption {k!r} has no values")
         grids.append(v)
+    if isolation is not None:
+        if isolation not in _ISOLATION:
+            raise ValueError(f"isolation must be 'control_group', 'estimates' or None, got {isolation!r}")
+        if isolation == "control_group":
+            for k in ("attribution", "confidence"):
+                if k in names and any(float(v) != 1.0 for v in grids[names.index(k)]):
+                    raise ValueError(f"isolation='control_group': the control group isolates the effect, so the "
+                                     f"grid may not vary {k} away from 1 (got {grids[names.index(k)]}); use "
+                                     "isolation='estimates' for participant/manager estimates")
     z = _z(ci)
     e, s = float(effect), float(effect_se)
     if s < 0:
@@ -456,7 +504,8 @@ def roi_sensitivity(effect: float, effect_se: float, cost: float, assumptions: M
         rows.append({**dict(zip(names, combo, strict=True)), "cost": c, "benefits": b, "benefits_low": blo,
                      "benefits_high": bhi, "bcr": b / c, "bcr_low": blo / c, "bcr_high": bhi / c,
                      "roi_pct": (b - c) / c * 100, "roi_low": (blo - c) / c * 100, "roi_high": (bhi - c) / c * 100,
-                     "breakeven_effect": be, "p_roi_positive": p})
+                     "breakeven_effect": be, "p_roi_positive": p,
+                     **({} if isolation is None else {"isolation": isolation})})
     return pd.DataFrame(rows)
 
 
@@ -706,56 +755,106 @@ def budget_realisation(budgets: pd.DataFrame, by: str | Sequence[str] | None = "
 
 
 # --------------------------------------------------------------------------------------------------- impact
+#: Name of the per-mode effect estimator (the denominator of the cost-effectiveness ratio).
+CS_ESTIMATOR = "Callaway-Sant'Anna simple ATT (never-treated controls)"
+
+
 def impact_by_mode(panel: pd.DataFrame, yname: str = "report_quality", modes: Sequence[str] | None = None,
                    idname: str = "person_id", tname: str = "t", treatname: str = "treated_post",
                    mode_col: str = "first_mode", group_col: str = "gname", min_treated: int = 30,
-                   alpha: float = 0.05) -> pd.DataFrame:
-    """Impact per participant of training, overall and per delivery mode, by TWFE difference-in-differences.
+                   alpha: float = 0.05, cluster: str | None = None) -> pd.DataFrame:
+    """Impact per participant of training, overall and per delivery mode: Callaway-Sant'Anna ATT.
 
-    For each mode ``m`` the panel is cut to the never-trained (``group_col == 0``) plus the people whose first
-    completed training was in mode ``m``, and :func:`evalkit.impact.did` is fitted (unit and period fixed
-    effects, CRV1 by person). The row ``mode="all"`` uses everyone. The estimate is the average change in
-    ``yname`` per trained person after training, the effect per participant that :func:`cost_effectiveness`
-    and :func:`budget_scenarios` need.
-
-    With staggered adoption and effects that grow over time TWFE averages 2x2 comparisons with possibly
-    negative weights (Goodman-Bacon 2021); compare with :func:`evalkit.impact.staggered_att` before relying on
-    small differences between modes.
+    The effect of mode ``m`` is the Callaway & Sant'Anna (2021) simple ATT (average of the group-time ATTs over
+    all post-treatment cells, weighted by cohort size) of the people whose first completed training was in mode
+    ``m``, against the never-trained (``group_col == 0``): :func:`evalkit.impact.summary.subgroup_att` with
+    ``by=mode_col, controls="all"`` (the untrained have no mode), i.e. exactly
+    :func:`evalkit.impact.staggered_att` on the never-trained plus mode ``m``. The row ``mode="all"`` is
+    :func:`~evalkit.impact.staggered_att` on everyone. Unlike static TWFE (the definition before), it is not
+    biased by staggered adoption with effects that change over time or differ between cohorts
+    (Goodman-Bacon 2021). This is the effect per participant that :func:`mode_cost_effectiveness`,
+    :func:`cost_effectiveness_table` and :func:`budget_scenarios` use.
 
     Parameters
     ----------
     panel : DataFrame
-        :func:`evalkit.datasets.performance_panel`.
+        :func:`evalkit.datasets.performance_panel` (balanced rows are kept, as in ``staggered_att``).
     modes : list of str, optional
         Default: every mode in ``mode_col`` (sorted).
+    treatname : str
+        Not used by the estimator (kept for compatibility; the timing comes from ``group_col``).
     min_treated : int
         Modes with fewer trained people are skipped.
+    cluster : str, optional
+        Column constant within person at which training was assigned (e.g. ``"agency_id"``): influence
+        functions are summed within cluster (as ``clustervars`` in R ``did``). Default: by person.
 
     Returns
     -------
     DataFrame
-        ``outcome, mode, estimate, std_error, ci_low, ci_high, p_value, n_treated, n_obs``.
+        ``outcome, mode, estimate, std_error, ci_low, ci_high, p_value, n_treated, n_obs, estimator`` (normal
+        CIs; ``n_obs`` = person-periods of the units used).
     """
-    from evalkit.impact import did
+    from evalkit.impact import staggered_att
+    from evalkit.impact.summary import subgroup_att
 
     _frame(panel, "panel")
-    _need(panel, [yname, idname, tname, treatname, mode_col, group_col], "panel")
+    _need(panel, [yname, idname, tname, mode_col, group_col], "panel")
+    cols = ["outcome", "mode", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n_treated", "n_obs",
+            "estimator"]
     if modes is None:
         modes = sorted(panel[mode_col].dropna().astype(str).unique())
-    never = panel[group_col] == 0
+    modes = [str(m) for m in modes]
+    d = panel.dropna(subset=[yname])
+    never = d[group_col] == 0
+    mode_s = d[mode_col].astype(object).where(d[mode_col].notna(), None)
+    mode_s = mode_s.map(lambda v: None if v is None else str(v))
+    T = d[tname].nunique()
     rows = []
-    for m in ["all", *modes]:
-        sub = panel if m == "all" else panel[never | (panel[mode_col].astype(str) == m)]
-        treated = sub.loc[sub[group_col] > 0, idname].nunique()
-        if treated < min_treated:
-            continue
-        r = did(sub, yname, idname, tname, treatname, alpha=alpha).tidy().iloc[0]
-        rows.append({"outcome": yname, "mode": m, "estimate": float(r["estimate"]),
-                     "std_error": float(r["std_error"]), "ci_low": float(r["ci_low"]),
-                     "ci_high": float(r["ci_high"]), "p_value": float(r["p_value"]), "n_treated": int(treated),
-                     "n_obs": int(r["n"])})
-    return pd.DataFrame(rows, columns=["outcome", "mode", "estimate", "std_error", "ci_low", "ci_high", "p_value",
-                                       "n_treated", "n_obs"])
+    treated_all = d.loc[d[group_col] > 0, idname].nunique()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if treated_all >= min_treated:
+            r = _cs_all(d, yname, idname, tname, group_col, cluster, alpha, staggered_att)
+            rows.append({"outcome": yname, "mode": "all", **r, "n_treated": int(treated_all)})
+        keep_modes = [m for m in modes
+                      if d.loc[(d[group_col] > 0) & (mode_s == m), idname].nunique() >= min_treated]
+        if keep_modes:
+            sub = d[never | mode_s.isin(keep_modes)].assign(_mode=mode_s)
+            sub.loc[sub[group_col] == 0, "_mode"] = None
+            res = subgroup_att(sub, yname, idname, tname, group_col, "_mode", controls="all", cluster=cluster,
+                               alpha=alpha)
+            tab = res.tidy().set_index("term")
+            for m in keep_modes:
+                term = f"ATT[_mode={m}]"
+                if term not in tab.index:
+                    continue
+                r = tab.loc[term]
+                rows.append({"outcome": yname, "mode": m, "estimate": float(r["estimate"]),
+                             "std_error": float(r["std_error"]), "ci_low": float(r["ci_low"]),
+                             "ci_high": float(r["ci_high"]), "p_value": float(r["p_value"]),
+                             "n_treated": int(r["n"]), "n_obs": int(r["units_used"]) * int(T)})
+    out = pd.DataFrame(rows).assign(estimator=CS_ESTIMATOR) if rows else pd.DataFrame(columns=cols)
+    return out.reindex(columns=cols)
+
+
+def _cs_all(d, yname, idname, tname, group_col, cluster, alpha, staggered_att):
+    """Simple CS ATT over all trained (clustered through subgroup_att with a single subgroup when asked)."""
+    if cluster is None:
+        res = staggered_att(d, yname, idname, tname, group_col, alpha=alpha)
+        r = res.tidy().set_index("term").loc["ATT"]
+        n_obs = int(res.n_obs)
+        return {"estimate": float(r["estimate"]), "std_error": float(r["std_error"]), "ci_low": float(r["ci_low"]),
+                "ci_high": float(r["ci_high"]), "p_value": float(r["p_value"]),
+                "n_obs": n_obs}
+    from evalkit.impact.summary import subgroup_att
+
+    res = subgroup_att(d.assign(_all="all"), yname, idname, tname, group_col, "_all", controls="all",
+                       cluster=cluster, alpha=alpha)
+    r = res.tidy().iloc[0]
+    return {"estimate": float(r["estimate"]), "std_error": float(r["std_error"]), "ci_low": float(r["ci_low"]),
+            "ci_high": float(r["ci_high"]), "p_value": float(r["p_value"]),
+            "n_obs": int(r["units_used"]) * int(d[tname].nunique())}
 
 
 # --------------------------------------------------------------------------------------------------- CE table
@@ -773,16 +872,26 @@ def cost_effectiveness_table(unit_costs: pd.DataFrame, effects: pd.DataFrame, by
     imprecise effects are caught and reported in ``note``. ``impact_per_budget`` is the total impact that
     ``per_budget_rp`` buys (participants = budget / unit cost, times the effect).
 
+    The ratio is ``cost_per_participant / effect``: rupiah per unit of the outcome gained per participant. The
+    output names its two parts: ``cost_measure`` (``cost_col``) and ``effect_measure`` (the denominator: the
+    ``estimator`` and ``outcome`` columns of ``effects`` when present, as :func:`impact_by_mode` gives them).
+
     Returns
     -------
     DataFrame
         ``by, cost_per_participant, effect, effect_se, ratio, ci_low, ci_high, interval, boot_low, boot_high,
-        bounded, impact_per_budget, note``, sorted by ``ratio`` (most cost-effective first; a non-positive effect
-        sorts last).
+        bounded, impact_per_budget, note, cost_measure, effect_measure``, sorted by ``ratio`` (most cost-effective
+        first; a non-positive effect sorts last).
     """
     _need(unit_costs, [by, cost_col], "unit_costs")
     _need(effects, [by, "estimate", "std_error"], "effects")
     rng = _rng(rng)
+    if "estimator" in effects.columns and effects["estimator"].notna().any():
+        emeasure = str(effects["estimator"].dropna().iloc[0])
+        if "outcome" in effects.columns and effects["outcome"].notna().any():
+            emeasure += f" on {effects['outcome'].dropna().iloc[0]}"
+    else:
+        emeasure = "effect per participant (effects['estimate'])"
     d = unit_costs[[by, cost_col]].merge(effects[[by, "estimate", "std_error"]], on=by, how="inner")
     d = d.sort_values(by, kind="mergesort")
     rows = []
@@ -802,6 +911,8 @@ def cost_effectiveness_table(unit_costs: pd.DataFrame, effects: pd.DataFrame, by
     out = pd.DataFrame(rows, columns=[by, "cost_per_participant", "effect", "effect_se", "ratio", "ci_low",
                                       "ci_high", "interval", "boot_low", "boot_high", "bounded",
                                       "impact_per_budget", "note"])
+    out["cost_measure"] = cost_col
+    out["effect_measure"] = emeasure
     key = np.where(out["effect"] > 0, out["ratio"], np.inf)
     return out.iloc[np.lexsort((out[by].astype(str).to_numpy(), key))].reset_index(drop=True)
 
@@ -824,6 +935,55 @@ def most_cost_effective_mode(ce: pd.DataFrame, by: str = "mode", ci: float = 0.9
     return str(pool[by].iloc[0])
 
 
+def mode_cost_effectiveness(unit_costs: pd.DataFrame, effects: pd.DataFrame, *,
+                            cost_col: str = "cost_per_completed", min_completed: int = 0, min_modes: int = 1,
+                            exclude: Sequence[str] = ("all",), ci: float = 0.95, n_boot: int = 2000,
+                            rng: np.random.Generator | int | None = None) -> tuple[str | None, pd.DataFrame]:
+    """THE cost-effectiveness of delivery modes: cost per unit of effect and the most cost-effective mode.
+
+    Cost per unit of effect = cost per participant (``cost_col`` of ``unit_costs``, by default the cost per
+    completer from :func:`cost_per_participant` by ``mode``) / effect per participant (the heterogeneity-robust
+    Callaway-Sant'Anna ATT of the mode from :func:`impact_by_mode`). Ratios and intervals come from
+    :func:`cost_effectiveness_table`, the choice from :func:`most_cost_effective_mode` (lowest ratio among modes
+    whose effect is clearly positive). Both :func:`findings_for_region` and the region report use this function.
+
+    Parameters
+    ----------
+    min_completed : int
+        Modes with fewer completers (``unit_costs["n_completed"]``, when present) are left out (small cells).
+    min_modes : int
+        Fewer than this many modes with a positive effect -> no most cost-effective mode (None); ``2`` when a
+        comparison between modes is what is reported.
+
+    Returns
+    -------
+    (str or None, DataFrame)
+        The most cost-effective mode and the :func:`cost_effectiveness_table` (plus ``n_completed`` and
+        ``n_treated`` when available, and ``cost_per_completed``/``cost_per_unit_effect`` aliases of
+        ``cost_per_participant``/``ratio``).
+    """
+    _need(unit_costs, ["mode", cost_col], "unit_costs")
+    _need(effects, ["mode", "estimate", "std_error"], "effects")
+    u = unit_costs.assign(mode=unit_costs["mode"].astype(str))
+    u = u[u[cost_col].notna() & ~u["mode"].isin(list(exclude))]
+    if "n_completed" in u.columns:
+        u = u[u["n_completed"] >= min_completed]
+    e = effects.assign(mode=effects["mode"].astype(str))
+    e = e[~e["mode"].isin(list(exclude))]
+    ce = cost_effectiveness_table(u, e, by="mode", cost_col=cost_col, n_boot=n_boot, rng=rng, ci=ci)
+    extra = [c for c in ("n_completed",) if c in u.columns]
+    if extra:
+        ce = ce.merge(u[["mode", *extra]], on="mode", how="left")
+    if "n_treated" in e.columns:
+        ce = ce.merge(e[["mode", "n_treated"]], on="mode", how="left")
+    ce["cost_per_completed" if cost_col == "cost_per_completed" else cost_col] = ce["cost_per_participant"]
+    ce["cost_per_unit_effect"] = ce["ratio"]
+    best = most_cost_effective_mode(ce, by="mode", ci=ci, exclude=exclude)
+    if int((ce["effect"] > 0).sum()) < min_modes:
+        best = None
+    return best, ce
+
+
 def findings_for_region(region: str, programmes: pd.DataFrame, enrolments: pd.DataFrame,
                         budgets: pd.DataFrame | None, effects: pd.DataFrame | None,
                         n_boot: int = 2000, rng: np.random.Generator | int | None = None) -> dict:
@@ -831,8 +991,8 @@ def findings_for_region(region: str, programmes: pd.DataFrame, enrolments: pd.Da
 
     ``most_cost_effective_mode`` compares the modes the region delivered (its own cost per completed
     participant, from :func:`cost_per_participant`) with the effect per participant of each mode
-    (``effects``, e.g. :func:`impact_by_mode`, estimated over all regions), via
-    :func:`cost_effectiveness_table` and :func:`most_cost_effective_mode`.
+    (``effects``, :func:`impact_by_mode`: Callaway-Sant'Anna ATT per mode, estimated over all regions), via
+    :func:`mode_cost_effectiveness` (the one definition).
 
     Returns
     -------
@@ -854,9 +1014,7 @@ def findings_for_region(region: str, programmes: pd.DataFrame, enrolments: pd.Da
     unit = cost_per_participant(prog, enrolments[enrolments["programme_id"].isin(ids)], bud, by="mode")
     unit = unit.assign(mode=unit["mode"].astype(str))
     unit = unit[unit["cost_per_completed"].notna()]
-    eff = effects.assign(mode=effects["mode"].astype(str))
-    ce = cost_effectiveness_table(unit, eff, n_boot=n_boot, rng=rng)
-    best = most_cost_effective_mode(ce)
+    best, ce = mode_cost_effectiveness(unit, effects, n_boot=n_boot, rng=rng)
     if best is not None:
         out["most_cost_effective_mode"] = best
         out["cost_per_participant_rp"] = float(ce.loc[ce["mode"] == best, "cost_per_participant"].iloc[0])
@@ -949,12 +1107,50 @@ ROI_ASSUMPTIONS: dict[str, float] = {
     "staff_hours_per_month": 162.5,
     # staff minutes a case takes for each day it stays open (follow-up, queries, re-filing), an assumption
     "staff_minutes_per_case_day": 6.0,
-    # Phillips: share of the improvement isolated to the training, and the confidence in that estimate
+    # Phillips estimate adjustment: share of the improvement participants/managers credit to the training, and
+    # their confidence in that estimate. Applied ONLY with isolation="estimates"; with a control group (DiD,
+    # Callaway-Sant'Anna: the default of service_benefits) the control group is the isolation and both are 1.
     "attribution": 0.5,
     "confidence": 0.8,
     # years over which the yearly benefit is counted
     "years": 1.0,
 }
+
+
+#: What each ROI assumption means (for :func:`roi_assumptions_table`).
+ROI_ASSUMPTION_MEANINGS: dict[str, str] = {
+    "citizen_value_per_hour_rp": "value of one hour of a citizen's time (Rp)",
+    "staff_monthly_pay_rp": "monthly pay of a mid-career ASN (Rp)",
+    "staff_on_cost_share": "on-costs on top of pay (share)",
+    "staff_hours_per_month": "working hours per month (37.5 h a week)",
+    "staff_minutes_per_case_day": "staff minutes per case per day it stays open",
+    "attribution": ("share of the improvement credited to training by participant/manager estimates (Phillips); "
+                    "1 when the effect is isolated by a control group"),
+    "confidence": ("confidence in those estimates (Phillips); 1 when the effect is isolated by a control "
+                   "group"),
+    "years": "years of benefit counted",
+}
+
+
+def roi_assumptions_table(assumptions: Mapping[str, float] | None = None,
+                          isolation: str = "control_group") -> pd.DataFrame:
+    """The ROI assumptions as a table: ``parameter, value, applied, meaning``.
+
+    ``value`` is the assumption as set (:data:`ROI_ASSUMPTIONS` updated by ``assumptions``), ``applied`` what
+    :func:`service_benefits` uses under ``isolation``: with ``"control_group"`` attribution and confidence are
+    applied as 1 (the control group is the Phillips isolation step). A first row ``isolation`` records the rule.
+    """
+    a = _assumptions(assumptions)
+    if isolation not in _ISOLATION:
+        raise ValueError(f"isolation must be 'control_group' or 'estimates', got {isolation!r}")
+    rows = [{"parameter": "isolation", "value": isolation, "applied": isolation,
+             "meaning": ("Phillips isolation step: 'control_group' = effect estimated against untrained "
+                         "comparison units (no further attribution/confidence discount); 'estimates' = "
+                         "participant/manager estimates, discounted by attribution x confidence")}]
+    for k, v in a.items():
+        applied = 1.0 if (isolation == "control_group" and k in ("attribution", "confidence")) else v
+        rows.append({"parameter": k, "value": v, "applied": applied, "meaning": ROI_ASSUMPTION_MEANINGS.get(k, "")})
+    return pd.DataFrame(rows, columns=["parameter", "value", "applied", "meaning"])
 
 
 def _assumptions(assumptions: Mapping[str, float] | None) -> dict[str, float]:
@@ -969,7 +1165,7 @@ def _assumptions(assumptions: Mapping[str, float] | None) -> dict[str, float]:
 
 def service_benefits(wait: pd.DataFrame, processing: pd.DataFrame | None = None,
                      assumptions: Mapping[str, float] | None = None, by: str = "region",
-                     ci: float = 0.95) -> pd.DataFrame:
+                     ci: float = 0.95, isolation: str = "control_group") -> pd.DataFrame:
     r"""Yearly money value of the service improvements attributed to training, per region and stream.
 
     From :func:`service_effects` tables for ``wait_minutes`` (``wait``) and ``processing_days``
@@ -980,21 +1176,35 @@ def service_benefits(wait: pd.DataFrame, processing: pd.DataFrame | None = None,
     * staff hours: days saved x ``staff_minutes_per_case_day``, valued at the staff hour
       ``staff_monthly_pay_rp * (1 + staff_on_cost_share) / staff_hours_per_month``;
 
-    both times ``attribution x confidence x years``. Benefits are linear in :math:`\hat\beta`, so the interval
-    is the benefit at :math:`\hat\beta \pm z\,\mathrm{se}` (normal).
+    both times ``years`` and, only with ``isolation="estimates"``, ``attribution x confidence``.
+
+    Phillips isolation (Phillips & Phillips 2005): :func:`service_effects` estimates the effect against
+    comparison units (unit and month fixed effects: units trained later or less serve as the control group),
+    so the control group IS the isolation step and the default ``isolation="control_group"`` applies
+    attribution = confidence = 1 (setting them in ``assumptions`` to anything else is an error). Use
+    ``isolation="estimates"`` only when the effect comes from participant or manager estimates; then the
+    estimate adjustment ``attribution x confidence`` of :data:`ROI_ASSUMPTIONS` applies.
+
+    Benefits are linear in :math:`\hat\beta`, so the interval is the benefit at
+    :math:`\hat\beta \pm z\,\mathrm{se}` (normal): it carries the effect's sampling uncertainty.
 
     Returns
     -------
     DataFrame
         ``by, stream, effect, effect_se, coverage_gain, cases_per_year, multiplier, benefits, benefits_low,
-        benefits_high`` with ``multiplier`` the rupiah per unit of ``-effect`` (so benefits = -effect x multiplier).
+        benefits_high, isolation, attribution_applied, confidence_applied`` with ``multiplier`` the rupiah per
+        unit of ``-effect`` (so benefits = -effect x multiplier).
     """
     a = _assumptions(assumptions)
     z = _z(ci)
     staff_hour = a["staff_monthly_pay_rp"] * (1 + a["staff_on_cost_share"]) / a["staff_hours_per_month"]
-    adj = a["attribution"] * a["confidence"] * a["years"]
-    _share(a["attribution"], "attribution")
-    _share(a["confidence"], "confidence")
+    given = dict(assumptions or {})
+    if isolation == "control_group":
+        att, conf = _isolation_shares(isolation, given.get("attribution"), given.get("confidence"))
+    else:
+        att, conf = _isolation_shares(isolation, a["attribution"], a["confidence"])
+    att, conf = float(att), float(conf)
+    adj = att * conf * a["years"]
     rows = []
     streams = [("citizen_waiting_time", wait, a["citizen_value_per_hour_rp"] / 60.0)]
     if processing is not None:
@@ -1009,16 +1219,26 @@ def service_benefits(wait: pd.DataFrame, processing: pd.DataFrame | None = None,
             rows.append({by: getattr(r, by), "stream": stream, "effect": float(r.estimate),
                          "effect_se": float(r.std_error), "coverage_gain": gain,
                          "cases_per_year": float(r.cases_last_year), "multiplier": mult, "benefits": b,
-                         "benefits_low": min(b1, b2), "benefits_high": max(b1, b2)})
+                         "benefits_low": min(b1, b2), "benefits_high": max(b1, b2), "isolation": isolation,
+                         "attribution_applied": att, "confidence_applied": conf})
     return pd.DataFrame(rows)
 
 
-def roi_by_region(benefits: pd.DataFrame, costs: pd.Series, by: str = "region", ci: float = 0.95) -> pd.DataFrame:
+def roi_by_region(benefits: pd.DataFrame, costs: pd.Series, by: str = "region", ci: float = 0.95,
+                  method: str = "normal", n_sim: int = 10_000,
+                  rng: np.random.Generator | int | None = None) -> pd.DataFrame:
     r"""Phillips BCR and ROI per region from :func:`service_benefits` and programme costs.
 
     The streams' benefits are added; their interval treats the streams' estimates as independent
     (:math:`\mathrm{se}_B^2 = \sum_s (m_s\,\mathrm{se}_s)^2`), an approximation since both come from the same
-    units. ``p_roi_positive`` = :math:`P(B > C)` under the normal approximation.
+    units. ``p_roi_positive`` = :math:`P(B > C)` under the normal approximation. The intervals carry the
+    effects' sampling uncertainty (the cost is treated as known).
+
+    ``method="simulation"``: each stream's effect is drawn from :math:`N(\hat\beta, \mathrm{se}^2)`
+    (``n_sim`` draws from a seeded ``numpy.random.default_rng``; ``rng=None`` -> ``config.DEFAULT_SEED``),
+    benefits recomputed per draw and the BCR/ROI interval and ``p_roi_positive`` read off the draws
+    (percentiles / share with B > C). With linear benefits it agrees with the normal method up to
+    simulation error; it is there for checking and for non-linear extensions.
 
     Parameters
     ----------
@@ -1031,6 +1251,8 @@ def roi_by_region(benefits: pd.DataFrame, costs: pd.Series, by: str = "region", 
         ``by, cost, benefits, benefits_low, benefits_high, bcr, bcr_low, bcr_high, roi_pct, roi_low, roi_high,
         p_roi_positive``.
     """
+    if method not in ("normal", "simulation"):
+        raise ValueError(f"method must be 'normal' or 'simulation', got {method!r}")
     z = _z(ci)
     g = benefits.assign(_var=(benefits["multiplier"] * benefits["effect_se"]) ** 2).groupby(by, sort=True,
                                                                                               observed=True)
@@ -1052,4 +1274,19 @@ def roi_by_region(benefits: pd.DataFrame, costs: pd.Series, by: str = "region", 
     with np.errstate(divide="ignore", invalid="ignore"):
         zz = (out["benefits"].to_numpy() - out["cost"].to_numpy()) / se
     out["p_roi_positive"] = np.where(se > 0, stats.norm.cdf(zz), (out["benefits"] > out["cost"]).astype(float))
+    if method == "simulation":
+        gen = _rng(rng)
+        lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
+        for i, reg in enumerate(tot.index):
+            bs = benefits[benefits[by] == reg]
+            draws = np.zeros(int(n_sim))
+            for r in bs.itertuples(index=False):
+                eff = gen.normal(float(r.effect), float(r.effect_se), size=int(n_sim))
+                draws += -eff * float(r.multiplier)
+            c = float(tot["cost"].iloc[i])
+            blo, bhi = np.quantile(draws, [lo_q, hi_q])
+            out.loc[i, ["benefits_low", "benefits_high"]] = [blo, bhi]
+            out.loc[i, ["bcr_low", "bcr_high"]] = [blo / c, bhi / c]
+            out.loc[i, ["roi_low", "roi_high"]] = [(blo / c - 1) * 100, (bhi / c - 1) * 100]
+            out.loc[i, "p_roi_positive"] = float(np.mean(draws > c))
     return out

@@ -676,6 +676,23 @@ def kappa_band(kappa: float) -> str:
     return "almost perfect"
 
 
+def _kappa_se_fce(a: np.ndarray, b: np.ndarray) -> float:
+    """Fleiss, Cohen & Everitt (1969) SE of Cohen's kappa under the alternative, for two raters, any categories."""
+    cats = np.unique(np.concatenate([a, b]))
+    n = len(a)
+    ia, ib = np.searchsorted(cats, a), np.searchsorted(cats, b)
+    p = np.zeros((len(cats), len(cats)))
+    np.add.at(p, (ia, ib), 1.0 / n)
+    r, c = p.sum(axis=1), p.sum(axis=0)
+    po, pe = float(np.trace(p)), float(r @ c)
+    k = (po - pe) / (1 - pe)
+    diag = np.sum(np.diag(p) * (1 - (r + c) * (1 - k)) ** 2)
+    off = p * (c[:, None] + r[None, :]) ** 2
+    np.fill_diagonal(off, 0.0)
+    v = (diag + (1 - k) ** 2 * off.sum() - (k - pe * (1 - k)) ** 2) / (n * (1 - pe) ** 2)
+    return float(np.sqrt(max(v, 0.0)))
+
+
 def coding_agreement(coded: pd.DataFrame, hand_coded: pd.DataFrame, themes: Sequence[str] | None = None,
                      on: str | None = "interview_id", undefined: float = np.nan) -> pd.DataFrame:
     """Agreement between automatic and hand coding, per theme.
@@ -687,9 +704,29 @@ def coding_agreement(coded: pd.DataFrame, hand_coded: pd.DataFrame, themes: Sequ
     -------
     DataFrame
         ``theme, n, n_auto, n_hand, agreement, kappa, kappa_se, band`` where ``agreement`` is the share of
-        items with the same code (p_o), ``kappa`` is :func:`cohen_kappa`, ``kappa_se`` Cohen's (1960)
-        large-sample standard error :math:`\\sqrt{p_o(1-p_o)/(n(1-p_e)^2)}` and ``band`` the Landis & Koch
-        (1977) label.
+        items with the same code (p_o), ``kappa`` is :func:`cohen_kappa`, ``kappa_se`` the Fleiss, Cohen &
+        Everitt (1969) large-sample standard error **under the alternative** (kappa not assumed 0; the one
+        to use for confidence intervals, ``kappa +- z * kappa_se``; it equals ``std_kappa`` of
+        ``statsmodels.stats.inter_rater.cohens_kappa``) and ``band`` the Landis & Koch (1977) label.
+
+    Notes
+    -----
+    With :math:`p_{ij}` the 2 x 2 table of proportions (auto code i, hand code j), margins :math:`p_{i.}`,
+    :math:`p_{.j}`,
+
+    .. math::
+
+        \\widehat{\\mathrm{Var}}(\\hat\\kappa) = \\frac{\\sum_i p_{ii}[1 - (p_{i.} + p_{.i})(1-\\hat\\kappa)]^2
+        + (1-\\hat\\kappa)^2 \\sum_{i \\ne j} p_{ij}(p_{.i} + p_{j.})^2
+        - [\\hat\\kappa - p_e(1-\\hat\\kappa)]^2}{n (1 - p_e)^2}.
+
+    Cohen's (1960) :math:`\\sqrt{p_o(1-p_o)/(n(1-p_e)^2)}` is an approximation that FCE (1969) showed to be
+    wrong. The SE is NaN when :math:`p_e = 1`.
+
+    References
+    ----------
+    Fleiss, J. L., Cohen, J., & Everitt, B. S. (1969). Large sample standard errors of kappa and weighted
+    kappa. *Psychol. Bull.* 72(5), 323-327.
     """
     if on is not None and on in coded.columns and on in hand_coded.columns:
         if coded[on].duplicated().any() or hand_coded[on].duplicated().any():
@@ -719,7 +756,7 @@ def coding_agreement(coded: pd.DataFrame, hand_coded: pd.DataFrame, themes: Sequ
         po = float(np.mean(a == b))
         pe = float(a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean()))
         k = cohen_kappa(a, b, undefined=undefined)
-        se = np.sqrt(po * (1 - po) / (n * (1 - pe) ** 2)) if pe < 1 else np.nan
+        se = _kappa_se_fce(a, b) if pe < 1 else np.nan
         rows.append({"theme": t, "n": n, "n_auto": int(a.sum()), "n_hand": int(b.sum()), "agreement": po,
                      "kappa": k, "kappa_se": float(se), "band": kappa_band(k)})
     return pd.DataFrame(rows)

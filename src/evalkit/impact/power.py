@@ -177,9 +177,8 @@ def power(effect_size=None, n=None, *, design="two-sample", alpha=0.05, power=0.
         raise ValueError(f"alternative must be 'two-sided', 'larger' or 'smaller', got {alternative!r}")
     if analysis not in ("post", "ancova", "change"):
         raise ValueError(f"analysis must be 'post', 'ancova' or 'change', got {analysis!r}")
-    if analysis != "post":
-        if baseline_corr is None or not -1 < baseline_corr < 1:
-            raise ValueError(f"analysis={analysis!r} needs baseline_corr in (-1, 1), got {baseline_corr!r}")
+    if analysis != "post" and (baseline_corr is None or not -1 < baseline_corr < 1):
+        raise ValueError(f"analysis={analysis!r} needs baseline_corr in (-1, 1), got {baseline_corr!r}")
     vf = {"post": 1.0, "ancova": 1 - (baseline_corr or 0.0) ** 2, "change": 2 * (1 - (baseline_corr or 0.0))}[analysis]
     deff = 1 + ((cluster_cv**2 + 1) * cluster_size - 1) * icc
     infl = deff * vf

@@ -488,27 +488,36 @@ def _unit_effect(sp: pd.DataFrame, unit: str, y: str, alpha: float = 0.05) -> di
             "after": float(own.loc[own["trained_post"] == 1, y].mean())}
 
 
-def most_cost_effective_mode(cost_by_mode: pd.DataFrame, gain_by_mode: pd.DataFrame,
+def most_cost_effective_mode(cost_by_mode: pd.DataFrame, effects_by_mode: pd.DataFrame,
                              min_n: int = _SMALL) -> tuple[str | None, pd.DataFrame]:
-    """The delivery mode with the lowest cost per completer per point of learning gain.
+    """The delivery mode with the lowest cost per completer per point of impact on report quality.
 
-    ``cost_by_mode``: :func:`evalkit.cost.cost_per_participant` by ``mode``; ``gain_by_mode``:
-    :func:`evalkit.measures.learning_gain` by ``mode``. Modes with fewer than ``min_n`` completers or test
-    pairs, or a gain whose CI reaches zero, are left out. Returns (mode or None when fewer than two modes
-    qualify, the merged table with ``cost_per_point``).
+    A thin wrapper of :func:`evalkit.cost.mode_cost_effectiveness` (the one definition of cost-effectiveness):
+    cost per unit of effect = cost per completer (``cost_by_mode``: :func:`evalkit.cost.cost_per_participant`
+    by ``mode``) / the Callaway-Sant'Anna ATT of the mode (``effects_by_mode``: the impact section's
+    ``by_mode`` table, equal to :func:`evalkit.cost.impact_by_mode` on the region). Modes with fewer than
+    ``min_n`` completers or trained people are left out; a mode is chosen only when at least two modes have a
+    positive effect (nothing to compare otherwise). Returns (mode or None, the table, with ``cost_per_point``
+    = ``cost_per_unit_effect`` = cost per completer / ATT, and ``cost_measure`` / ``effect_measure`` naming
+    numerator and denominator).
     """
-    m = cost_by_mode[["mode", "n_completed", "cost_per_completed"]].merge(
-        gain_by_mode[["mode", "estimate", "ci_low", "ci_high", "n"]].rename(
-            columns={"estimate": "gain", "ci_low": "gain_ci_low", "ci_high": "gain_ci_high", "n": "n_tests"}),
-        on="mode", how="outer")
-    ok = (m["n_completed"] >= min_n) & (m["n_tests"] >= min_n) & (m["gain_ci_low"] > 0)
-    m["cost_per_point"] = np.where(ok, m["cost_per_completed"] / m["gain"].where(ok, 1.0), np.nan)
-    m = m.sort_values("cost_per_point", na_position="last").reset_index(drop=True)
-    qualified = m.dropna(subset=["cost_per_point"])
-    return (str(qualified["mode"].iloc[0]) if len(qualified) >= 2 else None), m
+    from evalkit import cost as C
+
+    eff = effects_by_mode
+    if "n_treated" in eff.columns:
+        eff = eff[eff["n_treated"] >= min_n]
+    if "estimator" not in eff.columns:
+        eff = eff.assign(estimator=C.CS_ESTIMATOR, outcome="report_quality")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        best, ce = C.mode_cost_effectiveness(cost_by_mode, eff, min_completed=min_n, min_modes=2,
+                                             rng=config.DEFAULT_SEED)
+    ce["cost_per_point"] = ce["cost_per_unit_effect"]
+    return best, ce
 
 
-def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learning: dict) -> dict:
+def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learning: dict,
+                impact: dict | None = None) -> dict:
     from evalkit import cost as C
     from evalkit import participation as P
     from evalkit import qual as Q
@@ -545,7 +554,7 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
     bud = s["budgets"]
     cpp, cnotes = _quiet(C.cost_per_participant, prog, enr, bud, by=None)
     cmode, _ = _quiet(C.cost_per_participant, prog, enr, bud, by="mode")
-    ce_mode, ce_table = most_cost_effective_mode(cmode, learning["by_mode"])
+    ce_mode, ce_table = most_cost_effective_mode(cmode, (impact or _impact(s))["by_mode"])
     allc, _ = _quiet(C.cost_per_participant, tables["programmes"], tables["enrolments"], tables["budgets"],
                      by="region")
     staff = tables["employees"]["region"].astype(str).value_counts()
@@ -614,7 +623,7 @@ def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = Non
                    "L3": F["behaviour"]["application_share"]}
     F["results"] = _results(s)
     F["impact"] = _impact(s)
-    F["challenges"] = _challenges(s, tables, region, F["learning"])
+    F["challenges"] = _challenges(s, tables, region, F["learning"], F["impact"])
     F["counts"] = {"n_staff": F["reach"]["n_staff"], "n_programmes": F["reach"]["n_programmes"],
                    "n_invited": F["reach"]["n_invited"], "n_reaction": F["reaction"]["n"],
                    "n_tests": F["learning"]["n"], "n_followup": int(len(s["followup"])),
@@ -1116,8 +1125,7 @@ def published_tables(F: dict) -> dict[str, pd.DataFrame]:
                                                                 "ci_low", "ci_high"]]),
         "barriers": suppress_small_cells(bar, value_cols=["share_citing"]),
         "impact": perf.rename(columns={"n": "n_obs"}),
-        "cost_by_mode": suppress_small_cells(ch["cost_effectiveness"].rename(columns={"n_tests": "n"}),
-                                             n_col=["n", "n_completed"]),
+        "cost_by_mode": suppress_small_cells(ch["cost_effectiveness"], n_col=["n_treated", "n_completed"]),
     }
 
 
