@@ -112,3 +112,23 @@ def test_core_imports_without_jupyter_or_duckdb():
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]
+
+
+def test_clean_keeps_an_office_outside_the_demo_regions(tmp_project):
+    """Any kabupaten/kota of Indonesia is a region (it used to be quarantined as 'unknown region' unless it was
+    one of the five demo regions); a made-up one still goes to quarantine with the closest names."""
+    raw = tmp_project / "office"
+    raw.mkdir()
+    (raw / "pegawai.csv").write_text(
+        "NIP,Nama,Wilayah,Unit Kerja,Jenis Jabatan,Golongan,Pendidikan\n"
+        "198503172010012004,Siti Aminah,Kab. Bogor,Dinas Kesehatan,fungsional,III/a,S1\n"
+        "198712252012122003,Sri Mulyani,KOTA BEKASI,BKPSDM,pelaksana,II/a,SMA\n"
+        "199001012015031002,Budi Santoso,3201,BKPSDM,struktural,III/c,S2\n"
+        "199105052016042001,Ani Yudha,Kabupaten Bogorr,BKPSDM,pelaksana,II/b,SMA\n", encoding="utf-8")
+    out = tmp_project / "processed"
+    res = runner.invoke(app, ["clean", "--raw", str(raw), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    emp = pd.read_parquet(out / "employees.parquet")
+    assert sorted(emp["region"].astype(str)) == ["Kabupaten Bogor", "Kabupaten Bogor", "Kota Bekasi"]
+    q = pd.read_parquet(out / "quarantine" / "employees.parquet")
+    assert len(q) == 1 and "unknown region" in q["reason"].iloc[0] and "Kabupaten Bogor" in q["reason"].iloc[0]

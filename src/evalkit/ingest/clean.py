@@ -73,7 +73,7 @@ from evalkit.ingest.normalise import EXPECTED, normalise_coded
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest import read as _read
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
-from evalkit.ingest.schemas import dtype_for, output_columns, output_key, schema_for
+from evalkit.ingest.schemas import dtype_for, output_columns, output_key, region_dtype, schema_for
 from evalkit.ingest.spec import RAW_TABLES, table_for_file
 
 __all__ = ["Problem", "FileSummary", "CheckReport", "CleanResult", "clean", "check", "format_problems",
@@ -723,7 +723,8 @@ class _Runner:
                     parts["appointment_year"] = k, d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11]
                 continue
             k, u = coded(c.name)
-            parts[c.name] = k, _cast_distinct(k, u, dtype_for(c))
+            dtype = region_dtype(u) if c.kind == "region" else dtype_for(c)
+            parts[c.name] = k, _cast_distinct(k, u, dtype)
         if order is None and len(pos):  # a small table (or keys that are not all text): pandas sorts the keys
             by = pd.DataFrame({name: parts[name][1][parts[name][0]] for name in keys})
             order = by.sort_values(keys, kind="stable").index.to_numpy()

@@ -34,6 +34,7 @@ datetime.date(2012, 1, 13)
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
@@ -43,8 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from evalkit import config
 
 __all__ = [
     "NormaliseError",
@@ -681,77 +680,75 @@ def parse_semester(value: object) -> str:
 
 # ---------------------------------------------------------------------------------------------- regions
 
-_REGION_PREFIX = re.compile(
-    r"^(?:kabupaten|kab|kota administrasi|kota adm|kotamadya|kota madya|kota|kodya|provinsi|propinsi|prov"
-    r"|kecamatan|kec|daerah khusus ibu ?kota|dki)\b\.?\s*"
-)
+_LEVEL_WORD = {"provinsi": "Provinsi", "kabupaten": "Kabupaten", "kota": "Kota", "kecamatan": "Kecamatan"}
 
 
-def _region_key(text: str) -> str:
-    s = re.sub(r"\s+", " ", text.casefold().replace(".", ". ")).strip()
-    while True:
-        t = _REGION_PREFIX.sub("", s)
-        if t == s:
-            break
-        s = t
-    return re.sub(r"[^0-9a-z]", "", s)
+@functools.lru_cache(maxsize=8)
+def _region_names(items: tuple[tuple[str, tuple[str, str | None, str]], ...]) -> dict[str, str]:
+    """Kemendagri code -> the caller's own name, for a ``regions`` table of :func:`parse_region`."""
+    from evalkit.ingest.regions import RegionError, match_region
 
-
-def _region_tables(regions: Mapping[str, tuple[str, str | None, str]]) -> tuple[dict[str, str], dict[str, str]]:
-    keys: dict[str, str] = {}
-    parents: dict[str, str] = {}
-    for name, (_level, parent, _province) in regions.items():
-        keys[_region_key(name)] = name
-        if parent:
-            parents[_region_key(parent)] = name
-    return keys, parents
+    out: dict[str, str] = {}
+    for name, (level, parent, province) in items:
+        word = _LEVEL_WORD.get(level)
+        text = f"{word} {name}" if word and not name.casefold().startswith(word.casefold()) else name
+        try:
+            m = match_region(text, within=[w for w in (parent, province) if w and w != name])
+        except RegionError as e:
+            raise NormaliseError(f"region table: {name!r} is not a {level or 'region'} of Indonesia ({e.reason})")
+        out[m.code] = name
+    return out
 
 
 def parse_region(value: object, regions: Mapping[str, tuple[str, str | None, str]] | None = None) -> str:
-    """A region name in any common spelling -> its canonical name in :data:`evalkit.config.REGIONS`.
+    """A provinsi, kabupaten/kota or kecamatan of Indonesia in any common spelling -> its canonical name.
 
-    Prefixes (Kab./Kabupaten/Kota/Prov./Provinsi/Kec./DKI), case, dots and spaces are ignored, so
-    "KAB. BATANG HARI" -> "Batanghari", "Kota Bukit Tinggi" -> "Bukittinggi", "Provinsi DKI Jakarta" ->
-    "DKI Jakarta". A comma adds the larger area ("Ampenan, Kota Mataram"). Names are matched whole, so
-    "Mamuju Tengah" (a different regency) is *not* Mamuju, and "Kota Mataram" (the city that contains the
-    kecamatan Ampenan) is not Ampenan.
+    The canonical name is the region's short display name from the Kemendagri list
+    (:attr:`evalkit.ingest.regions.RegionMatch.display`): "Mamuju", "Batanghari", "DKI Jakarta",
+    "Bukittinggi", "Jakarta Selatan", and the full name where a short one would be shared ("Kabupaten
+    Bekasi", "Kota Bekasi"). Prefixes (Kab./Kabupaten/Kota/Prov./Provinsi/Kec.), case, dots and spaces are
+    ignored, joined and split words are equal, and codes are read ("76.02", "7602"); see
+    :func:`evalkit.ingest.regions.match_region` for every rule. Parts after a comma name the larger area
+    ("Ampenan, Kota Mataram"); text in parentheses is ignored. Names are matched whole, so "Mamuju Tengah"
+    (a different kabupaten) is not Mamuju.
 
     Parameters
     ----------
-    value : str
+    value : str or int
     regions : mapping, optional
-        Canonical name -> (level, parent, province); defaults to ``config.REGIONS`` (read at call time).
+        Canonical name -> (level, parent, province) of regions to be called by the caller's own name
+        instead of the display name (the shape of ``config.REGIONS``). Every other region keeps its
+        display name; this is a naming table, not a list of allowed regions.
+
+    Raises
+    ------
+    NormaliseError
+        For an unknown name ("unknown region: ...; closest: ...") and for an ambiguous one ("ambiguous
+        region 'Bekasi': 2 places have this name (...)"), naming the candidates.
 
     Examples
     --------
     >>> parse_region("Kec. Ampenan"), parse_region("Ampenan, Kota Mataram"), parse_region("KAB. MAMUJU")
     ('Ampenan', 'Ampenan', 'Mamuju')
+    >>> parse_region("Kota Bekasi"), parse_region("3216"), parse_region("Kota Adm. Jakarta Selatan")
+    ('Kota Bekasi', 'Kabupaten Bekasi', 'Jakarta Selatan')
     """
-    regions = config.REGIONS if regions is None else regions
-    keys, parents = _region_tables(regions)
-    expected = "a region: one of " + ", ".join(regions)
+    from evalkit.ingest.regions import RegionError, match_region
+
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        value = str(value)
     if not isinstance(value, str):
-        raise NormaliseError(f"unknown region; expected {expected}", value)
-    s = re.sub(r"\([^)]*\)", " ", _clean_str(value))
-    if len(s) > 100:
-        raise NormaliseError(f"unknown region; expected {expected}", value)
-    parts = [p for p in (x.strip() for x in s.split(",")) if p]
-    if not parts:
-        raise NormaliseError(f"unknown region; expected {expected}", value)
-    k = _region_key(parts[0])
-    name = keys.get(k)
-    if name is None:
-        if k in parents:
-            child = parents[k]
-            raise NormaliseError(
-                f"{parts[0]!r} is the larger area that contains {child}; write {child!r} if the data are for "
-                f"{child} only", value)
-        raise NormaliseError(f"unknown region; expected {expected}", value)
-    for p in parts[1:]:
-        other = keys.get(_region_key(p))
-        if other is not None and other != name:
-            raise NormaliseError(f"two different regions in one cell ({name}, {other})", value)
-    return name
+        raise NormaliseError("unknown region: expected a region name or code", value)
+    s = re.sub(r"\([^)]*\)", " ", _clean_str(value)).strip(" ,")
+    if not s or len(s) > 100:
+        raise NormaliseError("unknown region: expected a region name or code", value)
+    try:
+        m = match_region(s)
+    except RegionError as e:
+        raise NormaliseError(e.reason, value) from None
+    if regions:
+        return _region_names(tuple(regions.items())).get(m.code, m.display)
+    return m.display
 
 
 # ---------------------------------------------------------------------------------------------- categories

@@ -9,7 +9,8 @@ Column rules for ``data/processed/<table>.parquet``:
   ``"2023Q1"``, ``semester`` -> ``"2024S1"``, ``text``/``id`` -> pandas ``str``; ``int``/``likert5``/``skm4``
   -> nullable ``Int64``; ``float``/``rupiah``/``percent`` -> ``float64`` (percent as a share 0-1);
   ``yesno`` -> ``bool``; ``category`` -> unordered ``Categorical`` with the spec's level order; ``region`` ->
-  ``Categorical`` over ``config.REGIONS``.
+  ``Categorical`` whose categories are the study regions (``config.REGIONS``) then any other region of
+  Indonesia found in the data (:func:`region_dtype`).
 * Key columns, ``yesno`` columns and ``person_id`` are never missing; other columns may be (a blank cell).
 
 Examples
@@ -63,11 +64,23 @@ def dtype_for(col: OutColumn) -> Any:
         return "float64"
     if k == "yesno":
         return "bool"
-    if k in ("category", "region", "sex"):
+    if k == "region":
+        return region_dtype(())
+    if k in ("category", "sex"):
         return pd.CategoricalDtype(list(col.levels or ()), ordered=False)
     if k == "year":
         return "int64"
     return "str"
+
+
+def region_dtype(values) -> pd.CategoricalDtype:
+    """Categories of a cleaned ``region`` column: any region of Indonesia can appear (the names come from
+    :func:`evalkit.ingest.normalise.parse_region`). The configured study regions (``config.REGIONS``) come
+    first, in their order, then every other region found in the data, sorted."""
+    study = list(config.REGIONS)
+    seen = set(study)
+    extra = sorted({str(v) for v in values if v is not None and not pd.isna(v) and str(v) not in seen})
+    return pd.CategoricalDtype(study + extra, ordered=False)
 
 
 def output_columns(table: str) -> list[OutColumn]:
@@ -83,7 +96,7 @@ def output_columns(table: str) -> list[OutColumn]:
                 out += [OutColumn("sex", "sex", False, ("L", "P")), OutColumn("birth_year", "year", False),
                         OutColumn("appointment_year", "year", False)]
             continue
-        levels = tuple(config.REGIONS) if f.kind == "region" else f.levels
+        levels = None if f.kind == "region" else f.levels  # regions: see region_dtype
         bounds = tuple(f.bounds) if f.bounds != (None, None) else _SCALE.get(f.kind, (None, None))
         nullable = f.name not in t.key and f.kind in NULLABLE_KINDS
         out.append(OutColumn(f.name, f.kind, nullable, levels, bounds))  # type: ignore[arg-type]
@@ -116,7 +129,9 @@ def schema_for(table: str) -> pa.DataFrameSchema:
         if c.kind == "year":
             checks.append(pa.Check.in_range(1900, 2100))
         dtype = dtype_for(c)
-        if isinstance(dtype, pd.CategoricalDtype):
+        if c.kind == "region":  # categories depend on the data (region_dtype); names were checked when parsed
+            dtype = "category"
+        elif isinstance(dtype, pd.CategoricalDtype):
             checks.append(pa.Check.isin(list(dtype.categories)))
         cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable)
     return pa.DataFrameSchema(cols, unique=output_key(table), strict=True, ordered=True, coerce=False,
