@@ -313,3 +313,27 @@ def test_subgroup_att_repeated_rows_are_named():
     df = pd.concat([df, df.iloc[[5]]], ignore_index=True)
     with pytest.raises(ValueError, match="rows repeat a pair"):
         subgroup_att(df, "y", "id", "t", "g", "s")
+
+
+def test_estimator_suite_clusters_at_the_assignment_level():
+    """Every row of the suite that has a cluster-robust version uses the assignment cluster; the
+    Callaway-Sant'Anna rows equal staggered_att(..., cluster=) run on its own (same estimator, same call),
+    and matching says its variance is person-level."""
+    from evalkit.impact.summary import estimator_suite
+
+    df = simulate_staggered_panel(n_units=600, seed=4)
+    df["agency_id"] = "r / " + (df["id"] % 25).astype(str)
+    df["agency"] = (df["id"] % 25).astype(str)
+    df["region"] = np.where(df["id"] % 2 == 0, "a", "b")
+    for c in ("tenure", "sex", "position_type"):
+        df[c] = (df["id"] * 7 % 3).astype(str) if c != "tenure" else (df["id"] % 30).astype(float)
+    df["treated_post"] = ((df["g"] > 0) & (df["t"] >= df["g"])).astype(int)
+    suite = estimator_suite(df, "y", pre=[1], post=[df["t"].max()], covariates="tenure", tname="t", gname="g",
+                            idname="id", cs_covariates=["tenure"])
+    tab = suite["table"].set_index("key")
+    ref = staggered_att(df, "y", "id", "t", "g", cluster="agency_id").tidy().iloc[0]
+    assert tab.loc["cs_never", "std_error"] == pytest.approx(ref.std_error, rel=1e-12)
+    for key in ("twfe", "cs_never", "cs_notyet", "cs_dr", "ipw", "naive"):
+        assert tab.loc[key, "n_clusters"] == 25, key
+    assert "agency_id" in tab.loc["cs_dr", "se_type"]
+    assert pd.isna(tab.loc["match", "n_clusters"])

@@ -264,3 +264,22 @@ def test_match_discard_outside_common_support():
     assert match_att(df, "y", "treat", ["x"]).details["n_treated_dropped"] == 0
     with pytest.raises(ValueError, match="discard"):
         match_att(df, "y", "treat", ["x"], discard="all")
+
+
+def test_ipw_cluster_robust_se_against_statsmodels_ols():
+    """With an intercept-only score, the Hajek IPW ATT is the difference in means and its stacked-moment sandwich
+    is the OLS cluster-robust variance of y ~ d without small-sample factor (statsmodels, cov_type='cluster',
+    use_correction=False). Clusters share a shock, so the clustered SE is well above the unit-level one."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(5)
+    g = np.repeat(np.arange(20), 30)
+    d = (rng.random(20) < 0.5).astype(int)[g]
+    y = 1.0 + 0.5 * d + rng.normal(0, 1, 20)[g] + rng.normal(0, 1, len(g))
+    df = pd.DataFrame({"y": y, "d": d, "agency": g})
+    res = ipw_att(df, "y", "d", [], cluster="agency")
+    ols = sm.OLS(y, sm.add_constant(d)).fit(cov_type="cluster", cov_kwds={"groups": g, "use_correction": False})
+    assert res.coef()["ATT"] == pytest.approx(ols.params[1], rel=1e-10)
+    assert res.se()["ATT"] == pytest.approx(ols.bse[1], rel=1e-8)
+    assert res.n_clusters == 20 and any("Only 20 clusters" in n for n in res.notes)
+    assert res.se()["ATT"] > 1.5 * ipw_att(df, "y", "d", []).se()["ATT"]

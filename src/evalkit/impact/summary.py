@@ -104,7 +104,8 @@ def estimate_rows(entries: Sequence[Mapping]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``label, estimate, std_error, ci_low, ci_high, n, method`` plus the extra keys, one row per entry.
+        ``label, estimate, std_error, ci_low, ci_high, n, method, se_type, n_clusters`` plus the extra keys,
+        one row per entry (``se_type`` says how the standard error was computed and at which level).
     """
     rows = []
     for e in entries:
@@ -117,7 +118,9 @@ def estimate_rows(entries: Sequence[Mapping]) -> pd.DataFrame:
         row = {"label": e["label"], "estimate": float(r["estimate"]), "std_error": float(r["std_error"]),
                "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]),
                "n": int(r["n"]) if "n" in r and pd.notna(r["n"]) else None,
-               "method": getattr(e["result"], "method", "")}
+               "method": getattr(e["result"], "method", ""),
+               "se_type": getattr(e["result"], "se_type", ""),
+               "n_clusters": getattr(e["result"], "n_clusters", None)}
         row.update({k: v for k, v in e.items() if k not in ("label", "result", "term")})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -334,6 +337,7 @@ SUITE_ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("twfe", "TWFE DiD (static)", None, "biased", "all post cells (TWFE weights)"),
     ("cs_never", "Callaway-Sant'Anna, never-treated controls", "ATT", "credible", "all post cells"),
     ("cs_notyet", "Callaway-Sant'Anna, not-yet-treated controls", "ATT", "credible", "all post cells"),
+    ("cs_dr", "Callaway-Sant'Anna, doubly robust on covariates", "ATT", "credible", "all post cells"),
     ("ipw", "IPW on the change", "ATT", "credible", "post window"),
     ("match", "PS matching on the change", "ATT", "credible", "post window"),
 )
@@ -341,16 +345,23 @@ SUITE_ROWS: tuple[tuple[str, str, str, str, str], ...] = (
 
 def estimator_suite(panel: pd.DataFrame, yname: str, *, pre: Sequence[int], post: Sequence[int],
                     covariates, idname: str = "person_id", tname: str = "t", gname: str = "gname",
-                    treatname: str = "treated_post", cluster: str | None = "agency",
-                    attributes: Sequence[str] = ("region", "agency", "tenure", "sex", "position_type"),
-                    k: int = 5) -> dict:
+                    treatname: str = "treated_post", cluster: str | None = "agency_id",
+                    attributes: Sequence[str] = ("region", "agency", "agency_id", "tenure", "sex", "position_type"),
+                    k: int = 5, cs_covariates: Sequence[str] | None = None) -> dict:
     """Run the main impact estimators on one outcome of a person x quarter panel.
 
     The estimators: the naive post-window difference in means (``ipw_att`` with an intercept-only score,
     which is exactly the raw difference), static TWFE DiD (:func:`~evalkit.impact.did`, CRV1 by
-    ``cluster``), Callaway-Sant'Anna simple ATT with never- and not-yet-treated controls, and IPW and
+    ``cluster``), Callaway-Sant'Anna simple ATT with never- and not-yet-treated controls (and, with
+    ``cs_covariates``, the doubly robust version conditional on those numeric unit-level columns), and IPW and
     propensity-score matching (``k`` neighbours) on the person's change between the ``pre`` and ``post``
     windows (:func:`change_scores`) with propensity covariates ``covariates``.
+
+    Inference is at the level where training was assigned: ``cluster`` (default ``agency_id``, the
+    region-qualified agency of :func:`evalkit.datasets.performance_panel`) for TWFE, Callaway-Sant'Anna and
+    IPW. Matching keeps the Abadie-Imbens person-level variance (no cluster-robust version is established for
+    nearest-neighbour matching); its row says so in ``se_type``. ``cluster=None`` gives person-level
+    inference everywhere.
 
     Returns
     -------
@@ -369,16 +380,21 @@ def estimator_suite(panel: pd.DataFrame, yname: str, *, pre: Sequence[int], post
     from .staggered import staggered_att
     from .weighting import ipw_att, match_att
 
+    attributes = list(dict.fromkeys([*attributes, *([cluster] if cluster else [])]))
     scores = change_scores(panel, yname, pre, post, idname=idname, tname=tname, gname=gname,
                            attributes=attributes)
     res = {
-        "naive": ipw_att(scores, "y_post", "trained", []),
+        "naive": ipw_att(scores, "y_post", "trained", [], cluster=cluster),
         "twfe": did(panel, yname, idname, tname, treatname, cluster=cluster),
-        "cs_never": staggered_att(panel, yname, idname, tname, gname, control="never"),
-        "cs_notyet": staggered_att(panel, yname, idname, tname, gname, control="notyet"),
-        "ipw": ipw_att(scores, "dy", "trained", covariates),
+        "cs_never": staggered_att(panel, yname, idname, tname, gname, control="never", cluster=cluster),
+        "cs_notyet": staggered_att(panel, yname, idname, tname, gname, control="notyet", cluster=cluster),
+        "ipw": ipw_att(scores, "dy", "trained", covariates, cluster=cluster),
         "match": match_att(scores, "dy", "trained", covariates, k=k),
     }
+    if cs_covariates:
+        res["cs_dr"] = staggered_att(panel, yname, idname, tname, gname, control="never", cluster=cluster,
+                                     covariates=list(cs_covariates), est_method="dr")
     entries = [{"label": label, "result": res[key], "term": term or treatname, "key": key, "role": role,
-                "estimand": estimand, "outcome": yname} for key, label, term, role, estimand in SUITE_ROWS]
+                "estimand": estimand, "outcome": yname} for key, label, term, role, estimand in SUITE_ROWS
+               if key in res]
     return {"results": res, "table": estimate_rows(entries), "scores": scores}

@@ -64,7 +64,7 @@ def _logit(D, X):
     return res
 
 
-def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, alpha=0.05):
+def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, cluster=None, alpha=0.05):
     """ATT by inverse probability (odds) weighting on an unpenalised logit propensity score.
 
     Parameters
@@ -85,6 +85,11 @@ def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, al
     normalize : bool, default True
         Hajek (normalised) weights: ``ATT = mean_T(Y) - sum_C w Y / sum_C w``. If False, the
         Horvitz-Thompson form ``mean_T(Y) - sum_C w Y / n_T``.
+    cluster : str, optional
+        Column of the level at which training was assigned (e.g. a region-qualified agency). The stacked
+        moments are summed within cluster before their outer product (the cluster-robust sandwich, no
+        small-sample factor, as ``statsmodels``' cluster covariance with ``use_correction=False``); default:
+        each unit on its own. With fewer than 30 clusters a note says so.
 
     Returns
     -------
@@ -111,6 +116,13 @@ def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, al
     """
     Y, D, X = _prep(data, yname, treatname, covariates)
     index = data.index
+    groups = None
+    if cluster is not None:
+        if cluster not in data.columns:
+            raise ValueError(f"cluster column {cluster!r} not in data")
+        if data[cluster].isna().any():
+            raise ValueError(f"cluster column {cluster!r} has missing values")
+        groups = pd.factorize(data[cluster])[0]
     logit = _logit(D, X)
     p = logit.predict(X.to_numpy())
     notes = []
@@ -120,6 +132,7 @@ def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, al
         keep = (p >= trim[0]) & (p <= trim[1])
         notes.append(f"Trimmed {int((~keep).sum())} units with propensity outside [{trim[0]}, {trim[1]}]; logit re-fitted.")
         Y, D, X, index = Y[keep], D[keep], X.loc[keep], index[keep]
+        groups = None if groups is None else pd.factorize(groups[keep])[0]
         if D.sum() == 0 or D.sum() == len(D):
             raise ValueError("trimming left no treated or no control units")
         logit = _logit(D, X)
@@ -148,6 +161,8 @@ def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, al
     A[k, k] = -n1 / n
     A[k + 1, :k] = d0_dg
     A[k + 1, k + 1] = d0_dm
+    if groups is not None:  # sum the stacked moments within cluster
+        psi = np.vstack([np.bincount(groups, weights=psi[:, j]) for j in range(psi.shape[1])]).T
     B = psi.T @ psi / n
     Ainv = np.linalg.inv(A)
     V = Ainv @ B @ Ainv.T / n
@@ -157,11 +172,19 @@ def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, al
     wc = np.where(D == 1, 1.0, w * n1 / np.sum(C * w))
     ess = np.sum(C * w) ** 2 / np.sum((C * w) ** 2)
     tab = make_table(["ATT"], [att], [se], n=n, df=None, alpha=alpha)
+    n_clusters = None
+    if groups is not None:
+        n_clusters = int(groups.max()) + 1
+        if n_clusters < 30:
+            notes.append(f"Only {n_clusters} clusters of {cluster!r}: normal intervals from a cluster-robust "
+                         "sandwich can be too narrow with few clusters.")
     return WeightingResult(
         f"IPW ATT ({'Hajek, normalised' if normalize else 'Horvitz-Thompson'} odds weights)",
         tab,
-        se_type="M-estimation sandwich stacking the logit score",
+        se_type="M-estimation sandwich stacking the logit score"
+        + ("" if cluster is None else f", clustered by {cluster!r}"),
         n_obs=n,
+        n_clusters=n_clusters,
         alpha=alpha,
         details={"ess_control": float(ess), "n_treated": int(n1), "n_control": int(n - n1)},
         notes=notes,
