@@ -131,3 +131,54 @@ def test_event_study_plot_returns_axes():
     plt.close("all")
     with pytest.raises(TypeError):
         event_study_plot(did(_panel(seed=8), "y", "id", "t", "d"))
+
+
+def test_jointly_collinear_covariates_are_dropped_with_a_note():
+    """x3 = x1 + x2: X'X is singular; the later column of the collinear set is dropped (as fixest does)."""
+    df = _panel(seed=12)
+    rng = np.random.default_rng(12)
+    df["x1"], df["x2"] = rng.normal(size=len(df)), rng.normal(size=len(df))
+    df["x3"] = df.x1 + df.x2
+    res = did(df, "y", "id", "t", "d", covariates=["x1", "x2", "x3"])
+    ref = did(df, "y", "id", "t", "d", covariates=["x1", "x2"])
+    assert list(res.tidy().term) == ["d", "x1", "x2"]
+    np.testing.assert_allclose(res.tidy().estimate, ref.tidy().estimate, rtol=1e-8)
+    np.testing.assert_allclose(res.tidy().std_error, ref.tidy().std_error, rtol=1e-8)
+    assert any("collinear" in n and "x3" in n for n in res.notes)
+
+
+def test_event_study_all_eventually_treated_drops_collinear_dummies():
+    """Every unit treated at some point, no window: relative-time dummies plus unit and time effects are
+    jointly collinear (rank deficiency 2 here: 136 of 138 columns); the collinear dummies are dropped and
+    named in a note, the others match pyfixest, which drops the same two (rel 4 and 5)."""
+    rng = np.random.default_rng(13)
+    n, T = 120, 8
+    df = pd.DataFrame({"id": np.repeat(np.arange(n), T), "t": np.tile(np.arange(1, T + 1), n)})
+    df["g"] = np.repeat(rng.choice([3, 5, 7], n), T)
+    df["y"] = np.repeat(rng.normal(size=n), T) + 0.1 * df.t + (df.t >= df.g) * 1.0 + rng.normal(size=len(df))
+    res = event_study(df, "y", "id", "t", "g", estimator="twfe")
+    tab = res.tidy()
+    est = tab.loc[tab.event_time != -1]
+    assert list(est.loc[est.estimate.isna(), "term"]) == ["rel::4", "rel::5"]
+    kept = est.dropna(subset=["estimate"])
+    assert np.isfinite(kept.std_error).all() and (kept.std_error < 10).all()
+    assert any("rel::4" in n and "rel::5" in n for n in res.notes)
+    pf = pytest.importorskip("pyfixest")
+    rel = df.t - df.g
+    names = {e: f"r{e}".replace("-", "m") for e in kept.event_time}
+    for e, c in names.items():
+        df[c] = (rel == e).astype(float)
+    ref = pf.feols("y ~ " + " + ".join(names.values()) + " | id + t", data=df, vcov={"CRV1": "id"})
+    assert _rel(kept.estimate, ref.coef()[list(names.values())]) < RTOL
+    assert _rel(kept.std_error, ref.se()[list(names.values())]) < RTOL
+
+
+def test_did_rejects_duplicated_unit_period_rows():
+    """Unit 0 has period 1 twice and no period 2, unit 1 the reverse: the marginal counts look balanced."""
+    df = _panel(seed=14, n=40, T=4)
+    df.loc[(df.id == 0) & (df.t == 2), "t"] = 1
+    df.loc[(df.id == 1) & (df.t == 1), "t"] = 2
+    with pytest.raises(ValueError, match=r"\(0, 1\).*\(1, 2\)|more than once"):
+        did(df, "y", "id", "t", "d")
+    with pytest.raises(ValueError, match="more than once"):
+        did(df, "y", "id", "t", "d", covariates=["x"])

@@ -139,7 +139,8 @@ def test_did_other_structures_fall_back():
     df["wobbly"] = rng.integers(0, 10, len(df))  # varies within unit
     assert did(df, "y", "id", "t", "d", cluster="wobbly").details["path"] == "general"
     dup = pd.concat([df, df.iloc[:1]], ignore_index=True).drop(index=[5]).reset_index(drop=True)
-    assert did(dup, "y", "id", "t", "d").details["path"] == "general"  # same N, one pair twice
+    with pytest.raises(ValueError, match="more than once"):  # same N, one pair twice: named, not fitted
+        did(dup, "y", "id", "t", "d")
 
 
 def test_did_errors_unchanged():

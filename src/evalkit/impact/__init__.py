@@ -5,7 +5,9 @@ Pre/post (:func:`prepost`), two-way fixed-effects DiD (:func:`did`), event studi
 (:func:`staggered_att`), propensity weighting and matching (:func:`ipw_att`, :func:`match_att`),
 balance diagnostics (:func:`balance`, :func:`love_plot`), multilevel and ordinal models
 (:func:`mixed`, :func:`ordinal`), subgroup effects (:func:`heterogeneity`) and power
-(:func:`power`). Every estimator returns an :class:`ImpactResult` whose ``tidy()`` has the columns
+(:func:`power`), with few-cluster inference by the wild cluster bootstrap
+(:meth:`ImpactResult.wild_bootstrap`, :func:`wild_bootstrap`). Every estimator returns an
+:class:`ImpactResult` whose ``tidy()`` has the columns
 ``term, estimate, std_error, statistic, p_value, ci_low, ci_high, n``.
 """
 
@@ -19,6 +21,7 @@ from .power import PowerResult, power
 from .prepost import prepost
 from .staggered import staggered_att
 from .weighting import WeightingResult, balance, ipw_att, love_plot, match_att
+from .wildboot import wild_bootstrap
 
 __all__ = [
     "ImpactResult",
@@ -40,4 +43,5 @@ __all__ = [
     "power",
     "prepost",
     "staggered_att",
+    "wild_bootstrap",
 ]

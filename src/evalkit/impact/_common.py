@@ -75,6 +75,38 @@ class ImpactResult:
         self.vcov = vcov
         self.details = dict(details or {})
         self.notes = list(notes)
+        self._wild = None  # design for wild_bootstrap(), set by the estimator (see .wildboot.attach_design)
+
+    def wild_bootstrap(self, term=None, B: int = 9999, weights: str = "rademacher", seed=None) -> pd.DataFrame:
+        """Wild cluster restricted bootstrap (null imposed) p-values and test-inversion intervals.
+
+        The few-clusters companion of the CRV1 t-test (Cameron, Gelbach & Miller 2008; Roodman et al. 2019,
+        as Stata ``boottest``): bootstrap t-statistics with the CRV1 variance, symmetric p-value (share of
+        ``|t*| >= |t|``), confidence interval by inverting the test, all ``2**G`` sign vectors when
+        ``2**G <= B`` with Rademacher weights. Available for :func:`~evalkit.impact.did`, the TWFE
+        :func:`~evalkit.impact.event_study`, :func:`~evalkit.impact.heterogeneity` with ``cluster`` and
+        :func:`evalkit.impact.services.dose_twfe`.
+
+        Parameters
+        ----------
+        term : str or list of str, optional
+            Coefficients to test (``H0: coefficient = 0``); default the result's main terms.
+        B : int, default 9999
+            Number of bootstrap draws.
+        weights : {"rademacher", "webb"}
+            Rademacher (+-1) or Webb's six-point weights (better with fewer than ~12 clusters).
+        seed : int, optional
+            Seed of :func:`numpy.random.default_rng`; the same seed gives the same output.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``term, estimate, p_value, ci_low, ci_high, B, weights`` (``B``: draws actually used,
+            ``2**G`` under full enumeration); the interval has level ``1 - alpha`` of this result.
+        """
+        from .wildboot import wild_bootstrap
+
+        return wild_bootstrap(self, term=term, B=B, weights=weights, seed=seed)
 
     def tidy(self) -> pd.DataFrame:
         """Return a copy of the result table (one row per term)."""
@@ -281,8 +313,11 @@ def cohort_to_int(values: pd.Series, name: str, tmap: dict) -> np.ndarray:
 # fixed effects and CRV1
 # --------------------------------------------------------------------------------------
 def drop_singletons(codes: list[np.ndarray]) -> np.ndarray:
-    """Boolean keep-mask after iteratively dropping singleton fixed-effect levels (as reghdfe,
-    fixest and pyfixest's ``fixef_rm="singleton"``)."""
+    """Boolean keep-mask after iteratively dropping singleton fixed-effect levels.
+
+    Stata ``reghdfe`` drops singletons by default and so does pyfixest's ``feols`` with
+    ``fixef_rm="singleton"`` (the default of pyfixest 0.60; set it explicitly when comparing); R ``fixest``
+    keeps singletons by default (``fixef.rm`` does not remove them for ``feols``)."""
     keep = np.ones(len(codes[0]), dtype=bool)
     while True:
         changed = False
@@ -318,7 +353,10 @@ def demean(M: np.ndarray, codes: list[np.ndarray], *, tol: float = 1e-12, maxite
         return out
     if len(codes) == 2:
         n1, n2 = len(counts[0]), len(counts[1])
-        if len(M) == n1 * n2 and np.all(counts[0] == n2) and np.all(counts[1] == n1):
+        # balanced = every (level1, level2) cell exactly once; marginal counts alone are not enough
+        # (a duplicated cell can hide a missing one)
+        if (len(M) == n1 * n2 and np.all(counts[0] == n2) and np.all(counts[1] == n1)
+                and np.bincount(codes[0] * n2 + codes[1], minlength=n1 * n2).max() == 1):
             _sweep(out, codes[0], counts[0])
             _sweep(out, codes[1], counts[1])  # exact for balanced two-way designs
             return out

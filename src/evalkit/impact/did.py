@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -20,14 +22,45 @@ from ._common import (
     time_to_int,
 )
 from .fast import did_fast
+from .wildboot import attach_design
 
 __all__ = ["did"]
+
+
+def _collinear(Xt: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """Boolean mask of columns that are (numerically) linear combinations of earlier columns.
+
+    Gram-Schmidt in column order (a QR decomposition that keeps the first of a collinear set, so the
+    treatment, the first column, survives whenever anything does): a column is collinear when its
+    residual on the kept earlier columns has norm below ``tol`` times its own norm.
+    """
+    N, k = Xt.shape
+    Q = np.empty((N, 0))
+    drop = np.zeros(k, dtype=bool)
+    for j in range(k):
+        x = Xt[:, j]
+        nx = np.sqrt(x @ x)
+        r = x - Q @ (Q.T @ x)
+        r = r - Q @ (Q.T @ r)  # reorthogonalise
+        nr = np.sqrt(r @ r)
+        if nx == 0 or nr <= tol * nx:
+            drop[j] = True
+        else:
+            Q = np.column_stack([Q, r / nr])
+    return drop
 
 
 def twfe_fit(y, X: pd.DataFrame, unit, time, cluster, *, alpha=0.05):
     """Fit ``y ~ X | unit + time`` by within transformation with CRV1 SEs (fixest convention).
 
-    Returns a dict with coefficients, vcov, N, G, df_k, keep mask and the small-sample factor.
+    Columns absorbed by the fixed effects are dropped (``dropped_cols``), and so are columns jointly
+    collinear with earlier columns after the within transformation (``collinear_cols``, also listed in
+    ``dropped_cols``), keeping the first of each collinear set as fixest does; the first column (the
+    treatment) being dropped is a ValueError.
+
+    Returns a dict with coefficients, vcov, N, G, df_k, keep mask, the small-sample factor and
+    ``design`` (within-transformed ``X``/``y``, cluster codes, names, factor) for the wild cluster
+    bootstrap (:func:`evalkit.impact.wildboot.attach_design`).
     """
     uid = pd.factorize(unit)[0]
     tid = pd.factorize(time)[0]
@@ -45,6 +78,13 @@ def twfe_fit(y, X: pd.DataFrame, unit, time, cluster, *, alpha=0.05):
     ok = colnorm / rawnorm > 1e-8
     if not ok[0]:
         raise ValueError(f"{X.columns[0]!r} is collinear with the unit and time fixed effects")
+    # then columns jointly collinear with earlier ones (e.g. all event-time dummies when every unit is
+    # eventually treated): X'X would be singular and its "inverse" arbitrary
+    coll = np.zeros_like(ok)
+    coll[ok] = _collinear(Xt[:, ok])
+    if coll[0]:
+        raise ValueError(f"{X.columns[0]!r} is collinear with the other regressors and the fixed effects")
+    ok &= ~coll
     Xt = Xt[:, ok]
     names = [c for c, o in zip(X.columns, ok) if o]
     XtX = Xt.T @ Xt
@@ -75,7 +115,31 @@ def twfe_fit(y, X: pd.DataFrame, unit, time, cluster, *, alpha=0.05):
         "factor": factor,
         "keep": keep,
         "dropped_cols": [c for c, o in zip(X.columns, ok) if not o],
+        "collinear_cols": [c for c, o in zip(X.columns, coll) if o],
+        "design": {"X": Xt, "y": yt, "cluster": cl, "names": names, "factor": factor, "fe": [uid, tid]},
     }
+
+
+def _check_unique_rows(data, idname, tname) -> None:
+    """ValueError naming the first duplicated ``(id, t)`` pairs, if any."""
+    key = pd.DataFrame({"id": data[idname].to_numpy(), "t": data[tname].to_numpy()})
+    dup = key.duplicated(keep=False)
+    if not dup.any():
+        return
+    pairs = key[dup].drop_duplicates()
+    shown = ", ".join(f"({i!r}, {t!r})" for i, t in pairs.head(5).itertuples(index=False))
+    more = f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""
+    raise ValueError(f"({idname!r}, {tname!r}) does not identify rows uniquely: {len(pairs)} (id, t) pairs occur "
+                     f"more than once, e.g. {shown}{more}; aggregate or deduplicate the panel first")
+
+
+def _general_fit(data, yname, idname, tname, treatname, cluster, covariates, alpha):
+    D = check_binary(data, treatname)
+    tint, _ = time_to_int(data[tname], tname)
+    X = covariate_matrix(data, covariates, intercept=False)
+    X.insert(0, treatname, D)
+    return twfe_fit(data[yname].to_numpy(float), X, data[idname].to_numpy(), tint, data[cluster].to_numpy(),
+                    alpha=alpha)
 
 
 def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *, alpha=0.05):
@@ -122,8 +186,15 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
 
     where ``K`` counts the slopes plus the fixed-effect levels *not* nested in the cluster
     variable (with units clustered by ``idname``, ``K = k + T``). Observations in singleton
-    fixed-effect groups are dropped first (as reghdfe and pyfixest do). Inference uses a
-    t distribution with ``G - 1`` degrees of freedom.
+    fixed-effect groups are dropped first, as Stata ``reghdfe`` does by default and pyfixest with
+    ``fixef_rm="singleton"`` (its default in 0.60); R ``fixest`` keeps singletons by default, so its
+    SEs differ slightly when there are singletons. Inference uses a t distribution with ``G - 1``
+    degrees of freedom. With fewer than 30 clusters the CRV1 t-test over-rejects: the result then
+    carries a note, and :meth:`ImpactResult.wild_bootstrap` gives wild cluster bootstrap p-values.
+
+    Each ``(idname, tname)`` pair must occur at most once (a ValueError names duplicates).
+    Regressors jointly collinear given the fixed effects are dropped with a note (the later ones of
+    a collinear set, as fixest does).
 
     On a balanced panel without covariates (cluster = unit or constant within unit) the fit is done in
     closed form by :mod:`evalkit.impact.fast` (same numbers; ``details["path"]`` is ``"fast"``, else
@@ -160,18 +231,23 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
     if covariates is None:  # exact closed form on balanced panels (evalkit.impact.fast); None = not applicable
         res = did_fast(data, yname, idname, tname, treatname, cluster, alpha=alpha)
         if res is not None:
-            return res
-    D = check_binary(data, treatname)
-    tint, _ = time_to_int(data[tname], tname)
-    X = covariate_matrix(data, covariates, intercept=False)
-    X.insert(0, treatname, D)
-    fit = twfe_fit(data[yname].to_numpy(float), X, data[idname].to_numpy(), tint, data[cluster].to_numpy(), alpha=alpha)
+            # the closed form keeps no design: the bootstrap refits through the general path when asked
+            # (reading ``data`` then, so do not modify it in between)
+            lazy = functools.partial(_general_fit, data, yname, idname, tname, treatname, cluster, None, alpha)
+            return attach_design(res, lazy, terms=[treatname])
+    # (the closed form only accepts N rows covering all N unit x period cells: no duplicates possible)
+    _check_unique_rows(data, idname, tname)
+    fit = _general_fit(data, yname, idname, tname, treatname, cluster, covariates, alpha)
     se = np.sqrt(np.diag(fit["vcov"]))
     tab = make_table(fit["names"], fit["beta"], se, n=fit["N"], df=fit["G"] - 1, alpha=alpha)
     notes = [f"Dropped {int((~fit['keep']).sum())} singleton observations."] if (~fit["keep"]).any() else []
-    if fit["dropped_cols"]:
-        notes.append(f"Covariates absorbed by the fixed effects and dropped: {fit['dropped_cols']}.")
-    return ImpactResult(
+    absorbed = [c for c in fit["dropped_cols"] if c not in fit["collinear_cols"]]
+    if absorbed:
+        notes.append(f"Covariates absorbed by the fixed effects and dropped: {absorbed}.")
+    if fit["collinear_cols"]:
+        notes.append(f"Covariates collinear with the other regressors (given the fixed effects) and dropped: "
+                     f"{fit['collinear_cols']}.")
+    res = ImpactResult(
         "TWFE difference-in-differences",
         tab,
         se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
@@ -183,3 +259,4 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
         details={"factor": fit["factor"], "df_k": fit["df_k"], "path": "general"},
         notes=notes,
     )
+    return attach_design(res, fit, terms=[treatname])

@@ -10,6 +10,7 @@ from ._common import ImpactResult, check_columns, check_frame, check_numeric, co
 from .did import twfe_fit
 from .fast import staggered_fast
 from .staggered import _small_cohort_warning, cs_general, duplicate_message
+from .wildboot import attach_design
 
 __all__ = ["event_study", "event_study_plot"]
 
@@ -155,7 +156,7 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
         Vp = V[np.ix_(pre, pre)]
         F = float(b @ np.linalg.solve(Vp, b)) / len(pre)
         wald = {"F": F, "df1": len(pre), "df2": G - 1, "p_value": float(stats.f.sf(F, len(pre), G - 1))}
-    return ImpactResult(
+    return attach_design(ImpactResult(
         "Event study (dynamic TWFE, never-treated as controls)",
         tab,
         se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
@@ -166,7 +167,7 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
         vcov=pd.DataFrame(V, index=fit["names"], columns=fit["names"]),
         details={"estimator": "twfe", "ref": ref, "pretrend_wald": wald, "factor": fit["factor"]},
         notes=notes,
-    )
+    ), fit)
 
 
 def event_study_plot(result, ax=None, *, color=None, label=None):

@@ -33,7 +33,9 @@ def heterogeneity(data, yname, treatname, by, covariates=None, cluster=None, *, 
         Common covariates (slopes shared across subgroups).
     cluster : str, optional
         Cluster column for CRV1 SEs (factor ``G/(G-1) (N-1)/(N-K)``, Stata ``regress, vce(cluster)``);
-        default heteroskedasticity-robust HC1.
+        default heteroskedasticity-robust HC1. Each subgroup must span at least two clusters (``by``
+        nested in ``cluster`` gives zero SEs and is refused). With fewer than 30 clusters the result
+        carries a note; :meth:`ImpactResult.wild_bootstrap` then gives wild cluster bootstrap p-values.
 
     Returns
     -------
@@ -73,6 +75,14 @@ def heterogeneity(data, yname, treatname, by, covariates=None, cluster=None, *, 
         se_type = "HC1"
     else:
         codes = pd.factorize(data[cluster])[0]
+        per = pd.DataFrame({"s": data[by].to_numpy(), "g": codes}).groupby("s", sort=False)["g"].nunique()
+        single = [s for s in levels if per[s] < 2]
+        if single:
+            raise ValueError(
+                f"subgroups {single[:5]} of {by!r} each lie within a single {cluster!r} cluster (by is nested in "
+                f"the clusters): their effect is estimated from that one cluster alone, its cluster score sums to "
+                f"zero and the CRV1 standard error is zero (or meaningless). Cluster on a finer unit, or estimate "
+                f"the subgroup comparison across clusters instead")
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes, "use_correction": True})
         df2 = codes.max()  # G - 1
         se_type = f"CRV1 by {cluster}"
@@ -81,14 +91,15 @@ def heterogeneity(data, yname, treatname, by, covariates=None, cluster=None, *, 
     b = fit.params[idx]
     V = fit.cov_params()[np.ix_(idx, idx)]
     se = np.sqrt(np.diag(V))
-    tab = make_table([f"{treatname}[{by}={s}]" for s in levels], b, se, n=S.sum(axis=0).astype(int), df=df2, alpha=alpha)
+    tab = make_table([f"{treatname}[{by}={s}]" for s in levels], b, se, n=S.sum(axis=0).astype(int), df=df2,
+                     alpha=alpha)
     R = np.zeros((nS - 1, nS))
     R[:, 0] = -1
     R[np.arange(nS - 1), np.arange(1, nS)] = 1
     rb = R @ b
     F = float(rb @ np.linalg.solve(R @ V @ R.T, rb)) / (nS - 1)
     wald = {"F": F, "df1": nS - 1, "df2": float(df2), "p_value": float(stats.f.sf(F, nS - 1, df2))}
-    return ImpactResult(
+    res = ImpactResult(
         f"Treatment effect by {by} (fully interacted OLS)",
         tab,
         se_type=se_type,
@@ -99,3 +110,13 @@ def heterogeneity(data, yname, treatname, by, covariates=None, cluster=None, *, 
         details={"wald": wald},
         notes=[f"Wald test of equal effects across {by}: F({nS - 1}, {df2:g}) = {F:.3f}, p = {wald['p_value']:.4f}."],
     )
+    if cluster is not None:  # wild cluster bootstrap on the same OLS design (statsmodels' CRV1 factor)
+        from .wildboot import attach_design
+
+        N, K = X.shape
+        G = int(df2 + 1)
+        names = ([f"{by}={s}" for s in levels] + list(tab["term"])
+                 + [f"covariate[{j}]" for j in range(Xc.shape[1])])
+        design = {"X": X, "y": y, "cluster": codes, "names": names, "factor": G / (G - 1) * (N - 1) / (N - K)}
+        attach_design(res, design, terms=list(tab["term"]))
+    return res

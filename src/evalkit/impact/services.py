@@ -10,6 +10,7 @@ import pandas as pd
 
 from ._common import ImpactResult, check_columns, check_frame, check_numeric, make_table, time_to_int
 from .did import twfe_fit
+from .wildboot import attach_design
 
 __all__ = ["align_to_wave", "dose_twfe", "unit_first_treated"]
 
@@ -53,7 +54,11 @@ def dose_twfe(data: pd.DataFrame, yname: str, unitname: str, tname: str, dose: s
     -------
     ImpactResult
         Rows ``dose`` or ``dose[by=s]`` (plus the ``extra`` names) with CRV1 SEs and the fixest small-sample
-        factor, t reference with G - 1 df (as :func:`~evalkit.impact.did`).
+        factor, plus ``n_clusters`` (clusters behind the row: all for ``dose``, the group's for ``dose[by=s]``,
+        those where the indicator is on for an ``extra`` term) and ``df`` (of its t reference). The pooled slope
+        and ``extra`` terms use a t with G - 1 df (as :func:`~evalkit.impact.did`); a per-group slope
+        ``dose[by=s]`` uses t(clusters in group ``s`` - 1), since it rests on that group's few units only.
+        With fewer than 30 clusters, report :meth:`ImpactResult.wild_bootstrap` beside the CRV1 p-values.
 
     Notes
     -----
@@ -83,11 +88,38 @@ def dose_twfe(data: pd.DataFrame, yname: str, unitname: str, tname: str, dose: s
     fit = twfe_fit(data[yname].to_numpy(float), X, data[unitname].to_numpy(), tint, data[cluster].to_numpy())
     se = np.sqrt(np.diag(fit["vcov"]))
     G = fit["G"]
-    tab = make_table(fit["names"], fit["beta"], se, n=fit["N"], df=G - 1, alpha=alpha)
-    notes = [f"{G} clusters: CRV1 SEs with few clusters are approximate."] if G < 42 else []
+    # clusters behind each slope: those of the group's rows (by slopes) or where the regressor is non-zero
+    clv = pd.factorize(data[cluster].to_numpy())[0][fit["keep"]]
+    Xk = X.to_numpy(float)[fit["keep"]]
+    grp = None if by is None else data[by].astype(str).to_numpy()[fit["keep"]]
+    n_cl = []
+    for nm in fit["names"]:
+        if by is not None and nm.startswith(f"{dose}[{by}="):
+            mask = grp == nm[len(f"{dose}[{by}="):-1]
+        elif by is None and nm == dose:
+            mask = np.ones(len(clv), dtype=bool)
+        else:
+            mask = Xk[:, list(X.columns).index(nm)] != 0
+        n_cl.append(int(np.unique(clv[mask]).size))
+    if by is None and not extra:
+        df_row = [G - 1] * len(fit["names"])
+    else:  # per-group slopes rest on the group's clusters only: t(clusters in group - 1)
+        df_row = [max(c - 1, 0) if nm.startswith(f"{dose}[{by}=") else G - 1 for nm, c in zip(fit["names"], n_cl)]
+    rows = [make_table([nm], [b], [s], n=fit["N"], df=(d if d > 0 else np.nan), alpha=alpha)
+            for nm, b, s, d in zip(fit["names"], fit["beta"], se, df_row)]
+    tab = pd.concat(rows, ignore_index=True)
+    tab["n_clusters"] = n_cl
+    tab["df"] = [float(d) for d in df_row]
+    # (below 30 clusters attach_design adds the stronger wild-bootstrap note)
+    notes = [f"{G} clusters: CRV1 SEs with few clusters are approximate."] if 30 <= G < 42 else []
+    if by is not None:
+        notes.append(f"Slopes by {by} are tested against t(clusters in the {by} - 1), not the pooled t({G - 1}): "
+                     f"each rests on its own few clusters (columns n_clusters, df).")
+        if any(d < 1 for d in df_row):
+            notes.append(f"Some {by} slopes rest on a single cluster: no valid t reference (p-value and CI are NaN).")
     if fit["dropped_cols"]:
         notes.append(f"Slopes absorbed by the fixed effects and dropped: {fit['dropped_cols']}.")
-    return ImpactResult(
+    res = ImpactResult(
         "TWFE with a continuous dose (share of staff trained)",
         tab,
         se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
@@ -99,6 +131,7 @@ def dose_twfe(data: pd.DataFrame, yname: str, unitname: str, tname: str, dose: s
         details={"factor": fit["factor"]},
         notes=notes,
     )
+    return attach_design(res, fit)
 
 
 def align_to_wave(data: pd.DataFrame, unitname: str, tname: str, first_treated: pd.Series, value: str) -> pd.DataFrame:
