@@ -3,6 +3,7 @@
     evalkit synth --out data/raw --seed 20261122     write the five-region synthetic demo
     evalkit check data/raw                           list every problem in the field files (exit 1 if unusable)
     evalkit clean                                    clean data/raw into data/processed (+ quarantine, manifest)
+    evalkit instruments --out DIR --lang id,en       write XLSForms and Excel templates that come back clean
     evalkit run                                      run every notebook in order and render reports/index.html
     evalkit report --region Mamuju --lang id         render one region's evaluation report
 
@@ -141,6 +142,40 @@ def clean(
         _fail(f"{raw} is not a folder; run `evalkit synth` for demo data or copy your field files there")
     result = run_clean(raw, out, progress=True)
     typer.echo(str(result))
+
+
+@app.command()
+def instruments(
+    out: Annotated[Path, typer.Option(help="Folder for the forms and templates (created if needed).")] = Path("instruments"),
+    lang: Annotated[str, typer.Option(help="Languages of the labels: id, en or id,en (the first is the forms' "
+                                           "default language).")] = "id,en",
+) -> None:
+    """Write field instruments that evalkit reads back without a mapping.
+
+    OUT/xlsform/: XLSForms for KoboToolbox or ODK: the L1 reaction questionnaire (xlsform_survei_reaksi), the
+    L3 follow-up 3-6 months after training (xlsform_evaluasi_pasca), the SKM of PermenPANRB 14/2017
+    (xlsform_skm) and the invitation/attendance questionnaire with the four barriers (xlsform_peserta_undangan).
+    Replace the example row CONTOH-001 of the 'pelatihan' choice list with your programmes (keep "[CODE]" at
+    the end of each label) before uploading.
+
+    OUT/templates/: one Excel workbook per table (pegawai, pelatihan, presensi, nilai_tes, anggaran, layanan,
+    wawancara, and survei_reaksi, evaluasi_pasca, skm for paper questionnaires typed in) with drop-down lists,
+    a text-formatted NIP column and an example row to delete.
+
+    Put the exports (XLSX or CSV; XML names or labels) and the filled-in templates in data/raw/. Export file
+    names must start with the table prefix: survei_reaksi..., evaluasi_pasca..., skm..., peserta....
+    Then run `evalkit check data/raw` and `evalkit clean`.
+    """
+    from evalkit.instruments import parse_langs, write_instruments
+
+    try:
+        langs = parse_langs(lang)
+    except ValueError as exc:
+        _fail(str(exc))
+    written = write_instruments(out, langs)
+    for kind, paths in written.items():
+        typer.echo(f"{kind}: " + ", ".join(p.name for p in paths))
+    typer.echo(f"wrote {sum(len(v) for v in written.values())} files to {out} (labels: {', '.join(langs)})")
 
 
 @app.command()

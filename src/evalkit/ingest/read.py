@@ -9,6 +9,13 @@
   punctuation ("TGL. MULAI" = "Tgl Mulai"); a leading item number ("U1.", "3)") is ignored as a fallback.
 * Every data row keeps its original 1-based spreadsheet row number (title rows and header row count, blank
   rows are skipped but counted).
+* KoboToolbox/ODK exports: meta columns (``_id``, ``_uuid``, ``_submission_time``, ..., and ``start``, ``end``,
+  ``today``, ``deviceid`` next to a Kobo/ODK marker; ``spec.KOBO_META``) are dropped and not counted when the
+  header is looked for; a header with a group path ("penilaian/material", "Group label/Question label") is
+  matched by its last part(s); the labels of evalkit's own forms (``spec.INSTRUMENT_QUESTIONS``) are accepted
+  as headers, in Indonesian or English, and their answers as choice names or labels (``spec.ANSWER_MAPS``;
+  a programme label ending in "[CODE]" gives the code). Template sheets named ``Petunjuk``/``Instructions``
+  are skipped.
 
 Unknown columns are reported as warnings and dropped. A missing *required* column makes the file unusable:
 :func:`read_raw` records it in ``RawFile.missing_required`` and the cleaner quarantines every row; empty
@@ -41,7 +48,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.ingest.spec import RAW_TABLES, RawTable, table_for_file
+from evalkit.ingest.spec import (
+    ANSWER_MAPS,
+    INSTRUCTION_SHEETS,
+    KOBO_MARKERS,
+    KOBO_META,
+    KOBO_META_WORDS,
+    RAW_TABLES,
+    RawTable,
+    answer_key,
+    code_from_label,
+    instrument_headers,
+    table_for_file,
+)
 
 __all__ = ["DataError", "RawFile", "read_raw", "iter_raw", "is_large", "header_key", "HEADER_SCAN_ROWS",
            "CSV_SUFFIXES", "XLSX_SUFFIXES", "LARGE_FILE_BYTES", "CHUNK_ROWS"]
@@ -152,6 +171,15 @@ def _alias_index(table: RawTable) -> dict[str, str]:
     return idx
 
 
+def _header_index(table: RawTable) -> dict[str, str]:
+    """:func:`_alias_index` plus the labels of evalkit's own forms (``spec.INSTRUMENT_QUESTIONS``); ``""`` marks a
+    header that is known but not kept (e.g. the SKM respondent profile)."""
+    idx = _alias_index(table)
+    for a, f in instrument_headers(table.name).items():
+        idx.setdefault(header_key(a), f)
+    return idx
+
+
 def _match_header(cell: str, idx: dict[str, str]) -> str | None:
     k = header_key(cell)
     if not k:
@@ -163,12 +191,31 @@ def _match_header(cell: str, idx: dict[str, str]) -> str | None:
         k2 = header_key(stripped)
         if k2 in idx:
             return idx[k2]
+    if "/" in cell:  # a Kobo export with group paths: "group/question" (names or labels; labels may hold "/")
+        parts = cell.split("/")
+        for j in range(1, len(parts)):
+            k3 = header_key("/".join(parts[j:]))
+            if k3 in idx:
+                return idx[k3]
+    if "-" in cell:  # ODK Central joins group and question names with "-": only an exact field name counts
+        last = cell.rsplit("-", 1)[1].strip()
+        if last in idx.values() and idx.get(header_key(last)) == last:
+            return last
     return None
+
+
+def _meta_columns(row: list[str]) -> set[int]:
+    """Positions of Kobo/ODK meta columns (``_id``, ``_uuid``, ``start``, ``SubmissionDate``, ...) in a row."""
+    low = [c.strip().casefold() for c in row]
+    kobo = any(c in KOBO_MARKERS for c in low)
+    return {j for j, c in enumerate(low)
+            if c in KOBO_META or (c.startswith("_") and len(c) > 1) or (kobo and c in KOBO_META_WORDS)}
 
 
 def _find_header(rows: list[list[str]], idx: dict[str, str]) -> int | None:
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        cells = [c for c in row if c.strip()]
+        meta = _meta_columns(row)
+        cells = [c for j, c in enumerate(row) if c.strip() and j not in meta]
         if not cells:
             continue
         hits = sum(_match_header(c, idx) is not None for c in cells)
@@ -222,7 +269,7 @@ def _read_csv(path: Path, name: str, table: RawTable) -> list[tuple[list[list[st
     if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise DataError(name, "the file is empty")
     text, encoding = _decode(raw, name)
-    delim = _sniff_delimiter(text, _alias_index(table))
+    delim = _sniff_delimiter(text, _header_index(table))
     try:
         rows = _csv_rows(text, delim)
     except csv.Error as e:
@@ -410,6 +457,42 @@ def _read_xlsx_openpyxl(path: Path, name: str) -> list[tuple[list[list[str]], di
     return out
 
 
+def _translate_answers(table: RawTable, data: pd.DataFrame) -> None:
+    """Answers of evalkit's own forms as the cleaner reads them (in place, on the distinct cells): choice names
+    and labels in either language of the fields in ``spec.ANSWER_MAPS`` (SKM options by unsur, rater roles),
+    and programme labels ending in "[CODE]" -> CODE."""
+    maps = ANSWER_MAPS.get(table.name, {})
+    for f in data.columns:
+        m = maps.get(f)
+        code = f == "programme_id"
+        if not m and not code:
+            continue
+
+        def tr(v: object, m: dict[str, str] | None = m, code: bool = code) -> object:
+            if not isinstance(v, str) or not v.strip():
+                return v
+            if m:
+                t = m.get(answer_key(v))
+                if t is not None:
+                    return t
+            if code and "]" in v:
+                return code_from_label(v) or v
+            return v
+
+        col = data[f]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cats = list(col.cat.categories)
+            new = [tr(v) for v in cats]
+            if new == cats:
+                continue
+            data[f] = pd.Series(np.asarray(new, dtype=object)[col.cat.codes.to_numpy()], index=col.index, dtype=object)
+            continue
+        codes, uniq = pd.factorize(col.to_numpy(dtype=object))
+        new = [tr(v) for v in uniq]
+        if new != list(uniq):
+            data[f] = pd.Series(np.asarray(new, dtype=object)[codes], index=col.index, dtype=object)
+
+
 @dataclass
 class _Header:
     h: int  # 0-based position of the header row
@@ -434,6 +517,7 @@ def _rawfile(name: str, table: RawTable, meta: dict, n_sheets: int, hd: _Header,
              keep_rows: list[int] | np.ndarray, ragged: dict[int, int], chunk: int = 0) -> RawFile:
     source = name if n_sheets <= 1 or meta["sheet"] is None else f"{name} [{meta['sheet']}]"
     first = chunk == 0
+    _translate_answers(table, data)
     return RawFile(source=source, table=table.name, data=data, rows=np.asarray(keep_rows, dtype=np.int64),
                    header_row=hd.h + 1, encoding=meta["encoding"], delimiter=meta["delimiter"], sheet=meta["sheet"],
                    columns=hd.columns, unknown_columns=hd.unknown if first else [],
@@ -442,7 +526,7 @@ def _rawfile(name: str, table: RawTable, meta: dict, n_sheets: int, hd: _Header,
 
 
 def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable) -> _Header:
-    idx = _alias_index(table)
+    idx = _header_index(table)
     if not any(any(c.strip() for c in r) for r in rows):
         raise DataError(name, "the file is empty" if meta["sheet"] is None else f"sheet {meta['sheet']!r} is empty")
     h = _find_header(rows, idx)
@@ -455,10 +539,13 @@ def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable) -> _H
     columns: dict[str, str] = {}
     unknown: list[str] = []
     warnings: list[str] = []
+    meta = _meta_columns(header)
     for j, cell in enumerate(header):
-        if not cell.strip():
+        if not cell.strip() or j in meta:
             continue
         f = _match_header(cell, idx)
+        if f == "":  # known column of evalkit's instruments that is not kept (e.g. the SKM respondent profile)
+            continue
         if f is None:
             unknown.append(cell.strip())
         elif f in mapping:
@@ -544,6 +631,8 @@ def read_raw(path: str | Path, table: str | None = None, *, name: str | None = N
     skipped: list[str] = []
     first_error: DataError | None = None
     for rows, meta in parts:
+        if str(meta.get("sheet") or "").strip().casefold() in INSTRUCTION_SHEETS:
+            continue  # the instructions sheet of evalkit's templates
         try:
             out.append(_build(rows, meta, name, spec, len(parts)))
         except DataError as e:
@@ -658,7 +747,7 @@ def _iter_csv_big(path: Path, name: str, table: RawTable, chunk_rows: int, fast:
         encoding = _file_encoding(path)
         with open(path, encoding=encoding, newline="") as fh:
             head = fh.read(_HEAD_CHARS)
-    delim = _sniff_delimiter(head, _alias_index(table))
+    delim = _sniff_delimiter(head, _header_index(table))
     meta = {"encoding": encoding, "delimiter": delim, "sheet": None}
     try:
         hd = _header(_csv_rows(head, delim, HEADER_SCAN_ROWS), meta, name, table)

@@ -29,9 +29,12 @@ Value kinds
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["Field", "RawTable", "RAW_TABLES", "table_for_file", "SKM_UNSUR", "MODES", "ROLES_FOLLOWUP"]
+__all__ = ["Field", "RawTable", "RAW_TABLES", "table_for_file", "SKM_UNSUR", "MODES", "ROLES_FOLLOWUP", "Choice",
+           "Question", "INSTRUMENT_QUESTIONS", "SKM_QUESTIONS", "SKM_PROFILE", "ANSWER_MAPS", "answer_key",
+           "instrument_headers", "code_from_label", "skm_choices"]
 
 
 @dataclass(frozen=True)
@@ -314,3 +317,243 @@ def table_for_file(filename: str) -> str | None:
             if stem.startswith(p) and len(p) > best[0]:
                 best = (len(p), t.name)
     return best[1]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# evalkit's own field instruments (``evalkit instruments``, see :mod:`evalkit.instruments`)
+#
+# The questions and answer choices below are written into the XLSForms and Excel templates, and the reader
+# (``ingest.read``) accepts what KoboToolbox/ODK give back for them: headers as XML names (``nip``,
+# ``penilaian/material``) or labels in either language, values as choice names (``sangat_setuju``) or
+# labels. The XML name of every question is its canonical field name, which is always an accepted header.
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer option: XML ``name``, the ``value`` the cleaner receives, the Indonesian and English label."""
+
+    name: str
+    value: str
+    id: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of an instrument whose XML name is canonical field ``field`` (labels in id and en)."""
+
+    field: str
+    id: str
+    en: str
+
+
+def answer_key(text: object) -> str:
+    """How answers are compared: lower case, ``_`` as a space, single spaces, no trailing dot."""
+    s = str(text).casefold().replace("_", " ")
+    return " ".join(s.split()).rstrip(".").strip()
+
+
+def _c(name: str, value: str, id_: str, en: str) -> Choice:
+    return Choice(name, value, id_, en)
+
+
+#: 5-point agreement (DOMAIN.md section 6); the labels are also accepted by ``normalise.LIKERT5`` as they are.
+LIKERT5_CHOICES: tuple[Choice, ...] = (
+    _c("sangat_tidak_setuju", "1", "Sangat tidak setuju", "Strongly disagree"),
+    _c("tidak_setuju", "2", "Tidak setuju", "Disagree"),
+    _c("netral", "3", "Netral", "Neutral"),
+    _c("setuju", "4", "Setuju", "Agree"),
+    _c("sangat_setuju", "5", "Sangat setuju", "Strongly agree"),
+)
+YESNO_CHOICES: tuple[Choice, ...] = (_c("ya", "Ya", "Ya", "Yes"), _c("tidak", "Tidak", "Tidak", "No"))
+ROLE_CHOICES: tuple[Choice, ...] = (
+    _c("self", "self", "Diri sendiri (alumni pelatihan)", "Self (the alumnus/alumna)"),
+    _c("supervisor", "supervisor", "Atasan langsung", "Direct supervisor"),
+    _c("peer", "peer", "Rekan kerja", "Co-worker (peer)"),
+)
+
+#: SKM questions and answer options a-d (scored 1-4) of the model questionnaire of PermenPANRB 14/2017, by
+#: unsur in the regulation's order (canonical column, question id/en, the four options as (id, en) pairs).
+#: [SECONDARY]: wording from published copies of the model questionnaire; the regulation text was not seen.
+#: The model questionnaire asks about sarana before pengaduan: the columns are matched by name, not position.
+SKM_QUESTIONS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("u1_persyaratan",
+     "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+     "How well do the service requirements fit the type of service?",
+     (("Tidak sesuai", "Not appropriate"), ("Kurang sesuai", "Less appropriate"), ("Sesuai", "Appropriate"),
+      ("Sangat sesuai", "Very appropriate"))),
+    ("u2_prosedur",
+     "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+     "How easy is the service procedure at this unit?",
+     (("Tidak mudah", "Not easy"), ("Kurang mudah", "Less easy"), ("Mudah", "Easy"), ("Sangat mudah", "Very easy"))),
+    ("u3_waktu",
+     "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+     "How fast is the service delivered?",
+     (("Tidak cepat", "Not fast"), ("Kurang cepat", "Less fast"), ("Cepat", "Fast"), ("Sangat cepat", "Very fast"))),
+    ("u4_biaya",
+     "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+     "How fair is the cost/fee of the service?",
+     (("Sangat mahal", "Very expensive"), ("Cukup mahal", "Fairly expensive"), ("Murah", "Cheap"),
+      ("Gratis", "Free of charge"))),
+    ("u5_produk",
+     ("Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar "
+      "pelayanan dengan hasil yang diberikan?"),
+     "How well does the service delivered match the product stated in the service standard?",
+     (("Tidak sesuai", "Not appropriate"), ("Kurang sesuai", "Less appropriate"), ("Sesuai", "Appropriate"),
+      ("Sangat sesuai", "Very appropriate"))),
+    ("u6_kompetensi",
+     "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
+     "How competent are the staff in delivering the service?",
+     (("Tidak kompeten", "Not competent"), ("Kurang kompeten", "Less competent"), ("Kompeten", "Competent"),
+      ("Sangat kompeten", "Very competent"))),
+    ("u7_perilaku",
+     "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+     "How polite and friendly are the staff when delivering the service?",
+     (("Tidak sopan dan ramah", "Not polite and friendly"), ("Kurang sopan dan ramah", "Less polite and friendly"),
+      ("Sopan dan ramah", "Polite and friendly"), ("Sangat sopan dan ramah", "Very polite and friendly"))),
+    ("u8_pengaduan",
+     "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
+     "How are complaints from service users handled?",
+     (("Tidak ada", "There is none"), ("Ada tetapi tidak berfungsi", "Exists but does not work"),
+      ("Berfungsi kurang maksimal", "Works, but not fully"), ("Dikelola dengan baik", "Well managed"))),
+    ("u9_sarana",
+     "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+     "How good are the facilities and infrastructure?",
+     (("Buruk", "Poor"), ("Cukup", "Fair"), ("Baik", "Good"), ("Sangat baik", "Very good"))),
+)
+
+
+def skm_choices(column: str) -> tuple[Choice, ...]:
+    """The four options of one SKM unsur as choices; XML names like ``kurang_sesuai``, values ``"1"``-``"4"``."""
+    for col, _q, _e, opts in SKM_QUESTIONS:
+        if col == column:
+            return tuple(_c(answer_key(i).replace(" ", "_").replace("/", "_"), str(k), i, e)
+                         for k, (i, e) in enumerate(opts, start=1))
+    raise KeyError(column)
+
+
+#: Question wording per table (Indonesian, English): the XLSForms and templates use it, and the reader
+#: accepts each label as a header (besides the field's ``aliases``).
+INSTRUMENT_QUESTIONS: dict[str, tuple[Question, ...]] = {
+    "reaction": (
+        Question("nip", "NIP Anda (18 digit)", "Your NIP (18 digits)"),
+        Question("programme_id", "Pelatihan yang Anda ikuti", "Training you attended"),
+        Question("material", "Materi sesuai kebutuhan", "The material met my needs"),
+        Question("trainer", "Pengajar/Widyaiswara menguasai materi", "The trainer (widyaiswara) mastered the material"),
+        Question("relevance", "Materi relevan dengan tugas", "The material is relevant to my duties"),
+        Question("facilities", "Sarana dan fasilitas memadai", "The facilities were adequate"),
+        Question("overall", "Secara keseluruhan saya puas", "Overall, I am satisfied"),
+        Question("comment", "Saran/Komentar", "Suggestions/comments"),
+    ),
+    "followup": (
+        Question("rater_role", "Peran Anda sebagai penilai", "Your role as rater"),
+        Question("nip", "NIP alumni yang dinilai (18 digit)", "NIP of the alumnus/alumna rated (18 digits)"),
+        Question("programme_id", "Pelatihan yang diikuti alumni", "Training the alumnus/alumna attended"),
+        Question("rating_date", "Tanggal penilaian", "Date of rating"),
+        Question("apply_material", "Menerapkan materi pelatihan dalam pekerjaan", "Applies the training material at work"),
+        Question("work_quality", "Kualitas hasil kerja meningkat", "The quality of work has improved"),
+        Question("share_knowledge", "Berbagi pengetahuan kepada rekan kerja", "Shares knowledge with co-workers"),
+        Question("service_initiative", "Berinisiatif memperbaiki layanan", "Takes the initiative to improve services"),
+    ),
+    "enrolments": (
+        Question("nip", "NIP pegawai yang diundang (18 digit)", "NIP of the invited employee (18 digits)"),
+        Question("programme_id", "Pelatihan", "Training"),
+        Question("invited", "Apakah pegawai diundang?", "Was the employee invited?"),
+        Question("registered", "Apakah pegawai mendaftar?", "Did the employee register?"),
+        Question("barrier_time", "Kendala: Bentrok dengan Tugas", "Barrier: clashes with duties"),
+        Question("barrier_relevance", "Kendala: Materi Kurang Relevan", "Barrier: material not relevant"),
+        Question("barrier_motivation", "Kendala: Kurang Motivasi", "Barrier: low motivation"),
+        Question("barrier_experienced", "Kendala: Merasa Sudah Berpengalaman", "Barrier: feels already experienced"),
+        Question("attended", "Apakah pegawai hadir?", "Did the employee attend?"),
+        Question("reason_absent", "Alasan tidak hadir", "Reason for not attending"),
+        Question("completed", "Apakah pegawai lulus/menyelesaikan pelatihan?", "Did the employee complete the training?"),
+        Question("attendance_share", "Persentase kehadiran (0-100)", "Share of sessions attended (0-100)"),
+    ),
+    "skm": (
+        Question("respondent_id", "No. Responden", "Respondent no."),
+        Question("region", "Wilayah (kabupaten/kota)", "Region (regency/city)"),
+        Question("unit", "Unit layanan", "Service unit"),
+        Question("period", "Periode survei", "Survey period"),
+        *(Question(col, q, e) for col, q, e, _o in SKM_QUESTIONS),
+    ),
+}
+
+#: Respondent profile of the SKM model questionnaire (PermenPANRB 14/2017): recorded by the form for the
+#: office's own report, recognised by the reader and not kept (evalkit does not model it). XML name, id, en.
+SKM_PROFILE: tuple[tuple[str, str, str], ...] = (
+    ("tanggal_survei", "Tanggal survei", "Survey date"),
+    ("jenis_kelamin", "Jenis kelamin", "Sex"),
+    ("usia", "Usia", "Age"),
+    ("pendidikan", "Pendidikan terakhir", "Highest education"),
+    ("pekerjaan", "Pekerjaan", "Occupation"),
+    ("pekerjaan_lain", "Pekerjaan lainnya (sebutkan)", "Other occupation (specify)"),
+    ("jenis_layanan", "Jenis layanan yang diterima", "Type of service received"),
+)
+
+#: Headers read as known but not kept, per table (no "unknown column" warning).
+IGNORED_HEADERS: dict[str, tuple[str, ...]] = {
+    "skm": tuple(h for row in SKM_PROFILE for h in row),
+}
+
+#: Kobo/ODK meta columns: dropped by the reader and not counted when the header row is found. Names
+#: starting with ``_`` always are; the bare words below only in a header that also has a Kobo/ODK marker.
+KOBO_META: frozenset[str] = frozenset({
+    "_id", "_uuid", "_submission_time", "_index", "_validation_status", "_notes", "_status", "_submitted_by",
+    "__version__", "_tags", "_attachments", "_geolocation", "_xform_id_string", "_parent_index",
+    "_parent_table_name", "_submission__id", "_submission__uuid",
+})
+KOBO_META_WORDS: frozenset[str] = frozenset({
+    "start", "end", "today", "deviceid", "phonenumber", "username", "simserial", "subscriberid", "audit",
+    "meta/instanceid", "meta/instancename", "meta/rootuuid", "meta/deprecatedid", "formhub/uuid", "instanceid",
+    "meta-instanceid", "meta-instancename", "submissiondate", "submitterid", "submittername", "attachmentspresent",
+    "attachmentsexpected", "status", "reviewstate", "formversion", "edits", "key",
+})
+KOBO_MARKERS: frozenset[str] = frozenset({"_uuid", "_submission_time", "_id", "__version__", "submissiondate",
+                                          "meta-instanceid", "meta/instanceid", "instanceid", "key"})
+
+#: Workbook sheets of evalkit's templates that hold instructions, not data (skipped without a warning).
+INSTRUCTION_SHEETS: frozenset[str] = frozenset({"petunjuk", "instructions", "petunjuk - instructions"})
+
+
+def _answer_maps() -> dict[str, dict[str, dict[str, str]]]:
+    """Table -> field -> answer key -> value, for answers the field's parser does not read as they are (SKM
+    options by unsur, English labels, the rater roles' labels)."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+
+    def add(table: str, field_: str, choices: tuple[Choice, ...]) -> None:
+        m = out.setdefault(table, {}).setdefault(field_, {})
+        for ch in choices:
+            for text in (ch.name, ch.id, ch.en):
+                m.setdefault(answer_key(text), ch.value)
+
+    for col, _q, _e, _o in SKM_QUESTIONS:
+        add("skm", col, skm_choices(col))
+    add("followup", "rater_role", ROLE_CHOICES)
+    return out
+
+
+#: Answer translations applied by the reader (see :func:`_answer_maps`); ``normalise.parser_for`` could use
+#: them instead, per field, before the kind's parser.
+ANSWER_MAPS: dict[str, dict[str, dict[str, str]]] = _answer_maps()
+
+_CODE_IN_LABEL = re.compile(r"\[\s*([^\[\]]+?)\s*\]\s*$")
+
+
+def code_from_label(text: str) -> str | None:
+    """The code at the end of a choice label in square brackets ("Pelayanan Prima [PEL-001]" -> "PEL-001").
+
+    The programme choices of evalkit's forms are labelled this way, so exports with labels still give codes.
+    """
+    m = _CODE_IN_LABEL.search(text)
+    return m.group(1) if m else None
+
+
+def instrument_headers(table: str) -> dict[str, str]:
+    """Header -> canonical field for the labels of evalkit's instruments (``""``: known, not kept)."""
+    out: dict[str, str] = {}
+    for q in INSTRUMENT_QUESTIONS.get(table, ()):
+        out.setdefault(q.id, q.field)
+        out.setdefault(q.en, q.field)
+    for h in IGNORED_HEADERS.get(table, ()):
+        out.setdefault(h, "")
+    return out
