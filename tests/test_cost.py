@@ -373,7 +373,7 @@ def _service_panel(seed=2):
 
 
 def test_service_effects_match_pyfixest():
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     df, slopes = _service_panel()
     out = cost.service_effects(df, "wait_minutes").set_index("region")
     d = df.assign(uid=df["region"] + "|" + df["unit"], sA=df["trained_share"] * (df["region"] == "A"),

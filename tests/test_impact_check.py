@@ -225,7 +225,7 @@ def _service_panel(seed=0, units=12, months=24):
 
 
 def test_dose_twfe_matches_pyfixest():
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     df = _service_panel()
     res = dose_twfe(df, "y", "unit", "month", "share")
     ref = pf.feols("y ~ share | unit + month", data=df, vcov={"CRV1": "unit"})

@@ -43,7 +43,7 @@ def _rel(a, b):
 @pytest.mark.parametrize("unbalanced", [False, True])
 @pytest.mark.parametrize("covariates", [None, ["x"]])
 def test_did_matches_pyfixest(unbalanced, covariates):
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     df = _panel(seed=1, unbalanced=unbalanced)
     res = did(df, "y", "id", "t", "d", covariates=covariates)
     fml = "y ~ d" + (" + x" if covariates else "") + " | id + t"
@@ -57,7 +57,7 @@ def test_did_matches_pyfixest(unbalanced, covariates):
 
 
 def test_did_cluster_other_than_id_matches_pyfixest():
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     df = _panel(seed=2)
     res = did(df, "y", "id", "t", "d", cluster="agency", covariates="x")
     ref = pf.feols("y ~ d + x | id + t", data=df, vcov={"CRV1": "agency"})
@@ -105,7 +105,7 @@ def test_summary_has_no_timestamp():
 
 @pytest.mark.parametrize("window", [None, (-3, 3)])
 def test_event_study_twfe_matches_pyfixest(window):
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     df = _panel(seed=7, n=300, T=8)
     res = event_study(df, "y", "id", "t", "g", ref=-1, window=window, estimator="twfe")
     rel = df.t - df.g
@@ -163,7 +163,7 @@ def test_event_study_all_eventually_treated_drops_collinear_dummies():
     kept = est.dropna(subset=["estimate"])
     assert np.isfinite(kept.std_error).all() and (kept.std_error < 10).all()
     assert any("rel::4" in n and "rel::5" in n for n in res.notes)
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     rel = df.t - df.g
     names = {e: f"r{e}".replace("-", "m") for e in kept.event_time}
     for e, c in names.items():

@@ -97,7 +97,7 @@ def test_did_fast_equals_general(monkeypatch, cluster):
 
 @pytest.mark.parametrize("cluster", ["id", "agency"])
 def test_did_fast_matches_pyfixest(cluster):
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     df = _did_panel(seed=2)
     res = did(df, "y", "id", "t", "d", cluster=None if cluster == "id" else cluster)
     assert res.details["path"] == "fast"
@@ -122,7 +122,7 @@ def test_did_fast_handles_string_ids_periods_and_gapped_ids(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:.*singleton:UserWarning")
 def test_did_unbalanced_falls_back_and_matches_pyfixest():
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
     df = _did_panel(seed=4)
     df = df.drop(index=np.random.default_rng(0).choice(len(df), 40, replace=False)).reset_index(drop=True)
     res = did(df, "y", "id", "t", "d")
@@ -166,7 +166,7 @@ def test_staggered_fast_equals_general(monkeypatch, control, aggregate):
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("control", ["never", "notyet"])
 def test_staggered_fast_matches_differences(control):
-    differences = pytest.importorskip("differences")
+    import differences
     df = _cs_panel(seed=8)
     ref = differences.ATTgt(data=df.assign(g=df.g.replace(0, np.nan)).set_index(["id", "t"]), cohort_column="g")
     ref.fit(formula="y", control_group={"never": "never_treated", "notyet": "not_yet_treated"}[control],
@@ -197,7 +197,7 @@ def test_staggered_early_and_late_cohorts_same_notes(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_staggered_unbalanced_falls_back_and_matches_differences():
-    differences = pytest.importorskip("differences")
+    import differences
     df = _cs_panel(seed=10)
     df = df.drop(index=np.random.default_rng(3).choice(len(df), 25, replace=False))
     res = staggered_att(df, "y", "id", "t", "g", aggregate="gt")

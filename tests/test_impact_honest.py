@@ -30,8 +30,8 @@ import pytest
 from evalkit.impact import event_study, staggered_att
 from evalkit.impact.dgp import simulate_staggered_panel
 from evalkit.impact.honest import (
-    _SDProblem,
     _sd_worst_case_bias_lp,
+    _SDProblem,
     honest_bounds,
     honest_did,
 )

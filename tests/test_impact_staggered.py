@@ -48,7 +48,7 @@ def panel():
 
 
 def _differences(df, control):
-    differences = pytest.importorskip("differences")
+    import differences
     att = differences.ATTgt(data=df.assign(g=df.g.replace(0, np.nan)).set_index(["id", "t"]), cohort_column="g")
     att.fit(formula="y", control_group={"never": "never_treated", "notyet": "not_yet_treated"}[control],
             progress_bar=False)

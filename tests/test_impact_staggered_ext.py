@@ -24,6 +24,7 @@ import contextlib
 import io
 import warnings
 
+import csdid.att_gt as csdid_att_gt
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,8 +32,6 @@ import pytest
 from evalkit.impact import event_study, staggered_att
 from evalkit.impact import fast as fastmod
 from evalkit.impact.staggered import aggregate_general, att_gt_cells, dr_panel, ipw_panel, prepare_panel, reg_panel
-
-csdid_att_gt = pytest.importorskip("csdid.att_gt")
 
 ATOL, RTOL = 1e-6, 1e-6
 

@@ -20,13 +20,12 @@ We do not compare to published non-experimental estimates: they depend on the ex
 
 from __future__ import annotations
 
+import causaldata
 import numpy as np
 import pandas as pd
 import pytest
 
 from evalkit.impact import balance, ipw_att, love_plot, match_att
-
-causaldata = pytest.importorskip("causaldata")
 
 RHS = "age + I(age**2) + educ + I(educ**2) + marr + nodegree + black + hisp + re74 + re75 + u74 + u75"
 

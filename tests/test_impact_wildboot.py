@@ -55,7 +55,7 @@ def _dummy_design(df, cols):
 
 
 def _wildboottest_cl(X, y, cluster, param, B, weights="rademacher", seed=1):
-    wbt = pytest.importorskip("wildboottest.wildboottest")
+    import wildboottest.wildboottest as wbt
     R = np.zeros(X.shape[1])
     R[list(X.columns).index(param)] = 1.0
     boot = wbt.WildboottestCL(X=X.to_numpy(), Y=np.asarray(y, float), cluster=np.asarray(cluster), R=R, B=B,
