@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from evalkit import config
-from evalkit.ingest.spec import RAW_TABLES, _MODE_MAP
+from evalkit.ingest.spec import _MODE_MAP, RAW_TABLES
 from evalkit.synth import generate
 from evalkit.synth.names import REGION_ORDER, REGION_SLUG
 
@@ -372,3 +372,59 @@ def test_hand_codes_use_their_own_random_stream(tmp_path, monkeypatch):
     assert all(with_[k] == v for k, v in without.items())
     same = [(tmp_path / d / "truth" / "truth.json").read_bytes() for d in ("with", "without")]
     assert same[0] == same[1]
+
+
+# ------------------------------------------------------------------------------------------------ clusters
+
+def _tiny_tables():
+    """Two regions, each with a "Dinas Pendidikan" (different staff, different waves) and a second agency."""
+    emp = pd.DataFrame(dict(
+        person_id=[1, 2, 3, 4, 5, 6], region=["A", "A", "B", "B", "A", "B"],
+        agency=["Dinas Pendidikan", "Dinas Pendidikan", "Dinas Pendidikan", "Dinas Pendidikan", "BKPSDM", "BKD"],
+        position_type="pelaksana", golongan="III/a", sex="L", birth_year=1980, appointment_year=2005))
+    perf = pd.DataFrame([(p, q, 70.0 + k) for p in emp["person_id"] for k, q in enumerate(("2023Q1", "2023Q2"))],
+                        columns=["person_id", "period", "report_quality"])
+    prog = pd.DataFrame(dict(programme_id=["P1"], end_date=[date(2023, 5, 1)], mode=["klasikal"], topic=["x"]))
+    en = pd.DataFrame(dict(person_id=[1, 3], programme_id=["P1", "P1"], completed=[True, True]))
+    services = pd.DataFrame(dict(unit=["Dinas Pendidikan"] * 2, region=["A", "B"], month=[date(2023, 5, 1)] * 2,
+                                 wait_minutes=[30.0, 40.0]))
+    return perf, emp, en, prog, services
+
+
+def test_same_named_agencies_of_different_regions_are_distinct_clusters():
+    from evalkit import datasets
+
+    perf, emp, en, prog, services = _tiny_tables()
+    panel = datasets.performance_panel(perf, emp, en, prog)
+    assert panel["agency"].nunique() == 3            # names alone pool the two Dinas Pendidikan
+    assert panel["agency_id"].nunique() == 4         # region-qualified: four clusters
+    ids = panel.drop_duplicates("person_id").set_index("person_id")["agency_id"]
+    assert ids[1] == ids[2] == "A / Dinas Pendidikan"
+    assert ids[3] == ids[4] == "B / Dinas Pendidikan"
+    sp = datasets.service_panel(services, emp, en, prog)
+    assert sorted(sp["unit_id"]) == ["A / Dinas Pendidikan", "B / Dinas Pendidikan"]
+    assert sp["trained_share"].tolist() == [0.5, 0.5]
+
+
+def test_world_agency_ids_match_region_agency_pairs():
+    from evalkit import datasets
+    from evalkit.synth import world as W
+
+    w = W.simulate(np.random.default_rng(3), 400)
+    emp = w.employees.rename(columns={"_pid": "person_id"}).assign(sex="L")
+    perf = w.performance.drop(columns="region").rename(columns={"_pid": "person_id"})
+    en = w.enrolments.rename(columns={"_pid": "person_id"})
+    panel = datasets.performance_panel(perf, emp, en, w.programmes)
+    pairs = w.employees[["region", "agency"]].drop_duplicates()
+    assert panel["agency_id"].nunique() == len(pairs) > pairs["agency"].nunique()
+    # shock parameters are recorded with the world
+    assert w.params["shocks"]["agency_quarter_sd"]["report_quality"] == W.AGENCY_QUARTER_SHOCK_SD["report_quality"]
+
+
+def test_truth_records_shocks(truth):
+    from evalkit.synth import world as W
+
+    sh = truth["shocks"]
+    assert sh["agency_quarter_sd"] == W.AGENCY_QUARTER_SHOCK_SD
+    assert sh["service_unit_ar1"] == W.SERVICE_UNIT_SHOCK
+    assert "agency_id" in sh["note"]

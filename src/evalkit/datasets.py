@@ -4,6 +4,15 @@
 ``data/processed/<name>/part-*.parquet`` in order). The builders join tables into the shapes the
 estimators take: a person x quarter performance panel with each person's first completed training
 (``gname``), and a unit x month service panel with the share of the unit's staff already trained.
+
+Clusters are region-qualified. Agency (OPD) names repeat across regions (every region has a
+"Dinas Kesehatan" and a "Dinas Pendidikan"), and such agencies are different clusters: they have their own
+training waves and their own quarterly shocks. The builders therefore add ``agency_id`` (``"region / agency"``,
+see :func:`agency_id`) wherever ``agency`` is carried, and ``unit_id`` (``"region / unit"``) to the service
+panel. Inference clusters on these columns: ``staggered_att(..., cluster="agency_id")``,
+``did(..., cluster="agency_id")`` for the person x quarter panel and ``dose_twfe(panel, y, "unit_id", ...)`` for
+the service panel; never on the bare ``agency`` or ``unit`` name, which would pool same-named OPDs of
+different regions into one cluster.
 """
 
 from __future__ import annotations
@@ -15,7 +24,10 @@ import pandas as pd
 
 from evalkit.config import paths
 
-__all__ = ["load", "quarter_of", "first_training", "performance_panel", "service_panel", "TABLES"]
+__all__ = ["load", "quarter_of", "first_training", "agency_id", "performance_panel", "service_panel", "TABLES"]
+
+#: Separator between region and agency/unit in the region-qualified cluster ids.
+ID_SEP = " / "
 
 TABLES = ("employees", "programmes", "enrolments", "reaction", "tests", "followup", "performance",
           "services", "skm", "budgets", "interviews", "interview_codes")
@@ -41,6 +53,16 @@ def quarter_of(dates: pd.Series) -> pd.Series:
     return (d.dt.year.astype("Int64").astype(str) + "Q" + d.dt.quarter.astype("Int64").astype(str)).where(d.notna())
 
 
+def agency_id(region: pd.Series, agency: pd.Series) -> pd.Series:
+    """Region-qualified agency (or service-unit) identifier ``"region / agency"``: the cluster for inference.
+
+    Missing where either part is missing. Same-named OPDs of different regions get different ids.
+    """
+    r = pd.Series(region).astype("string")
+    a = pd.Series(agency, index=r.index).astype("string")
+    return (r + ID_SEP + a).astype(object).where(r.notna() & a.notna(), None).rename("agency_id")
+
+
 def first_training(enrolments: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFrame:
     """Each person's first COMPLETED training: its quarter (``first_quarter``), date, programme and mode.
 
@@ -64,7 +86,9 @@ def performance_panel(performance: pd.DataFrame, employees: pd.DataFrame, enrolm
     Adds ``t`` (1, 2, ... over the sorted quarters), ``gname`` (the ``t`` of the quarter of the first completed
     training; 0 = never trained within the panel, including people first trained after its last quarter),
     ``treated_post`` (1 from ``gname`` on), ``rel_time`` (t - gname, NaN for never treated), the employee's
-    region/agency/tenure and the mode of the first training.
+    region/agency/tenure, ``agency_id`` (``"region / agency"``, the cluster for inference: staff of an agency
+    share training waves and quarterly shocks, and same-named agencies of different regions are distinct) and
+    the mode of the first training.
     """
     periods = sorted(performance["period"].dropna().unique())
     t_of = {p: i + 1 for i, p in enumerate(periods)}
@@ -79,6 +103,7 @@ def performance_panel(performance: pd.DataFrame, employees: pd.DataFrame, enrolm
     emp = employees[["person_id", "region", "agency", "position_type", "golongan", "sex", "birth_year",
                      "appointment_year"]]
     panel = panel.merge(emp, on="person_id", how="left")
+    panel["agency_id"] = agency_id(panel["region"], panel["agency"]).to_numpy()
     first_year = int(str(periods[0])[:4]) if periods else 0
     panel["tenure"] = first_year - panel["appointment_year"]
     return panel.sort_values(["person_id", "t"]).reset_index(drop=True)
@@ -87,7 +112,12 @@ def performance_panel(performance: pd.DataFrame, employees: pd.DataFrame, enrolm
 def service_panel(services: pd.DataFrame, employees: pd.DataFrame, enrolments: pd.DataFrame,
                   programmes: pd.DataFrame) -> pd.DataFrame:
     """Unit x month service outcomes with ``trained_share``: the share of the unit's staff (employees whose
-    agency is the unit, in the same region) who had completed a training by the end of that month."""
+    agency is the unit, in the same region) who had completed a training by the end of that month.
+
+    ``unit_id`` (``"region / unit"``) identifies the unit across regions (several regions have a Dukcapil):
+    use it as the unit and cluster column of :func:`evalkit.impact.services.dose_twfe`; the outcomes carry a
+    serially correlated unit-level error, so the unit (all its months) is the cluster.
+    """
     first = first_training(enrolments, programmes)
     staff = employees[["person_id", "region", "agency"]].merge(first[["person_id", "first_date"]],
                                                                on="person_id", how="left")
@@ -103,4 +133,5 @@ def service_panel(services: pd.DataFrame, employees: pd.DataFrame, enrolments: p
                                   "trained_share": trained / n if n else np.nan}))
     share = pd.concat(rows).set_index("_idx") if rows else pd.DataFrame(columns=["unit_staff", "trained_share"])
     out = out.join(share)
+    out["unit_id"] = agency_id(out["region"], out["unit"]).to_numpy()
     return out.drop(columns="month_end").sort_values(["region", "unit", "month"]).reset_index(drop=True)

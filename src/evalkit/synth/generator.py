@@ -337,8 +337,8 @@ def _plant(sheets: dict, rng: np.random.Generator, xl_num: dict) -> None:
         lambda: bad_employee("Mamuju", "month", "invalid NIP: month 13 in the birth date"),
         lambda: bad_employee("Batanghari", "sex", "invalid NIP: sex digit 3"),
         lambda: bad_employee("Ampenan", "length", "invalid NIP: 17 digits instead of 18"),
-        lambda: unknown_region("Bukittinggi", "Kabupaten Agam"),
-        lambda: unknown_region("Mamuju", "Kab. Mamuju Tengah"),
+        lambda: unknown_region("Bukittinggi", "Kabupaten Agam Baru"),
+        lambda: unknown_region("Mamuju", "Kab. Mamuju Tenggara"),
         enrol_nip,
         lambda: cell("reaction", "Batanghari", "material", "7", likert),
         lambda: cell("reaction", "DKI Jakarta", "overall", 7 if xl_num["DKI Jakarta"] else "7", likert),
@@ -483,6 +483,10 @@ def _truth(w: W.World, notes_truth: list, excluded: dict, seed: int, n_employees
         budgets=dict(per_employee={r: float(budget.loc[r, "realised_rp"] / emp_n[r]) for r in budget.index}),
         interviews=notes_truth,
         planted_bad_rows=planted, duplicates=dups,
+        shocks=dict(w.params.get("shocks") or W.shock_parameters(),
+                    note="mean-zero noise shared within clusters, not part of any effect: the ATTs above exclude "
+                         "them. Person-level outcomes: cluster on the region-qualified agency (agency_id); "
+                         "services: cluster on the unit (region / unit)"),
     )
     pe = cells[["_pid", "region", "_gname", "period", "_event_time", "_mode", "_tau_report_quality",
                 "_tau_on_time_share"]].rename(columns=lambda c: c.lstrip("_")).rename(columns={"_pid": "id", "pid": "id"})

@@ -9,8 +9,14 @@ Model in brief
 * Attendance of invitees follows a region-specific logit in four stated barriers and the latent motivation
   (``SELECTION``); completion of attendees a logit in motivation.
 * Performance (person x quarter) = person effect (incl. 2.5 x motivation) + quarter effect + small region
-  trend + a dynamic, heterogeneous treatment effect from the quarter of the first completed training on.
-* Service units' waiting and processing times fall linearly with the share of their staff trained.
+  trend + an agency x quarter shock shared by all staff of the agency (``AGENCY_QUARTER_SHOCK_SD``) + a
+  dynamic, heterogeneous treatment effect from the quarter of the first completed training on.
+* Service units' waiting and processing times fall linearly with the share of their staff trained; on top
+  of independent monthly noise each unit carries a stationary AR(1) shock over the months
+  (``SERVICE_UNIT_SHOCK``).
+* Agencies are identified by (region, agency): same-named OPDs in different regions (every region has its
+  own Dinas Kesehatan) are different agencies with their own waves, levels and shocks.
+* The shocks have mean zero and are not part of any effect: ``_tau_*`` and the truth do not contain them.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from evalkit.synth import names as N
 
 __all__ = [
     "QUARTERS", "WAVES", "SELECTION", "MODE_GAIN", "EFFECT", "SELF_SUPERVISOR_GAP", "SERVICE_SLOPES",
-    "World", "simulate", "krejcie_morgan",
+    "AGENCY_QUARTER_SHOCK_SD", "SERVICE_UNIT_SHOCK", "shock_parameters", "World", "simulate", "krejcie_morgan",
 ]
 
 QUARTERS: tuple[str, ...] = tuple(f"{y}Q{q}" for y in (2022, 2023, 2024) for q in (1, 2, 3, 4))
@@ -119,6 +125,20 @@ SERVICE_SLOPES: dict[str, dict[str, float]] = {
 SERVICE_UNIT_EXTRA: dict[tuple[str, str], dict[str, float]] = {
     ("DKI Jakarta", N.DUKCAPIL): {"processing_days": -4.0},
 }
+#: Agency x quarter shocks of the person-level performance outcomes: one N(0, sd^2) draw per (region, agency,
+#: quarter), added to every staff member of the agency in that quarter (complaint_days: on the log scale).
+#: Staff of an agency are trained together, so these shocks do not average out within a cohort: person-level
+#: standard errors are too small and inference must cluster on the agency (``datasets`` column ``agency_id``).
+#: Sizes: 0.25-0.43 of the person x quarter noise SD (3.5, 0.04, 0.2) and a quarter to a third of the mean
+#: effects, so the demo's effects stay clearly recoverable with agency-clustered intervals.
+AGENCY_QUARTER_SHOCK_SD: dict[str, float] = {"report_quality": 1.5, "on_time_share": 0.015, "complaint_days": 0.05}
+#: Service outcomes: each unit's stationary AR(1) shock over its months,
+#: ``u_1 ~ N(0, sd^2)``, ``u_m = rho * u_{m-1} + sqrt(1 - rho^2) * sd * z_m``, on top of the independent monthly
+#: noise (SD 2.0 minutes and 0.3 days). The services table has one row per unit and month, so a "unit x month"
+#: shock is this serially correlated unit-level error: standard errors must cluster on the unit (all its months),
+#: not treat unit-months as independent.
+SERVICE_UNIT_SHOCK: dict[str, dict[str, float]] = {"wait_minutes": dict(rho=0.7, sd=1.5),
+                                                    "processing_days": dict(rho=0.7, sd=0.2)}
 #: SKM: every unsur's latent score rises by this much at 100% trained staff (waktu by 1.5 times as much).
 SKM_IMPROVEMENT = 0.5
 
@@ -131,6 +151,31 @@ _GOL = ("II/a", "II/b", "II/c", "II/d", "III/a", "III/b", "III/c", "III/d", "IV/
 _EDU = ("SMA", "D3", "S1", "S2", "S3")
 _EDU_START = np.array([0, 2, 4, 5, 6])
 _EDU_CAP = np.array([7, 7, 9, 10, 12])
+
+
+def shock_parameters() -> dict:
+    """The mean-zero shocks of the world as plain data (recorded in the truth and ``World.params``)."""
+    return dict(
+        agency_quarter_sd={k: float(v) for k, v in AGENCY_QUARTER_SHOCK_SD.items()},
+        agency_quarter_note="one N(0, sd^2) draw per (region, agency, quarter), shared by all staff of the agency "
+                            "in that quarter (complaint_days: on the log scale); mean zero, not part of the effect; "
+                            "cluster person-level inference on the region-qualified agency (agency_id)",
+        service_unit_ar1={k: dict(v) for k, v in SERVICE_UNIT_SHOCK.items()},
+        service_unit_note="per service unit a stationary AR(1) over its months with the given rho and marginal sd, "
+                          "on top of independent monthly noise (wait_minutes 2.0, processing_days 0.3); mean zero, "
+                          "not part of the effect; cluster on the unit (region / unit)",
+    )
+
+
+def _ar1(rng: np.random.Generator, n: int, rho: float, sd: float) -> np.ndarray:
+    """A stationary AR(1) path of length ``n`` with marginal SD ``sd``."""
+    z = rng.standard_normal(n)
+    u = np.empty(n)
+    u[0] = sd * z[0]
+    k = np.sqrt(1.0 - rho * rho) * sd
+    for m in range(1, n):
+        u[m] = rho * u[m - 1] + k * z[m]
+    return u
 
 
 def krejcie_morgan(population: float, chi2: float = 3.841, p: float = 0.5, d: float = 0.05) -> int:
@@ -438,9 +483,14 @@ def _performance(rng, emp, first):
     tr_rq = pd.Series(region).map(REGION_TREND["report_quality"]).to_numpy()[i] * t
     tr_ot = pd.Series(region).map(REGION_TREND["on_time_share"]).to_numpy()[i] * t
     m = n * T
-    rq = 68 + p_rq[i] + np.asarray(QUARTER_EFFECT_RQ)[t] + tr_rq + tau_rq + rng.normal(0, 3.5, m)
-    ot = 0.72 + p_ot[i] + np.asarray(QUARTER_EFFECT_OT)[t] + tr_ot + tau_ot + rng.normal(0, 0.04, m)
-    cd = np.exp(np.log(6.0) + p_cd[i] + rng.normal(0, 0.2, m)) * np.where(post, 0.92, 1.0)
+    # agency x quarter shocks: one draw per (region|agency, quarter), shared by the agency's staff
+    n_ag = len(ag_codes)
+    sh_rq = rng.normal(0, AGENCY_QUARTER_SHOCK_SD["report_quality"], (n_ag, T))[ag_idx[i], t]
+    sh_ot = rng.normal(0, AGENCY_QUARTER_SHOCK_SD["on_time_share"], (n_ag, T))[ag_idx[i], t]
+    sh_cd = rng.normal(0, AGENCY_QUARTER_SHOCK_SD["complaint_days"], (n_ag, T))[ag_idx[i], t]
+    rq = 68 + p_rq[i] + np.asarray(QUARTER_EFFECT_RQ)[t] + tr_rq + sh_rq + tau_rq + rng.normal(0, 3.5, m)
+    ot = 0.72 + p_ot[i] + np.asarray(QUARTER_EFFECT_OT)[t] + tr_ot + sh_ot + tau_ot + rng.normal(0, 0.04, m)
+    cd = np.exp(np.log(6.0) + p_cd[i] + sh_cd + rng.normal(0, 0.2, m)) * np.where(post, 0.92, 1.0)
     rq = np.clip(np.round(rq, 1), 0, 100)
     ot = np.clip(np.round(ot, 3), 0.05, 1.0)
     cd = np.clip(np.round(cd, 1), 0.1, 365)
@@ -483,8 +533,12 @@ def _services(rng, emp, first, agencies):
                 "processing_days", 0.0)
             base_w = rng.uniform(45, 70) if region == "Ampenan" else rng.uniform(25, 60)
             base_p = 7.0 if unit == N.DUKCAPIL else rng.uniform(1.5, 5.0)
-            wait = np.clip(np.round(base_w + slope_w * share + rng.normal(0, 2.0, len(months)), 1), 1, None)
-            proc = np.clip(np.round(base_p + slope_p * share + rng.normal(0, 0.3, len(months)), 1), 0.1, None)
+            sw, sp = SERVICE_UNIT_SHOCK["wait_minutes"], SERVICE_UNIT_SHOCK["processing_days"]
+            u_w = _ar1(rng, len(months), sw["rho"], sw["sd"])
+            u_p = _ar1(rng, len(months), sp["rho"], sp["sd"])
+            wait = np.clip(np.round(base_w + slope_w * share + u_w + rng.normal(0, 2.0, len(months)), 1), 1, None)
+            proc = np.clip(np.round(base_p + slope_p * share + u_p + rng.normal(0, 0.3, len(months)), 1), 0.1,
+                           None)
             rec = rng.poisson(vol * 0.01 * (1 - 0.3 * share))
             res = rng.binomial(rec, 0.7 + 0.2 * share)
             rows.append(pd.DataFrame(dict(
@@ -566,4 +620,4 @@ def simulate(rng: np.random.Generator, n_employees: int) -> World:
                     left_on="_pid", right_index=True, how="left")
     return World(employees=emp, agencies=agencies, programmes=prog, enrolments=en, reaction=reaction,
                  tests=tests, followup=followup, performance=perf, services=services, skm=skm, budgets=budgets,
-                 params={})
+                 params=dict(shocks=shock_parameters()))
