@@ -320,3 +320,16 @@ def test_event_study_default_cs_and_cluster(panel):
     assert list(win.term) == ["rel::-2", "rel::-1", "rel::0", "rel::1", "rel::2", "ATT(average e>=0)"]
     tw = event_study(panel, "y", "id", "t", "g", cluster="agency", estimator="twfe")
     assert tw.details["estimator"] == "twfe" and tw.n_clusters == 40 and "CRV1 by agency" in tw.se_type
+
+
+def test_separation_in_the_propensity_logit_is_one_note_not_a_warning_per_cell():
+    """A covariate that separates a cohort (every unit of one cohort in region A) makes the cell logits diverge;
+    the result says so once in its notes, and no warning (with a file path) reaches the user's output."""
+    df = _panel(seed=9)
+    first_g = sorted(df.loc[df["g"] > 0, "g"].unique())[0]
+    df["region_a"] = ((df["g"] == first_g) | (df["id"] % 3 == 0)).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = staggered_att(df, "y", "id", "t", "g", covariates=["region_a", "x1"], cluster="agency")
+    assert any("did not converge" in n and "separation" in n for n in res.notes), res.notes
+    assert np.isfinite(res.coef()["ATT"])

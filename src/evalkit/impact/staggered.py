@@ -138,26 +138,36 @@ def prepare_panel(data, yname, idname, tname, gname):
 # two-period panel DiD estimators (Sant'Anna & Zhao 2020), influence functions on DRDID's scale:
 # att_hat - att ~= mean(IF) over the n units of the cell.
 # ------------------------------------------------------------------------------------------------
+_NO_CONVERGENCE = "propensity-score logit did not converge or fitted probabilities numerically 0 or 1 (separation)"
+
+
 def _logit(D, Z, tol=1e-10, maxiter=100):
     """Logit maximum likelihood by Newton-Raphson; returns fitted probabilities."""
     beta = np.zeros(Z.shape[1])
     for _ in range(maxiter):
         p = 1.0 / (1.0 + np.exp(-(Z @ beta)))
         H = Z.T @ (Z * (p * (1 - p))[:, None])
-        step = np.linalg.solve(H, Z.T @ (D - p))
+        try:
+            step = np.linalg.solve(H, Z.T @ (D - p))
+        except np.linalg.LinAlgError:  # separation drove some weights to 0: least squares step, then report
+            step = np.linalg.lstsq(H, Z.T @ (D - p), rcond=None)[0]
         beta += step
         if np.max(np.abs(step)) < tol:
             break
     else:
-        warnings.warn("propensity-score logit did not converge", UserWarning, stacklevel=3)
-    return 1.0 / (1.0 + np.exp(-(Z @ beta)))
+        warnings.warn(_NO_CONVERGENCE, UserWarning, stacklevel=3)
+        return 1.0 / (1.0 + np.exp(-(Z @ beta)))
+    p = 1.0 / (1.0 + np.exp(-(Z @ beta)))
+    if ((p < 1e-10) | (p > 1 - 1e-10)).any():  # R glm: "fitted probabilities numerically 0 or 1 occurred"
+        warnings.warn(_NO_CONVERGENCE, UserWarning, stacklevel=3)
+    return p
 
 
 def _pscore(D, Z, trim_level=0.995):
     """Logit propensity score capped at 1-1e-6, DRDID's trimming indicator and ``n * (Z'WZ)^-1``."""
     ps = np.minimum(_logit(D, Z), 1 - 1e-6)
     trim = np.where(D == 1, ps < 1.01, ps < trim_level).astype(float)
-    hess = np.linalg.inv(Z.T @ (Z * (ps * (1 - ps))[:, None])) * len(D)
+    hess = np.linalg.pinv(Z.T @ (Z * (ps * (1 - ps))[:, None])) * len(D)  # pinv: equal to inv unless separated
     return ps, trim, hess
 
 
@@ -699,9 +709,22 @@ def staggered_att(data, yname, idname, tname, gname, control="never", aggregate=
                                 "covariates": None, "cluster": cluster, "balance_e": None,
                                 "allow_unbalanced": allow_unbalanced})
     if res is None:
-        res = cs_general(data, yname, idname, tname, gname, control, aggregate, cluster=cluster,
-                         covariates=covariates, est_method=est_method, base_period=base_period,
-                         anticipation=anticipation, balance_e=balance_e, allow_unbalanced=allow_unbalanced,
-                         bootstrap=bootstrap, seed=seed, alpha=alpha)
+        # a logit that does not converge in a cell (separation: a covariate value with no treated or no
+        # comparison units) is reported once, as a note with the count, not as one warning per cell
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = cs_general(data, yname, idname, tname, gname, control, aggregate, cluster=cluster,
+                             covariates=covariates, est_method=est_method, base_period=base_period,
+                             anticipation=anticipation, balance_e=balance_e, allow_unbalanced=allow_unbalanced,
+                             bootstrap=bootstrap, seed=seed, alpha=alpha)
+        n_sep = sum(1 for w in caught if str(w.message) == _NO_CONVERGENCE)
+        for w in caught:
+            if str(w.message) != _NO_CONVERGENCE:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if n_sep:
+            res.notes.append(f"The propensity-score logit did not converge or fitted probabilities of 0 or 1 in "
+                             f"{n_sep} of {len(res.details['att_gt'])} group-time cells: some covariate values have "
+                             "no treated or no comparison units there (separation), so those units get (almost) no "
+                             "weight; the comparison is then made within the covariate values that have both.")
     _small_cohort_warning(res.details["att_gt"])
     return res
