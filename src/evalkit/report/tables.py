@@ -25,15 +25,21 @@ SUPPRESSED_FLAG = "suppressed"
 _COUNT_PREFIXES = ("n_", "jumlah")
 _COUNT_SUFFIXES = ("_n", "_count")
 _COUNT_NAMES = {"n", "count", "people", "persons", "respondents", "responden"}
+#: Counts of things that are not people (clusters, rows, periods, ...): never a reason to suppress.
+_NOT_PEOPLE = ("cluster", "row", "obs", "unit", "period", "month", "quarter", "year", "item", "mode", "programme",
+               "region", "agenc", "draw", "boot", "sim", "cell", "wave", "step", "test")
 
 
 def count_columns(df: pd.DataFrame) -> list[str]:
     """Columns whose name says they count people: ``n``, ``n_*``, ``*_n``, ``count``, ``*_count``, ``jumlah*``,
-    ``people``, ``respondents`` (case ignored)."""
+    ``people``, ``respondents`` (case ignored), except counts of things that are not people (``n_clusters``,
+    ``n_rows``, ``n_units``, ``n_periods``, ...)."""
     out = []
     for c in df.columns:
         name = str(c).strip().lower()
         if name in _COUNT_NAMES or name.startswith(_COUNT_PREFIXES) or name.endswith(_COUNT_SUFFIXES):
+            if name not in _COUNT_NAMES and any(word in name for word in _NOT_PEOPLE):
+                continue
             out.append(c)
     return out
 
