@@ -30,9 +30,6 @@ from pathlib import Path
 from _measure import peak_rss_gib, run_worker
 
 
-
-
-
 def worker(side: str, path: str) -> dict:
     import numpy as np
     import pandas as pd
@@ -99,8 +96,10 @@ def main() -> None:
         results = {s: run_side(s, path) for s in sides}
     out = {
         "benchmark": "national_did", "model": "y ~ d | id + t, CRV1 by id", "employees": args.employees,
-        "rows": n_rows, "data_seconds": round(gen, 1), "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "memory_measure": "peak RSS (VmHWM) of each child process, whole process incl. interpreter, imports and data, GiB",
+        "rows": n_rows, "data_seconds": round(gen, 1),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "memory_measure": ("peak RSS (VmHWM) of each child process, whole process incl. interpreter, imports "
+                           "and data, GiB"),
         "evalkit": results["evalkit"],
     }
     if "pyfixest" in results:

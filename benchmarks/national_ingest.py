@@ -45,9 +45,6 @@ from pathlib import Path
 from _measure import peak_rss_gib, run_worker
 
 
-
-
-
 def pandas_panel(folder: Path):
     import numpy as np
     import pandas as pd

@@ -19,7 +19,8 @@ size) that imports its library, warms up on a 1,000-unit panel, reads the Parque
   ``base_period="varying"``, ``boot_iterations=0`` = analytic SEs) and ``.aggregate("event")``. Its input
   preparation (``g`` 0 -> NaN, ``set_index``) is timed separately (``prep_seconds``) and not in ``seconds``.
 
-Memory = each child's peak resident set size (Linux ``VmHWM``, whole process). Target: evalkit >= 10x faster at the same size, identical ATT(g,t).
+Memory = each child's peak resident set size (Linux ``VmHWM``, whole process). Target: evalkit >= 10x faster at
+the same size, identical ATT(g,t).
 
 Usage: python benchmarks/national_staggered.py [--employees 5600000] [--peer-employees 200000]
 Prints one JSON object.
@@ -36,9 +37,6 @@ import time
 from pathlib import Path
 
 from _measure import peak_rss_gib, run_worker
-
-
-
 
 
 def _panel(n: int, seed: int, drop_first: bool = True):
@@ -60,7 +58,8 @@ def worker(side: str, path: str) -> dict:
             c = r.details["att_gt"]
             tid = r.tidy()
             return 0.0, {"cells": c[["group", "time", "att", "std_error"]].to_numpy().tolist(),
-                         "event": tid.loc[tid.event_time.notna(), ["event_time", "estimate", "std_error"]].to_numpy().tolist(),
+                         "event": tid.loc[tid.event_time.notna(),
+                                          ["event_time", "estimate", "std_error"]].to_numpy().tolist(),
                          "path": r.details.get("path")}
     else:
         import warnings
@@ -132,7 +131,8 @@ def main() -> None:
     out = {"benchmark": "national_staggered", "estimator": "Callaway-Sant'Anna, never-treated controls, "
            "varying base period, no covariates, analytic SEs; ATT(g,t) + dynamic (event-time) aggregate",
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-           "memory_measure": "peak RSS (VmHWM) of each child process, whole process incl. interpreter, imports and data, GiB"}
+           "memory_measure": ("peak RSS (VmHWM) of each child process, whole process incl. interpreter, imports "
+                              "and data, GiB")}
     with tempfile.TemporaryDirectory() as tmp:
         def write(n, name, drop_first=True):
             df = _panel(n, args.seed, drop_first)

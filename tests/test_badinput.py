@@ -8,7 +8,6 @@ wording a user sees; a case passes only if the problem is reported at the right 
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -62,8 +61,10 @@ CORPUS_CASES = [
     ("semicolon_delimiter_read", "nilai_tes_semicolon.csv", 3, "Nilai Pre-test", "outside the allowed range 0-100", 1),
     ("missing_required_column", "nilai_tes_missing_required.csv", None, "", "missing required column(s) post_score", 1),
     ("extra_unknown_column", "pegawai_extra_column.csv", None, "Nomor HP", "unknown column, not used", 0),
-    ("duplicate_rows", "survei_reaksi_duplicates.csv", 3, "", "duplicate row (same as survei_reaksi_duplicates.csv row 2)", 1),
-    ("duplicate_person_different_answers", "survei_reaksi_duplicates.csv", 5, "", "duplicate key with different content", 1),
+    ("duplicate_rows", "survei_reaksi_duplicates.csv", 3, "",
+     "duplicate row (same as survei_reaksi_duplicates.csv row 2)", 1),
+    ("duplicate_person_different_answers", "survei_reaksi_duplicates.csv", 5, "",
+     "duplicate key with different content", 1),
     ("likert_above_scale", "survei_reaksi_likert_outside.csv", 2, "Materi", "answer outside the 1-5 scale", 1),
     ("likert_zero", "survei_reaksi_likert_outside.csv", 4, "Kepuasan Keseluruhan", "answer outside the 1-5 scale", 1),
     ("likert_unknown_wording", "survei_reaksi_likert_outside.csv", 3, "Materi", "expected an agreement answer 1-5", 1),

@@ -260,7 +260,8 @@ def test_check_plot_draws_every_family():
 
 def test_align_to_wave_hand_computed():
     df = pd.DataFrame({"unit": ["a"] * 4 + ["b"] * 4 + ["c"] * 4, "m": [1, 2, 3, 4] * 3,
-                       "share": [0, 0, .3, .3, 0, 0, 0, 0, .2, .2, .2, .2], "y": [10, 12, 5, 7, 1, 2, 3, 4, 9, 9, 9, 9]})
+                       "share": [0, 0, .3, .3, 0, 0, 0, 0, .2, .2, .2, .2],
+                       "y": [10, 12, 5, 7, 1, 2, 3, 4, 9, 9, 9, 9]})
     first = unit_first_treated(df, "unit", "m", "share")
     out = align_to_wave(df, "unit", "m", first, "y")
     # b never trained (left out); c trained from the first month (no pre-wave period: left out)

@@ -67,7 +67,8 @@ def test_ordinal_matches_orderedmodel():
     df = pd.DataFrame({"skp": np.asarray(skp), "trained": trained, "x": x})
     res = ordinal(df, "skp", ["trained", "x"], categories=cats)
     y = pd.Series(pd.Categorical(df.skp, categories=cats, ordered=True))
-    direct = OrderedModel(y, df[["trained", "x"]].astype(float), distr="logit").fit(method="bfgs", disp=False, maxiter=2000)
+    direct = OrderedModel(y, df[["trained", "x"]].astype(float), distr="logit").fit(method="bfgs", disp=False,
+                                                                                   maxiter=2000)
     np.testing.assert_allclose(res.coef()[["trained", "x"]], direct.params[["trained", "x"]], rtol=1e-5)
     np.testing.assert_allclose(res.se()[["trained", "x"]], direct.bse[["trained", "x"]], rtol=1e-4)
     cuts = direct.model.transform_threshold_params(direct.params.to_numpy())[1:-1]

@@ -36,7 +36,8 @@ def test_codes_and_hierarchy():
     codes = [m.code for m in units]
     assert len(set(codes)) == len(codes)
     by_code = {m.code: m for m in units}
-    pattern = {"provinsi": r"\d{2}", "kabupaten": r"\d{2}\.\d{2}", "kota": r"\d{2}\.\d{2}", "kecamatan": r"\d{2}(\.\d{2}){2}"}
+    pattern = {"provinsi": r"\d{2}", "kabupaten": r"\d{2}\.\d{2}", "kota": r"\d{2}\.\d{2}",
+               "kecamatan": r"\d{2}(\.\d{2}){2}"}
     for m in units:
         assert re.fullmatch(pattern[m.level], m.code), m
         assert by_code[m.code[:2]].name == m.province
@@ -68,7 +69,8 @@ def test_aliases_name_units_of_the_list():
     ("Kota Jakarta Selatan", "31.74"), ("Kota Adm. Jakarta Selatan", "31.74"), ("Jakarta Selatan", "31.74"),
     ("Kota Administrasi Jakarta Selatan", "31.74"), ("Kab. Adm. Kep. Seribu", "31.01"),
     ("Kepulauan Seribu", "31.01"), ("Kec. Ampenan", "52.71.01"), ("Kecamatan Ampenan", "52.71.01"),
-    ("AMPENAN", "52.71.01"), ("Ampenan, Kota Mataram", "52.71.01"), ("Kecamatan Ampenan, Kota Mataram, NTB", "52.71.01"),
+    ("AMPENAN", "52.71.01"), ("Ampenan, Kota Mataram", "52.71.01"),
+    ("Kecamatan Ampenan, Kota Mataram, NTB", "52.71.01"),
     ("Kab. Mamuju", "76.02"), ("Mamuju Tengah", "76.06"), ("Kabupaten Toli-Toli", "72.04"), ("Tolitoli", "72.04"),
     ("Sumatra Barat", "13"), ("Prov. Sumbar", "13"), ("D.I. Yogyakarta", "34"), ("Kota Yogyakarta", "34.71"),
     ("Kab. Mamuju Utara", "76.01"), ("Pasangkayu", "76.01"), ("Solo", "33.72"), ("Pemkab Bogor", "32.01"),

@@ -55,7 +55,8 @@ def test_suppress_small_cells_blanks_rows_under_threshold():
     assert out["suppressed"].tolist() == [False, True, False, False]
     assert out.loc[1, ["n", "mean", "share"]].isna().all()
     assert out.loc[2, "mean"] == 2.5  # exactly 5 people is published
-    assert suppress_small_cells(t, threshold=13, complementary=False)["suppressed"].tolist() == [True, True, True, False]
+    out13 = suppress_small_cells(t, threshold=13, complementary=False)
+    assert out13["suppressed"].tolist() == [True, True, True, False]
     with pytest.raises(ValueError, match="count column"):
         suppress_small_cells(t, n_col="people")
 

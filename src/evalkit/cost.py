@@ -132,7 +132,8 @@ def cost_per_participant(programmes: pd.DataFrame, enrolments: pd.DataFrame,
         \text{cost per completer} = C_g / \sum_p n^{\text{completed}}_p, \quad
         \text{cost per JP} = C_g \Big/ \sum_p n^{\text{completed}}_p \cdot JP_p,
 
-    and likewise per invited and attended person (a missing flag counts as ``False``). ``cost_p`` is realised budget when ``budgets`` has it, else
+    and likewise per invited and attended person (a missing flag counts as ``False``). ``cost_p`` is realised
+    budget when ``budgets`` has it, else
     ``cost_rp`` (see :func:`programme_costs`). "JP delivered" counts only JP of people who completed; the hours
     are ``jp_delivered * config.JP_MINUTES / 60``. A ratio with a zero denominator is NaN.
 
@@ -434,7 +435,8 @@ def roi_sensitivity(effect: float, effect_se: float, cost: float, assumptions: M
     :math:`\hat E \pm z s` (exact when ``benefit_fn`` is monotone in the effect, as monetisation is); BCR and
     ROI intervals follow because cost is fixed. ``p_roi_positive`` is :math:`P(B > C)` under
     :math:`E \sim N(\hat E, s^2)`, computed from the break-even effect
-    :math:`E^\dagger = C / \text{multiplier}` for the default (linear) benefits and by root finding otherwise (``benefit_fn`` assumed monotone).
+    :math:`E^\dagger = C / \text{multiplier}` for the default (linear) benefits and by root finding otherwise
+    (``benefit_fn`` assumed monotone).
 
     ``isolation`` (Phillips): ``"control_group"`` when ``effect`` was estimated against a comparison group
     (DiD, Callaway-Sant'Anna): the grid may then not vary ``attribution`` or ``confidence`` away from 1 (the

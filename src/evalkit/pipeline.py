@@ -25,7 +25,8 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
 **Incremental runs.** Each step has a fingerprint: the SHA-256 of its notebook's cells (sources and metadata,
 not outputs), its parameters, the evalkit package's source files, the fingerprints of the steps it requires and
 the contents of the data it may read (``data/raw`` and ``data/truth``, and every file in ``data/processed``
-unless its ``tables`` is ``[]``: a table read but not declared still counts). ``reports/run_record.json`` keeps the fingerprint of every step that last succeeded; a step whose
+unless its ``tables`` is ``[]``: a table read but not declared still counts). ``reports/run_record.json`` keeps
+the fingerprint of every step that last succeeded; a step whose
 fingerprint is unchanged and whose rendering is still there is reused without starting a kernel, and the index
 says so. ``force=True`` (``evalkit run --force``) runs everything. The evalkit code is fingerprinted as a whole
 (any change to the package re-runs every step): tracking which modules a notebook imports would be finer but
@@ -316,7 +317,8 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     def fingerprint(s: Step) -> str:
         upstream = sorted(fingerprints.get(o.name, "") for o in steps if o.stem in s.requires)
         blob = json.dumps({**base, "notebook": _notebook_fingerprint(s.notebook), "parameters": s.parameters,
-                           "requires": upstream, "processed": "" if s.tables == [] else hasher.tree(where["processed"])},
+                           "requires": upstream,
+                           "processed": "" if s.tables == [] else hasher.tree(where["processed"])},
                           sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
     pending = list(steps)
@@ -410,7 +412,8 @@ _FAILED_MARK = '<span class="failed">(gagal / failed)</span>'
 _REPORT_WORD = {"id": "Laporan", "en": "Report"}
 
 _INDEX_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#222}
 h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%} td,th{padding:.35rem .5rem;border-bottom:1px solid #eee;text-align:left}
 a{color:#0060a8} .muted{color:#666;font-size:.9rem} .failed{color:#b00020}

@@ -42,7 +42,8 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
         fewer than 30 clusters).
     estimator : {"cs", "twfe"}, default "cs"
         The default ``"cs"`` is robust to effects that differ across cohorts and exposure;
-        ``"twfe"`` must be requested explicitly. ``"twfe"``: ``y_it = sum_{e != ref} beta_e 1{t - g_i = e} + alpha_i + lambda_t + u_it``,
+        ``"twfe"`` must be requested explicitly. ``"twfe"``:
+        ``y_it = sum_{e != ref} beta_e 1{t - g_i = e} + alpha_i + lambda_t + u_it``,
         never-treated units have all dummies zero (they are the controls), CRV1 SEs with the
         fixest small-sample factor (see :func:`did`). ``"cs"``: Callaway & Sant'Anna (2021)
         dynamic aggregation with never-treated controls (see :func:`staggered_att`); pre-periods

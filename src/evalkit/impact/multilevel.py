@@ -177,8 +177,8 @@ def ordinal(data, yname, covariates, categories=None, distr="logit", *, alpha=0.
     J = np.zeros((len(th), len(th)))
     for j in range(len(th)):
         J[j, 0] = 1.0
-        for l in range(1, j + 1):
-            J[j, l] = np.exp(th[l])
+        for m in range(1, j + 1):
+            J[j, m] = np.exp(th[m])
     cse = np.sqrt(np.diag(J @ cov[k:, k:] @ J.T))
     terms = list(X.columns) + [f"cut: {cats[j]}|{cats[j + 1]}" for j in range(len(cats) - 1)]
     est = np.r_[params[:k], cuts]

@@ -71,7 +71,8 @@ class PowerResult:
             lines.append(f"clusters = {self.n_clusters:.1f}, t with {self.df:.1f} df")
         if self.variance_factor != 1.0:
             lines.append(f"{self.analysis}: variance factor {self.variance_factor:.3f}")
-        lines.append(f"MDE = {self.mde:.4f} SD" + ("" if self.mde_raw is None else f" = {self.mde_raw:.4g} in outcome units"))
+        raw = "" if self.mde_raw is None else f" = {self.mde_raw:.4g} in outcome units"
+        lines.append(f"MDE = {self.mde:.4f} SD" + raw)
         return "\n".join(lines)
 
     def __repr__(self) -> str:

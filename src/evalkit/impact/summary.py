@@ -253,7 +253,8 @@ def subgroup_att(data, yname, idname, tname, gname, by, *, controls="within", co
     Each subgroup's estimate is exactly :func:`~evalkit.impact.staggered_att` (``aggregate="simple"``) run on
     the subgroup's treated units plus its controls. Its influence function (including the part from the
     estimated group-size weights) is put back on the full set of units (zero for units not used), so
-    ``V = Psi' Psi`` gives the covariances too (with ``cluster``, ``Psi`` holds the per-cluster sums); they are non-zero when subgroups share controls
+    ``V = Psi' Psi`` gives the covariances too (with ``cluster``, ``Psi`` holds the per-cluster sums); they are
+    non-zero when subgroups share controls
     (``controls="all"``). The test is ``W = (Rb)'(R V R')^{-1}(Rb) ~ chi2(S-1)`` with ``R`` the contrasts
     of each subgroup against the first.
     """

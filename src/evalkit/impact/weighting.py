@@ -130,7 +130,8 @@ def ipw_att(data, yname, treatname, covariates, trim=None, normalize=True, *, cl
         if not (isinstance(trim, (tuple, list)) and len(trim) == 2 and 0 <= trim[0] < trim[1] <= 1):
             raise ValueError("trim must be a pair (lo, hi) with 0 <= lo < hi <= 1")
         keep = (p >= trim[0]) & (p <= trim[1])
-        notes.append(f"Trimmed {int((~keep).sum())} units with propensity outside [{trim[0]}, {trim[1]}]; logit re-fitted.")
+        notes.append(f"Trimmed {int((~keep).sum())} units with propensity outside [{trim[0]}, {trim[1]}]; "
+                     "logit re-fitted.")
         Y, D, X, index = Y[keep], D[keep], X.loc[keep], index[keep]
         groups = None if groups is None else pd.factorize(groups[keep])[0]
         if D.sum() == 0 or D.sum() == len(D):

@@ -489,7 +489,8 @@ def _truth(w: W.World, notes_truth: list, excluded: dict, seed: int, n_employees
                          "services: cluster on the unit (region / unit)"),
     )
     pe = cells[["_pid", "region", "_gname", "period", "_event_time", "_mode", "_tau_report_quality",
-                "_tau_on_time_share"]].rename(columns=lambda c: c.lstrip("_")).rename(columns={"_pid": "id", "pid": "id"})
+                "_tau_on_time_share"]].rename(columns=lambda c: c.lstrip("_")).rename(
+        columns={"_pid": "id", "pid": "id"})
     pe["event_time"] = pe["event_time"].astype("int64")
     return truth, pe.reset_index(drop=True)
 

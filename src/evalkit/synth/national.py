@@ -187,7 +187,8 @@ def _programme_ids(prov_code: np.ndarray, year: np.ndarray, k: np.ndarray) -> pa
 
 
 def _dict(idx: np.ndarray, labels, index_type=pa.int8()) -> pa.Array:
-    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(idx), type=index_type), pa.array(list(labels), pa.string()))
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(idx), type=index_type),
+                                          pa.array(list(labels), pa.string()))
 
 
 def _lookup(idx: np.ndarray, labels, mask: np.ndarray | None = None) -> pa.Array:
@@ -303,7 +304,8 @@ def _chunk_tables(rng, c, seed, blocks, block_first, prog_end):
     out["employees"] = pa.table({
         "person_id": pid, "sex": _dict(rng.integers(0, 2, n), ("L", "P")),
         "birth_year": pa.array(birth.astype(np.int64)), "appointment_year": pa.array(appoint.astype(np.int64)),
-        "region": _dict(prov, _PROV_NAMES), "agency": _lookup(rng.choice(len(_AGENCIES), n, p=_probs(_AGENCIES)), _labels(_AGENCIES)),
+        "region": _dict(prov, _PROV_NAMES),
+        "agency": _lookup(rng.choice(len(_AGENCIES), n, p=_probs(_AGENCIES)), _labels(_AGENCIES)),
         "position_type": _dict(rng.choice(3, n, p=_probs(_POSITION)), _labels(_POSITION)),
         "golongan": _dict(rng.choice(len(_GOLONGAN), n, p=_probs(_GOLONGAN)), _labels(_GOLONGAN)),
         "education": _dict(rng.choice(len(_EDUCATION), n, p=_probs(_EDUCATION)), _labels(_EDUCATION)),
@@ -321,7 +323,8 @@ def _chunk_tables(rng, c, seed, blocks, block_first, prog_end):
     compl = np.round(rng.gamma(6.0, 1.0, (n, T)) * np.exp(-0.02 * c["tau"]), 1)
     out["performance"] = pa.table({
         "person_id": pid.take(pa.array(rows)), "period": _lookup(np.tile(np.arange(T), n), [str(v) for v in YEARS]),
-        "hasil_kerja": _dict(hk, _RATINGS), "perilaku": _dict(pk, _RATINGS), "skp_predikat": _dict(mat[hk, pk], _SKP_LEVELS),
+        "hasil_kerja": _dict(hk, _RATINGS), "perilaku": _dict(pk, _RATINGS),
+        "skp_predikat": _dict(mat[hk, pk], _SKP_LEVELS),
         "report_quality": pa.array(y.ravel()), "on_time_share": pa.array(on_time.ravel()),
         "complaint_days": pa.array(compl.ravel()),
     }, schema=SCHEMAS["performance"])
@@ -343,7 +346,8 @@ def _chunk_tables(rng, c, seed, blocks, block_first, prog_end):
     reg = first_flag | (rng.random(m) < np.where(never, 0.5, 0.85))
     att = first_flag | (reg & ~never & (rng.random(m) < 0.8))
     comp = first_flag | (att & (rng.random(m) < 0.9))
-    share = np.where(comp, np.round(rng.uniform(0.8, 1.0, m), 2), np.where(att, np.round(rng.uniform(0.2, 0.75, m), 2), 0.0))
+    share = np.where(comp, np.round(rng.uniform(0.8, 1.0, m), 2),
+                     np.where(att, np.round(rng.uniform(0.2, 0.75, m), 2), 0.0))
     reason = rng.choice(len(_REASONS), m, p=_probs(_REASONS))
     pw = prov[who]
     prog = block_first[pw, yr] + (rng.random(m) * blocks[pw, yr]).astype(np.int64)
@@ -391,7 +395,8 @@ def _chunk_tables(rng, c, seed, blocks, block_first, prog_end):
     date = prog_end[prog[fr]] + rng.integers(60, 121, k).astype("timedelta64[D]")
     out["followup"] = pa.table({
         "person_id": person.take(pa.array(fr)), "programme_id": prog_id.take(pa.array(fr)),
-        "rater_role": _dict(rater, ("self", "supervisor", "peer")), "rating_date": pa.array(date.astype("datetime64[ns]")),
+        "rater_role": _dict(rater, ("self", "supervisor", "peer")),
+        "rating_date": pa.array(date.astype("datetime64[ns]")),
         "apply_material": pa.array(_likert(rng, 3.9, k)), "work_quality": pa.array(_likert(rng, 3.8, k)),
         "share_knowledge": pa.array(_likert(rng, 3.6, k)), "service_initiative": pa.array(_likert(rng, 3.7, k)),
     }, schema=SCHEMAS["followup"])
@@ -413,7 +418,8 @@ def _services_and_skm(n_employees: int, seed: int):
         "unit": _lookup(unit, _SERVICE_UNITS), "region": _dict(prov, _PROV_NAMES), "month": pa.array(mon),
         "volume": pa.array(vol), "wait_minutes": pa.array(np.round(rng.gamma(9, 3.2, len(vol)), 1)),
         "processing_days": pa.array(np.round(rng.gamma(8, 0.5, len(vol)), 1)),
-        "complaints_received": pa.array(comp), "complaints_resolved": pa.array(rng.binomial(comp, 0.75).astype(np.int64)),
+        "complaints_received": pa.array(comp),
+        "complaints_resolved": pa.array(rng.binomial(comp, 0.75).astype(np.int64)),
     }, schema=SCHEMAS["services"])
     R = 60  # respondents per unit and semester
     sem = [f"{y}S{s}" for y in YEARS for s in (1, 2)]
@@ -486,7 +492,8 @@ def generate_national(out_dir, *, n_employees: int = NATIONAL_EMPLOYEES, seed: i
                 writers[k].write_table(tab, row_group_size=2_000_000)
                 rows[k] += tab.num_rows
             if progress:
-                print(f"  employees {start + n:>10,} / {n_employees:,}  ({time.perf_counter() - t0:5.0f} s)", flush=True)
+                print(f"  employees {start + n:>10,} / {n_employees:,}  ({time.perf_counter() - t0:5.0f} s)",
+                      flush=True)
     finally:
         for w in writers.values():
             w.close()
