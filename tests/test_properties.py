@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.ingest import parse_nip
 from evalkit.ingest import normalise as N
-from evalkit.ingest.read import header_key
+from evalkit.ingest import parse_nip
 from evalkit.ingest.pseudonym import TextScrubber
+from evalkit.ingest.read import header_key
 from evalkit.ingest.spec import RAW_TABLES
 
 FAST = settings(max_examples=100, deadline=None)
@@ -98,3 +98,86 @@ def test_nip_roundtrip(birth, age, month, sex, serial):
     n = parse_nip(nip)
     assert (n.birth_date, n.appointment, n.sex, n.serial, n.digits) == (
         birth, (birth.year + age, month), "L" if sex == "1" else "P", serial, nip)
+
+
+# ------------------------------------------------------------------------------------------------------
+# values as offices write them (presensi, Excel-damaged NIPs, Google Forms timestamps, labels with numbers)
+import pandas as pd  # noqa: E402
+
+OFFICE_SCALARS = [N.parse_presensi, N.parse_attended, N.parse_timestamp, lambda v: N.parse_skm4(v, unsur=8)]
+
+
+@pytest.mark.parametrize("parse", OFFICE_SCALARS, ids=["presensi", "attended", "timestamp", "skm4_unsur8"])
+@FAST
+@given(text=TEXT)
+def test_office_parsers_raise_only_normalise_error(parse, text):
+    try:
+        parse(text)
+    except N.NormaliseError as e:
+        assert e.reason
+
+
+@FAST
+@given(text=TEXT)
+def test_excel_damage_check_never_crashes(text):
+    why = N.nip_excel_damage(text)
+    assert why is None or why.startswith("NIP destroyed by Excel")
+    N.split_checkbox(text)
+    N.title_key(text)
+
+
+@FAST
+@given(st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2005, 12, 31)), st.integers(18, 40),
+       st.integers(1, 12), st.sampled_from("12"), st.integers(1, 999))
+def test_excel_damage_only_with_evidence(birth, age, month, sex, serial):
+    nip = f"{birth:%Y%m%d}{birth.year + age}{month:02d}{sex}{serial:03d}"
+    assert N.nip_excel_damage(nip) is None  # a valid NIP is never blamed on Excel
+    assert N.nip_excel_damage(int(nip)) is None
+    damaged = float(nip)  # what a number cell keeps
+    assert N.nip_excel_damage(damaged) is not None
+    assert N.nip_excel_damage(f"{damaged:.14E}".replace(".", ",")) is not None  # "1,98503172010012E+17"
+    assert N.nip_excel_damage(str(round(int(nip), -3))) is not None  # 15 significant digits: "...000"
+
+
+@FAST
+@given(st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2099, 12, 31)))
+def test_timestamp_roundtrip(t):
+    t = t.replace(microsecond=0)
+    h12 = t.hour % 12 or 12
+    ampm = "AM" if t.hour < 12 else "PM"
+    assert N.parse_timestamp(f"{t.day}/{t.month}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}", "id") == t
+    assert N.parse_timestamp(f"{t.month}/{t.day}/{t.year} {h12}:{t.minute:02d}:{t.second:02d} {ampm}", "en") == t
+    assert N.parse_timestamp(f"{t.month}/{t.day}/{t.year} {h12}:{t.minute:02d}:{t.second:02d} {ampm}") == t
+    assert N.parse_timestamp(t.isoformat(sep=" ")) == t
+
+
+@FAST
+@given(st.lists(st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 12, 31)), min_size=1,
+                max_size=30), st.sampled_from(["dmy", "mdy"]))
+def test_timestamp_column_order_never_misreads(ts, order):
+    ts = [t.replace(microsecond=0) for t in ts]
+    cells = [f"{t.day}/{t.month}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}" if order == "dmy"
+             else f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}" for t in ts]
+    vals, errs, o = N.parse_timestamp_column(pd.Series(cells))
+    if o.decided_by == "values":  # some value showed the order: every cell is read right
+        assert o.order == order and not o.conflict and errs.isna().all() and vals.tolist() == ts
+    else:  # nothing showed it: reported, and the guess is the Indonesian d/m/yyyy
+        assert o.is_ambiguous and o.note and o.order == "dmy"
+
+
+@FAST
+@given(st.sampled_from(sorted(N.LIKERT5)), st.sampled_from(["{n} - {l}", "{l} ({n})", "({n}) {l}", "{n}. {l}"]))
+def test_likert_label_with_its_number(label, pattern):
+    n = N.LIKERT5[label]
+    assert N.parse_likert5(pattern.format(n=n, l=label.title())) == n
+    wrong = n % 5 + 1
+    with pytest.raises(N.NormaliseError):
+        N.parse_likert5(pattern.format(n=wrong, l=label.title()))
+
+
+@FAST
+@given(st.lists(st.sampled_from(["Materi", "Waktu bentrok", "Sarana, prasarana", "Biaya"]), min_size=1, max_size=4,
+                unique=True))
+def test_checkbox_split_roundtrip(chosen):
+    options = ["Materi", "Waktu bentrok", "Sarana, prasarana", "Biaya"]
+    assert N.split_checkbox(", ".join(chosen), options) == chosen

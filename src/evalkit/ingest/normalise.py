@@ -17,6 +17,13 @@ Conventions (see ``DOMAIN.md`` section 6 for the sources):
 * Blank cells and the usual "no data" marks (``-``, ``NA``, ``N/A``, ``null``, ...) are *missing*, not
   errors; whether a missing value is acceptable is decided by the cleaner.
 
+Files as offices keep them (DOMAIN.md): :func:`parse_presensi` reads attendance-sheet codes (H, I, S, A/TK,
+DL, C, TB) into attended + reason, and :func:`fill_reason_from_presensi` carries the reason into
+``reason_absent``; a NIP that went through an Excel number cell gets :func:`nip_excel_damage`'s message
+(how to repair the sheet) instead of a generic one; :func:`parse_timestamp` and :func:`timestamp_order` read
+Google Forms timestamps in either locale; :func:`parse_skm4` reads each unsur's own options (``unsur=``);
+:func:`split_checkbox` and :func:`match_programme_title` serve the codebook.
+
 Examples
 --------
 >>> parse_date("Jumat, 13 Januari 2012")
@@ -56,6 +63,9 @@ __all__ = [
     "parse_rupiah",
     "parse_percent",
     "parse_yesno",
+    "parse_presensi",
+    "parse_attended",
+    "fill_reason_from_presensi",
     "parse_likert5",
     "parse_skm4",
     "parse_date",
@@ -63,6 +73,16 @@ __all__ = [
     "parse_quarter",
     "parse_semester",
     "parse_region",
+    "parse_timestamp",
+    "TimestampOrder",
+    "timestamp_order",
+    "parse_timestamp_column",
+    "nip_excel_damage",
+    "NIP_EXCEL_FIX",
+    "split_checkbox",
+    "title_key",
+    "TitleMatch",
+    "match_programme_title",
     "parse_category",
     "parse_text",
     "parse_id",
@@ -113,6 +133,8 @@ EXPECTED: dict[str, str] = {
     "float": "a number like '78,5'",
     "percent": "a percentage like '85%', '85' or '0,85'",
     "yesno": "Ya or Tidak",
+    "presensi": "Ya/Tidak or a presensi code (H = hadir; I, S, A/TK, DL, C, TB = reasons for absence)",
+    "timestamp": "a timestamp like '13/01/2024 9:05:33' (d/m/yyyy) or '1/13/2024 9:05:33 AM' (m/d/yyyy)",
     "likert5": "an agreement answer 1-5 (Sangat Tidak Setuju, Tidak Setuju, Netral/Ragu-ragu, Setuju, Sangat Setuju)",
     "skm4": "an SKM answer 1-4 (e.g. Tidak sesuai, Kurang sesuai, Sesuai, Sangat sesuai)",
     "region": "a region name",
@@ -305,7 +327,12 @@ def parse_rupiah(value: object) -> float:
 def parse_percent(value: object) -> float:
     """Read a percentage as a share in [0, 1]: ``"85%"`` -> 0.85, ``"85"`` -> 0.85, ``"0,85"`` -> 0.85.
 
-    A number above 1 without a ``%`` sign is read as a percentage, a number from 0 to 1 as a share.
+    A number above 1 without a ``%`` sign is read as a percentage, a number from 0 to 1 as a share. So a bare
+    ``"1"`` is a share of 1 = 100%, not 1%: a cell formatted as a percentage in Excel holds the share
+    (it shows "100%" and is read as 1), and a column of shares ends in 1 for everyone who was always there,
+    while an attendance of 1% is implausible. Write "1%" for one percent. (A value in (0, 1] in a column of
+    0-100 percentages, "0,5" meaning half a percent, cannot be told apart from a share either; such columns
+    are rare and the same rule applies.)
 
     Examples
     --------
@@ -333,7 +360,8 @@ def parse_percent(value: object) -> float:
 # ---------------------------------------------------------------------------------------------- answers
 
 _YES = frozenset({"ya", "y", "yes", "iya", "1", "1.0", "true", "benar", "sudah", "hadir", "lulus", "terdaftar",
-                  "diundang", "mendaftar", "selesai", "tamat", "v", "\u2713", "\u221a"})
+                  "diundang", "mendaftar", "selesai", "tamat", "v", "\u2713", "\u2714", "\u221a", "\u2611",
+                  "\u2705"})
 _NO = frozenset({"tidak", "t", "tdk", "no", "n", "0", "0.0", "false", "salah", "belum", "bukan", "tidak hadir",
                  "tidak lulus", "belum lulus", "tidak terdaftar", "tidak diundang", "tidak mendaftar",
                  "belum selesai", "tidak selesai"})
@@ -347,7 +375,10 @@ def _key(value: object) -> str:
 
 
 def parse_yesno(value: object) -> bool:
-    """Ya/Tidak, Y/T, Y/N, 1/0, true/false, Hadir/Tidak hadir, ... -> bool.
+    """Ya/Tidak, Y/T, Y/N, 1/0, true/false, Hadir/Tidak hadir, a tick (v, \u2713, \u2714, \u221a), ... -> bool.
+
+    Presensi codes ("H", "S", "DL", ...) are not read here: they mean something only on an attendance
+    sheet, and :func:`parser_for` gives the ``attended`` field :func:`parse_attended`, which reads them.
 
     Examples
     --------
@@ -362,6 +393,153 @@ def parse_yesno(value: object) -> bool:
     if k in _NO:
         return False
     raise NormaliseError(f"expected {EXPECTED['yesno']}", value)
+
+
+# ---------------------------------------------------------------------------------------------- presensi
+
+_CROSSES = frozenset({"x", "\u2717", "\u2718", "\u00d7", "\u274c", "\u2716"})
+_NOT_PRESENT = r"(?:tidak hadir|tdk hadir|absen)"
+
+
+@functools.lru_cache(maxsize=1)
+def _presensi_table() -> dict[str, tuple[str, str | None]]:
+    """Spelling (as :func:`_key` gives it) -> (code, reason for absence or None for H)."""
+    from evalkit.ingest.spec import PRESENSI
+
+    out: dict[str, tuple[str, str | None]] = {}
+    for code, spellings, reason in PRESENSI:
+        for text in (code, *spellings):
+            out[_key(text)] = (code, reason)
+    return out
+
+
+def parse_presensi(value: object) -> tuple[bool, str | None]:
+    """An attendance-sheet cell -> (attended, reason for absence).
+
+    Reads the presensi codes of DOMAIN.md ("Files as offices keep them"), in any case, as a code, a word or
+    both ("S", "Sakit", "S - Sakit", "Sakit (S)", "Tidak hadir - Sakit"):
+
+    ========================================  ========  ==========================
+    cell                                      attended  reason
+    ========================================  ========  ==========================
+    H, Hadir, v/V, \u2713, \u2714, \u221a, \u2611        True      None
+    I, Izin, Ijin                             False     "Izin"
+    S, Sakit                                  False     "Sakit"
+    A, Alpa, Alpha, Alfa, TK, Tanpa Ket...    False     "Alpa (tanpa keterangan)"
+    DL, Dinas Luar                            False     "Dinas Luar"
+    C, Cuti                                   False     "Cuti"
+    TB, Tugas Belajar                         False     "Tugas Belajar"
+    ========================================  ========  ==========================
+
+    Anything :func:`parse_yesno` reads (Ya/Tidak, 1/0, "Tidak hadir") gives that answer and no reason. A
+    cross ("x", "\u2717") is refused: some sheets cross out the absent, others mark the present with it, so
+    only ticks and H/Hadir count as attended (DOMAIN.md names the tick, never the cross). The reasons are the
+    labels of :data:`evalkit.ingest.spec.PRESENSI`.
+
+    Raises
+    ------
+    NormaliseError
+        For other text, a cross, and a code whose wording disagrees ("S - Izin").
+
+    Examples
+    --------
+    >>> parse_presensi("H"), parse_presensi("S"), parse_presensi("DL - Dinas Luar"), parse_presensi("Tidak")
+    ((True, None), (False, 'Sakit'), (False, 'Dinas Luar'), (False, None))
+    """
+    expected = f"expected {EXPECTED['presensi']}"
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value), None
+    k = _key(value)
+    if len(k) > 60:
+        raise NormaliseError(expected, value)
+    table = _presensi_table()
+    hit = table.get(k)
+    if hit is None:
+        # "S - Sakit", "S: Sakit", "S. Sakit", "Sakit (S)", "(S) Sakit"
+        m = (re.fullmatch(r"\(?([a-z]{1,2})\s*(?:[-:=.)]|\s)\s*(.+)", k)
+             or re.fullmatch(r"(.+?)\s*[(\[]\s*([a-z]{1,2})\s*[)\]]", k))
+        if m:
+            a, b = (m[1], m[2]) if len(m[1]) <= 2 else (m[2], m[1])
+            ca, cb = table.get(a), table.get(b.strip(" -:"))
+            if ca is not None and cb is not None and len(a) <= 2:
+                if ca[0] != cb[0]:
+                    raise NormaliseError("presensi code and wording disagree", value)
+                hit = ca
+        if hit is None:
+            # "Tidak hadir - Sakit", "Tidak hadir (sakit)", "tidak hadir karena dinas luar"
+            m = re.fullmatch(_NOT_PRESENT + r"\s*(?:[-:,(]|karena|krn)?\s*(.+?)\)?", k)
+            if m and m[1] in table and table[m[1]][1] is not None:
+                hit = table[m[1]]
+    if hit is not None:
+        return hit[1] is None, hit[1]
+    if k in _CROSSES:
+        raise NormaliseError(
+            "a cross is ambiguous on an attendance sheet (absent on some sheets, present on others): write H "
+            "for hadir or the reason's code (I, S, A, DL, C, TB)", value)
+    try:
+        return parse_yesno(value), None
+    except NormaliseError:
+        raise NormaliseError(expected, value) from None
+
+
+def parse_attended(value: object) -> bool:
+    """Whether a person attended: :func:`parse_yesno` plus the presensi codes of :func:`parse_presensi`.
+
+    The parser of the ``attended`` field (see :data:`evalkit.ingest.spec.PRESENSI_FIELDS`); the reason a code
+    carries is filled into ``reason_absent`` by :func:`fill_reason_from_presensi`.
+
+    Examples
+    --------
+    >>> parse_attended("H"), parse_attended("\u2714"), parse_attended("I"), parse_attended("Ya")
+    (True, True, False, True)
+    """
+    return parse_presensi(value)[0]
+
+
+def fill_reason_from_presensi(attended: pd.Series, reason: pd.Series | None = None) -> pd.Series:
+    """The ``reason_absent`` column, with the reason of each presensi code in ``attended`` filled in where the
+    reason cell is missing or blank (or there is no reason column at all).
+
+    Works on raw cells (before normalising) and parses each distinct ``attended`` cell once; categorical
+    columns are fine. A reason the office wrote is never replaced. Where ``attended`` is not a code with a
+    reason (Ya, Tidak, H, a typo: its error is reported by the ``attended`` field's own parser), a blank
+    reason cell becomes ``None`` (missing) and any other is kept as it was.
+
+    Parameters
+    ----------
+    attended : pandas.Series
+        Raw cells of the ``attended`` column ("H", "S", "Ya", "DL - Dinas Luar", ...).
+    reason : pandas.Series, optional
+        Raw cells of the ``reason_absent`` column, same index; ``None`` when the file has no such column.
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, same index as ``attended``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fill_reason_from_presensi(pd.Series(["H", "S", "I", "Tidak"]), pd.Series(["", "", "Keluarga", ""])).tolist()
+    [None, 'Sakit', 'Keluarga', None]
+    """
+    codes, uniq = pd.factorize(np.asarray(attended, dtype=object), use_na_sentinel=True)
+    found = np.full(len(uniq) + 1, None, dtype=object)  # the last one for code -1 (a missing cell)
+    for j, u in enumerate(uniq):
+        if is_missing(u):
+            continue
+        try:
+            found[j] = parse_presensi(u)[1]
+        except NormaliseError:
+            pass
+    filled = found[codes]
+    if reason is None:
+        return pd.Series(filled, index=attended.index, dtype=object)
+    rcodes, runiq = pd.factorize(np.asarray(reason, dtype=object), use_na_sentinel=True)
+    blank_u = np.ones(len(runiq) + 1, dtype=bool)
+    blank_u[: len(runiq)] = [is_missing(u) or (isinstance(u, str) and not u.strip()) for u in runiq]
+    out = np.where(blank_u[rcodes], filled, np.asarray(reason, dtype=object))
+    return pd.Series(out, index=attended.index, dtype=object)
 
 
 #: 5-point agreement answers (DOMAIN.md section 6) -> 1..5, compared lower-case and single-spaced.
@@ -389,42 +567,59 @@ def _scale_answer(value: object, table: Mapping[str, int], top: int, what: str) 
         raise NormaliseError(f"expected {what}", value)
     if k in table:
         return table[k]
+    both = _label_value(k, table)
+    if both is not None:
+        return both
     m = re.fullmatch(r"(-?\d+)(?:[.,]0+)?", k)
     if m:
         n = int(m.group(1))
         if 1 <= n <= top:
             return n
         raise NormaliseError(f"answer outside the 1-{top} scale", value)
-    # "5 - Sangat Setuju", "4. Setuju", "Sangat Setuju (5)"
-    m = re.fullmatch(r"(\d)\s*[-.):=]?\s*(\D.*)", k) or None
+    # "5 - Sangat Setuju", "4. Setuju", "(5) Sangat Setuju", "Sangat Setuju (5)", "Sangat Setuju - 5"
+    m = re.fullmatch(r"\(?(\d)\s*[-.):=]?\s*(\D.*)", k) or None
     label, digit = (m.group(2).strip(" ()"), int(m.group(1))) if m else (None, None)
     if m is None:
-        m2 = re.fullmatch(r"(.*\D)\s*\(\s*(\d)\s*\)", k)
+        m2 = re.fullmatch(r"(.*\D)\s*\(\s*(\d)\s*\)", k) or re.fullmatch(r"(.*[^\d\s-])\s*[-:=]\s*(\d)", k)
         if m2:
             label, digit = m2.group(1).strip(), int(m2.group(2))
     if label is not None and digit is not None:
-        if label in table and table[label] == digit:
+        if _label_value(label, table) == digit:
             return digit
         raise NormaliseError(f"expected {what} (number and wording disagree)", value)
     raise NormaliseError(f"expected {what}", value)
+
+
+def _label_value(label: str, table: Mapping[str, int]) -> int | None:
+    """The value of a label, also of a bilingual one whose halves agree ("Setuju / Agree"); else None."""
+    if label in table:
+        return table[label]
+    if "/" in label:
+        vals = {table.get(p.strip()) for p in label.split("/")}
+        if len(vals) == 1 and None not in vals:
+            return vals.pop()
+    return None
 
 
 def parse_likert5(value: object) -> int:
     """A 5-point agreement answer -> 1..5 (Sangat Tidak Setuju = 1 ... Sangat Setuju = 5).
 
     Accepts the wording (any case and spacing), the usual abbreviations SS/S/N/RR/TS/STS, the middle
-    variants Netral and Ragu-ragu, and the digits 1-5. Anything else, including 0 and 6, is invalid.
+    variants Netral and Ragu-ragu, the English labels (Strongly disagree ... Strongly agree), the digits 1-5,
+    and the labels Google Forms and Kobo write with their number or in two languages: "5 - Sangat Setuju",
+    "5. Sangat setuju", "(5) Sangat setuju", "Sangat setuju (5)", "Sangat setuju - 5", "Setuju / Agree"
+    (the number and the wording must agree). Anything else, including 0 and 6, is invalid.
 
     Examples
     --------
-    >>> parse_likert5("Sangat Setuju"), parse_likert5(" sts "), parse_likert5("4")
-    (5, 1, 4)
+    >>> parse_likert5("Sangat Setuju"), parse_likert5(" sts "), parse_likert5("4"), parse_likert5("Sangat setuju (5)")
+    (5, 1, 4, 5)
     """
     return _scale_answer(value, LIKERT5, 5, EXPECTED["likert5"])
 
 
 _SKM_STEMS = ("sesuai", "mudah", "cepat", "puas", "kompeten", "sopan", "baik", "ramah", "jelas", "memadai",
-              "lengkap", "berkualitas", "tepat", "wajar", "dikelola dengan baik", "sopan dan ramah")
+              "lengkap", "berkualitas", "tepat", "wajar", "sopan dan ramah")
 _SKM4: dict[str, int] = {}
 for _stem in _SKM_STEMS:
     _SKM4[f"sangat tidak {_stem}"] = 1
@@ -435,22 +630,74 @@ for _stem in _SKM_STEMS:
 # cost (unsur 4): the wording runs the other way (DOMAIN.md section 1)
 _SKM4.update({"sangat mahal": 1, "cukup mahal": 2, "murah": 3, "gratis": 4, "tidak dipungut biaya": 4,
               "a": 1, "b": 2, "c": 3, "d": 4})
+# complaint handling (unsur 8): options a-d of the model questionnaire, not the graded "Tidak/Kurang/-/Sangat"
+# pattern ("Dikelola dengan baik" is d = 4, not "baik" = 3). "Tidak ada" (a) only with ``unsur=8``.
+_SKM4.update({"ada tetapi tidak berfungsi": 2, "berfungsi kurang maksimal": 3, "dikelola dengan baik": 4})
 SKM4: dict[str, int] = dict(_SKM4)
 
 
-def parse_skm4(value: object) -> int:
+@functools.lru_cache(maxsize=32)
+def _skm_unsur(unsur: str | int) -> str:
+    """The canonical column of an unsur given as column ("u8_pengaduan"), number (8, "8", "U8") or name."""
+    from evalkit.ingest.spec import SKM_UNSUR
+
+    if isinstance(unsur, int) and not isinstance(unsur, bool) and 1 <= unsur <= len(SKM_UNSUR):
+        return SKM_UNSUR[unsur - 1][0]
+    k = _key(unsur)
+    m = re.fullmatch(r"(?:u|unsur)?\s*(\d)", k)
+    if m and 1 <= int(m[1]) <= len(SKM_UNSUR):
+        return SKM_UNSUR[int(m[1]) - 1][0]
+    for col, aliases in SKM_UNSUR:
+        if k == _key(col) or k in {_key(a) for a in aliases}:
+            return col
+    raise KeyError(f"unknown SKM unsur {unsur!r} (expected u1_persyaratan ... u9_sarana or 1-9)")
+
+
+@functools.lru_cache(maxsize=16)
+def _skm_table(column: str) -> dict[str, int]:
+    """:data:`SKM4` with the unsur's own four options (id and en labels, XML names) on top."""
+    from evalkit.ingest.spec import ANSWER_MAPS
+
+    table = dict(SKM4)
+    for k, v in ANSWER_MAPS.get("skm", {}).get(column, {}).items():
+        table[_key(k)] = int(v)
+    return table
+
+
+def parse_skm4(value: object, unsur: str | int | None = None) -> int:
     """An SKM answer (PermenPANRB 14/2017) -> 1..4.
 
-    Accepts 1-4, options a-d, and the wording Tidak/Kurang/[plain]/Sangat + Sesuai, Mudah, Cepat, Puas,
-    Kompeten, Sopan, Baik (and a few more); for cost: Sangat mahal = 1, Cukup mahal = 2, Murah = 3,
-    Gratis = 4.
+    Accepts 1-4, options a-d (also "d. Dikelola dengan baik"), and the wording Tidak/Kurang/[plain]/Sangat
+    + Sesuai, Mudah, Cepat, Puas, Kompeten, Sopan, Baik (and a few more); for cost: Sangat mahal = 1, Cukup
+    mahal = 2, Murah = 3, Gratis = 4; for complaint handling: Ada tetapi tidak berfungsi = 2, Berfungsi kurang
+    maksimal = 3, Dikelola dengan baik = 4.
+
+    Parameters
+    ----------
+    value : str or number
+    unsur : str or int, optional
+        The unsur the answer belongs to (canonical column such as ``"u8_pengaduan"``, its number 1-9 or its
+        name). Its own four options of the model questionnaire (:data:`evalkit.ingest.spec.SKM_QUESTIONS`,
+        Indonesian and English labels) are then read first: unsur 8 "Tidak ada" = 1, unsur 9 "Buruk" = 1 and
+        "Cukup" = 2, which are not SKM answers without their unsur. :func:`parser_for` passes the column of
+        an SKM field. An unknown unsur is a programming error: :class:`KeyError`.
 
     Examples
     --------
     >>> parse_skm4("Kurang mudah"), parse_skm4("Sangat Puas"), parse_skm4("Gratis"), parse_skm4("3")
     (2, 4, 4, 3)
+    >>> parse_skm4("Tidak ada", unsur=8), parse_skm4("Dikelola dengan baik", unsur="u8_pengaduan")
+    (1, 4)
     """
-    return _scale_answer(value, SKM4, 4, EXPECTED["skm4"])
+    table = SKM4 if unsur is None else _skm_table(_skm_unsur(unsur))
+    if isinstance(value, str):
+        m = re.fullmatch(r"\(?([a-d])\s*[.)]\s*(.+)", _key(value))  # "d. Dikelola dengan baik", "(b) Kurang mudah"
+        if m:
+            n = "abcd".index(m[1]) + 1
+            if _label_value(m[2].strip(), table) == n:
+                return n
+            raise NormaliseError(f"expected {EXPECTED['skm4']} (option letter and wording disagree)", value)
+    return _scale_answer(value, table, 4, EXPECTED["skm4"])
 
 
 # ---------------------------------------------------------------------------------------------- dates
@@ -678,6 +925,444 @@ def parse_semester(value: object) -> str:
     return f"{year}S{s}"
 
 
+# ---------------------------------------------------------------------------------------------- timestamps
+
+_RE_STAMP = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ ,t]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?(?:\s*([ap])\.?\s*m\.?)?)?")
+_RE_STAMP_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t](\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:\.\d+)?)?)?"
+                           r"(?:z|[+-]\d{2}:?\d{2})?")
+_RE_STAMP_SERIAL = re.compile(r"(\d{5})(?:[.,](\d+))?")
+_LOCALE_ORDER = {
+    "id": "dmy", "id_id": "dmy", "id-id": "dmy", "indonesia": "dmy", "indonesian": "dmy", "dmy": "dmy",
+    "d/m/y": "dmy", "en_gb": "dmy", "en-gb": "dmy",
+    "en": "mdy", "en_us": "mdy", "en-us": "mdy", "english": "mdy", "mdy": "mdy", "m/d/y": "mdy",
+}
+
+
+def _order(locale: str | None) -> str | None:
+    if locale is None:
+        return None
+    o = _LOCALE_ORDER.get(str(locale).strip().casefold())
+    if o is None:
+        raise ValueError(f"unknown locale {locale!r}: use 'id' (d/m/yyyy), 'en' (m/d/yyyy), 'dmy' or 'mdy'")
+    return o
+
+
+def parse_timestamp(value: object, locale: str | None = None) -> _dt.datetime:
+    """Read the timestamp of a Google Forms response sheet ("Timestamp" / "Stempel waktu") -> datetime.
+
+    Accepts ``d/m/yyyy H:MM:SS`` (Indonesian locale, 24-hour; ``.`` also separates the time),
+    ``m/d/yyyy h:mm:ss AM/PM`` and ``m/d/yyyy H:mm:ss`` (English locale), ISO ("2024-01-13 09:05:33",
+    a ``T``, a ``Z`` or an offset, which is dropped: the result is the wall-clock time as written), Excel
+    serial day numbers with a fraction (a timestamp cell read as a number) and datetime objects.
+
+    Parameters
+    ----------
+    value : str, datetime or number
+    locale : {"id", "en", "dmy", "mdy", None}
+        The day/month order of slashed dates: "id" (Indonesian, also "id_ID", "dmy") reads d/m/yyyy, "en"
+        ("en_US", "mdy") reads m/d/yyyy. ``None``: a value whose first number is above 12 is d/m, whose
+        second is above 12 is m/d; when both are 12 or less it is m/d with AM/PM (the English locale's
+        format) and d/m without (the Indonesian locale's). For a whole column use
+        :func:`timestamp_order` (or :func:`parse_timestamp_column`), which decides the order from the
+        values that show it and reports when they cannot.
+
+    Raises
+    ------
+    NormaliseError
+        For anything else, impossible dates and times, and a value that contradicts the given ``locale``.
+    ValueError
+        For an unknown ``locale`` (an argument error, not a bad value).
+
+    Examples
+    --------
+    >>> parse_timestamp("13/01/2024 9:05:33")
+    datetime.datetime(2024, 1, 13, 9, 5, 33)
+    >>> parse_timestamp("1/13/2024 9:05:33 PM")
+    datetime.datetime(2024, 1, 13, 21, 5, 33)
+    >>> parse_timestamp("2/1/2024 9:05:33", locale="en")
+    datetime.datetime(2024, 2, 1, 9, 5, 33)
+    """
+    order = _order(locale)
+    expected = f"expected {EXPECTED['timestamp']}"
+    if isinstance(value, pd.Timestamp):
+        if value is pd.NaT:
+            raise NormaliseError(expected, value)
+        return value.to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, _dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, _dt.date):
+        return _dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        x = float(value)
+        lo, hi = EXCEL_SERIAL_RANGE
+        if not (math.isfinite(x) and lo <= x < hi + 1):
+            raise NormaliseError(f"{expected} (Excel serial day numbers must lie in {lo}-{hi})", value)
+        stamp = _dt.datetime(1899, 12, 30) + _dt.timedelta(days=x)
+        return stamp.replace(microsecond=0) + _dt.timedelta(seconds=round(stamp.microsecond / 1e6))
+    if not isinstance(value, str):
+        raise NormaliseError(expected, value)
+    s = re.sub(r"\s+", " ", _clean_str(value).casefold())
+    if len(s) > 60:
+        raise NormaliseError(expected, value)
+    ampm = None
+    if m := _RE_STAMP.fullmatch(s):
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        ampm = m[7]
+        if order is None:
+            order = "dmy" if a > 12 else "mdy" if b > 12 else ("mdy" if ampm else "dmy")
+        d, mo = (a, b) if order == "dmy" else (b, a)
+        if mo > 12:
+            how = "d/m/yyyy" if order == "dmy" else "m/d/yyyy"
+            raise NormaliseError(f"no month {mo} (read as {how}{' for locale ' + repr(locale) if locale else ''})",
+                                 value)
+        hh, mm, ss = m[4], m[5], m[6]
+    elif m := _RE_STAMP_ISO.fullmatch(s):
+        y, mo, d, hh, mm, ss = int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6]
+    elif m := _RE_STAMP_SERIAL.fullmatch(s):
+        return parse_timestamp(float(f"{m[1]}.{m[2] or 0}"))
+    else:
+        raise NormaliseError(expected, value)
+    date = _mkdate(y, mo, d, value)
+    h, mi, se = int(hh or 0), int(mm or 0), int(ss or 0)
+    if ampm:
+        if not 1 <= h <= 12:
+            raise NormaliseError(f"no hour {h} on a 12-hour clock (AM/PM)", value)
+        h = h % 12 + (12 if ampm == "p" else 0)
+    if h > 23 or mi > 59 or se > 59:
+        raise NormaliseError(f"no such time: {h:02d}:{mi:02d}:{se:02d}", value)
+    return _dt.datetime(date.year, date.month, date.day, h, mi, se)
+
+
+@dataclass(frozen=True)
+class TimestampOrder:
+    """The day/month order of a column of timestamps, and how it was decided (:func:`timestamp_order`).
+
+    Attributes
+    ----------
+    order : {"dmy", "mdy"}
+        The order to read the column in (``locale=`` of :func:`parse_timestamp`).
+    decided_by : {"values", "locale", "am/pm", "default"}
+        "values": cells with a first number above 12 (only d/m) or a second above 12 (only m/d) showed it;
+        "locale": the caller's locale (no cell showed the order); "am/pm": no cell showed it and most
+        cells have AM/PM, the English locale's format; "default": none of these, read as the Indonesian
+        locale's d/m/yyyy.
+    day_first, month_first, ambiguous : int
+        Cells (not distinct values) readable only as d/m, only as m/d, and both ways (day and month 12 or
+        less); cells that are not slashed dates are not counted.
+    conflict : bool
+        Cells of both kinds: the column mixes two formats (or the locale disagrees with the values), and
+        the cells against ``order`` will be errors.
+    note : str
+        One sentence for a report; empty when the values decided the order without conflict.
+    """
+
+    order: str
+    decided_by: str
+    day_first: int
+    month_first: int
+    ambiguous: int
+    conflict: bool
+    note: str
+
+    @property
+    def is_ambiguous(self) -> bool:
+        """True when no cell showed the order (it was taken from the locale, AM/PM or the default)."""
+        return self.decided_by != "values"
+
+
+def timestamp_order(values: pd.Series | Sequence[object], locale: str | None = None) -> TimestampOrder:
+    """Decide the day/month order of a whole column of timestamps from the cells that show it.
+
+    A cell like "13/1/2024 ..." can only be d/m, "1/13/2024 ..." only m/d. If the column has cells of one
+    kind only, that is the order. If it has none (every day is 12 or less, e.g. a form open for the first
+    12 days of a month), the order is the ``locale``'s, else m/d when most cells carry AM/PM (the English
+    locale's format), else d/m (the Indonesian locale's) and the result says it is a guess
+    (:attr:`TimestampOrder.is_ambiguous`, :attr:`TimestampOrder.note`). Cells that show an order win over
+    the ``locale``; a disagreement is a conflict with a note. With cells of both kinds the majority decides
+    and the others become errors in :func:`parse_timestamp_column`. Vectorised over the distinct values.
+
+    Examples
+    --------
+    >>> timestamp_order(["1/2/2024 10:00:00", "13/2/2024 11:00:00"]).order
+    'dmy'
+    >>> t = timestamp_order(["1/2/2024 10:00:00", "2/3/2024 11:00:00"])
+    >>> t.order, t.decided_by, t.ambiguous
+    ('dmy', 'default', 2)
+    """
+    given = _order(locale)
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniq)) if len(uniq) else np.zeros(0, dtype=np.int64)
+    u = pd.Series([_clean_str(v) if isinstance(v, str) else "" for v in uniq], dtype=object)
+    parts = u.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{4}\b")
+    a = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float)
+    b = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float)
+    has = ~np.isnan(a)
+    pm = u.str.contains(r"\d\s*[AaPp]\.?\s*[Mm]\.?$", regex=True).to_numpy(dtype=bool)
+    day_first = int(counts[has & (a > 12) & (b <= 12)].sum())
+    month_first = int(counts[has & (b > 12) & (a <= 12)].sum())
+    ambiguous = int(counts[has & (a <= 12) & (b <= 12)].sum())
+    with_ampm = int(counts[has & pm].sum())
+    total = day_first + month_first + ambiguous
+    conflict = bool(day_first and month_first)
+    note = ""
+    if day_first or month_first:
+        order, decided_by = ("dmy" if day_first >= month_first else "mdy"), "values"
+        if conflict:
+            note = (f"the column mixes d/m/yyyy ({day_first} cells with a day above 12) and m/d/yyyy "
+                    f"({month_first} cells with a second number above 12); read as {_HOW[order]}, the rest are errors")
+        if given is not None and given != order:
+            conflict = True
+            note = (note + "; " if note else "") + \
+                f"the values show {_HOW[order]} although the locale {locale!r} says {_HOW[given]}"
+    else:
+        if given is not None:
+            order, decided_by = given, "locale"
+        elif total and with_ampm * 2 > total:
+            order, decided_by = "mdy", "am/pm"
+        else:
+            order, decided_by = "dmy", "default"
+        if total:
+            why = {"locale": f"the locale {locale!r}", "am/pm": "AM/PM times (the English locale's format)",
+                   "default": "the Indonesian locale's format"}[decided_by]
+            note = (f"day/month order not shown by any value (every day and month is 12 or less in {total} "
+                    f"cells): read as {_HOW[order]} after {why}; check one response against its known date")
+    return TimestampOrder(order, decided_by, day_first, month_first, ambiguous, conflict, note)
+
+
+_HOW = {"dmy": "d/m/yyyy", "mdy": "m/d/yyyy"}
+
+
+def parse_timestamp_column(values: pd.Series, locale: str | None = None) -> tuple[pd.Series, pd.Series,
+                                                                                   TimestampOrder]:
+    """:func:`parse_timestamp` over a whole column in the order :func:`timestamp_order` decides.
+
+    Returns
+    -------
+    values, errors : pandas.Series
+        Object dtype, same index: the datetimes (``None`` where missing or invalid) and the reason for each
+        invalid cell, as :func:`normalise_series` gives them.
+    order : TimestampOrder
+        How the day/month order was decided; report ``order.note`` when it is not empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v, e, o = parse_timestamp_column(pd.Series(["1/2/2024 10:00:00 AM", "1/13/2024 9:00:00 PM"]))
+    >>> [x.isoformat() for x in v], o.order
+    (['2024-01-02T10:00:00', '2024-01-13T21:00:00'], 'mdy')
+    """
+    order = timestamp_order(values, locale)
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    vals = np.full(len(uniq) + 1, None, dtype=object)
+    errs = np.full(len(uniq) + 1, None, dtype=object)
+    for j, u in enumerate(uniq):
+        if is_missing(u):
+            continue
+        try:
+            vals[j] = parse_timestamp(u, order.order)
+        except NormaliseError as e:
+            errs[j] = e.reason
+    index = values.index if isinstance(values, pd.Series) else None
+    return (pd.Series(vals[codes], index=index, dtype=object), pd.Series(errs[codes], index=index, dtype=object),
+            order)
+
+
+# ---------------------------------------------------------------------------------------------- NIP and Excel
+
+#: How to repair NIPs that went through a number cell (the end of each :func:`nip_excel_damage` message).
+NIP_EXCEL_FIX = ("Excel keeps only 15 significant digits, so the last digits of the 18 are lost and cannot be "
+                 "recovered: format the NIP column as Text and re-enter the NIPs, or re-export the list from "
+                 "SIMPEG/SIASN")
+_RE_SCI_NIP = re.compile(r"[+-]?\d+(?:[.,]\d*)?\s*e\s*\+?\s*\d{1,3}")
+
+
+def nip_excel_damage(value: object) -> str | None:
+    """Why a NIP cell was destroyed by Excel's number format, or None when there is no such evidence.
+
+    Evidence (DOMAIN.md, "Excel and NIPs"): the cell is a float (a NIP read through a number loses its
+    last digits: a float keeps about 16); it is written in scientific notation ("1,97E+17",
+    "1.98503172010012E+17"); or its 18 digits end in 000 ("198503172010012000", also "...000.0"), the
+    serial number no NIP has (serials start at 001) and exactly what Excel's 15 significant digits leave.
+    A NIP that is merely wrong (17 digits, month 13) is not blamed on Excel.
+
+    Examples
+    --------
+    >>> nip_excel_damage("1,97E+17").startswith("NIP destroyed by Excel")
+    True
+    >>> nip_excel_damage("198503172010012004") is None, nip_excel_damage("19850317201001200") is None
+    (True, True)
+    """
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(float(value)):
+            return None
+        return (f"NIP destroyed by Excel: it arrived as a decimal number, not as text (a number holds about 16 "
+                f"digits at most); {NIP_EXCEL_FIX}")
+    if isinstance(value, (int, np.integer)):
+        value = str(int(value))
+    if not isinstance(value, str):
+        return None
+    s = _clean_str(value).strip("'\"`")
+    if len(s) > 40:
+        return None
+    if _RE_SCI_NIP.fullmatch(s.casefold().replace(" ", "")):
+        return (f"NIP destroyed by Excel: it is written in scientific notation like 1,97E+17, the sign of a "
+                f"number cell; {NIP_EXCEL_FIX}")
+    digits = re.sub(r"[\s.\-_/]", "", re.sub(r"[.,]0+$", "", s)) if re.fullmatch(r"[\d\s.\-_/]+(?:,0+)?", s) else ""
+    if len(digits) == 18 and digits.isdigit() and digits.endswith("000"):
+        return (f"NIP destroyed by Excel: it ends in 000, a serial number no NIP has (serials start at 001) and "
+                f"what a number cell leaves of the last 3 digits; {NIP_EXCEL_FIX}")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- Google Forms checkboxes
+
+
+def split_checkbox(value: object, options: Sequence[str] | None = None) -> list[str]:
+    """The answers of a Google Forms checkbox question, which the export joins with ", ".
+
+    Cleaning keeps such cells as text (a ``text`` field is not split); this helper is for analysis. With
+    ``options`` (the question's option labels) an option that itself contains ", " is kept whole and the
+    text of an "Other" answer (anything that is not an option) is one answer up to the next option.
+
+    Examples
+    --------
+    >>> split_checkbox("Materi, Waktu pelatihan")
+    ['Materi', 'Waktu pelatihan']
+    >>> split_checkbox("Sarana, prasarana, Waktu", options=["Sarana, prasarana", "Waktu"])
+    ['Sarana, prasarana', 'Waktu']
+    """
+    if is_missing(value):
+        return []
+    s = parse_text(value)
+    if not options:
+        return [p.strip() for p in s.split(", ") if p.strip()]
+    opts = sorted({parse_text(o) for o in options if parse_text(o)}, key=len, reverse=True)
+    out: list[str] = []
+    rest = s
+    while rest:
+        for o in opts:
+            if rest == o or rest.startswith(o + ", "):
+                out.append(o)
+                rest = rest[len(o) + 2:].strip()
+                break
+        else:  # an "Other" answer: up to the next ", " that starts an option
+            cut = len(rest)
+            for m in re.finditer(", ", rest):
+                tail = rest[m.end():]
+                if any(tail == o or tail.startswith(o + ", ") for o in opts):
+                    cut = m.start()
+                    break
+            if rest[:cut].strip():
+                out.append(rest[:cut].strip())
+            rest = rest[cut + 2:].strip()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- programme titles
+
+
+def title_key(text: object) -> str:
+    """A programme title as :func:`match_programme_title` compares it: Unicode-normalised, lower case, with
+    every space and punctuation mark removed ("Pelatihan  Pelayanan-Prima." -> "pelatihanpelayananprima")."""
+    return re.sub(r"[\W_]+", "", _clean_str(text).casefold())
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    """What :func:`match_programme_title` found.
+
+    Attributes
+    ----------
+    codes : pandas.Series
+        The programme code of each title (object dtype, index of the titles; ``None`` where missing,
+        unknown or ambiguous).
+    unknown : dict
+        Title as written -> number of cells, for titles that match no programme.
+    ambiguous : dict
+        Title as written -> the codes of the programmes that share it (the same course offered twice).
+    """
+
+    codes: pd.Series
+    unknown: dict[str, int]
+    ambiguous: dict[str, tuple[str, ...]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.unknown and not self.ambiguous
+
+
+def match_programme_title(titles: pd.Series, programmes: pd.DataFrame, *, code: str = "programme_id",
+                          title: str = "title") -> TitleMatch:
+    """The programme code of each title, matched ignoring case, spacing and punctuation (:func:`title_key`).
+
+    For files that name the training instead of giving its code (a Google Form asking "Nama pelatihan").
+    A cell is also matched when it is a programme's code itself, or a label ending in the code in square
+    brackets ("Pelayanan Prima [PEL-001]", as evalkit's forms write them). Each distinct title is looked up
+    once.
+
+    Parameters
+    ----------
+    titles : pandas.Series
+        Titles as written in the file.
+    programmes : pandas.DataFrame
+        The programmes table (canonical columns ``programme_id`` and ``title``; other names via ``code``
+        and ``title``).
+
+    Returns
+    -------
+    TitleMatch
+        ``codes`` plus the titles that are unknown and those that are ambiguous (several programmes with one
+        title, e.g. the same course in two years: the title alone cannot say which one, and the cell gets
+        ``None``). Both are for the report; nothing is guessed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> progs = pd.DataFrame({"programme_id": ["PEL-001", "PEL-002"],
+    ...                       "title": ["Pelayanan Prima", "Manajemen Risiko"]})
+    >>> m = match_programme_title(pd.Series(["PELAYANAN  PRIMA.", "manajemen-risiko", "Etika ASN"]), progs)
+    >>> m.codes.tolist(), m.unknown
+    (['PEL-001', 'PEL-002', None], {'Etika ASN': 1})
+    """
+    from evalkit.ingest.spec import code_from_label
+
+    by_key: dict[str, set[str]] = {}
+    by_code: dict[str, str] = {}
+    for c, t in zip(programmes[code].tolist(), programmes[title].tolist(), strict=True):
+        if is_missing(c):
+            continue
+        c = str(c).strip()
+        by_code.setdefault(title_key(c), c)
+        if not is_missing(t):
+            by_key.setdefault(title_key(t), set()).add(c)
+    codes, uniq = pd.factorize(np.asarray(titles, dtype=object), use_na_sentinel=True)
+    out = np.full(len(uniq) + 1, None, dtype=object)
+    unknown: dict[str, int] = {}
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniq)) if len(uniq) else np.zeros(0, dtype=np.int64)
+    for j, u in enumerate(uniq):
+        if is_missing(u) or not str(u).strip():
+            continue
+        text = str(u)
+        label_code = code_from_label(text) if "]" in text else None
+        k = title_key(text)
+        if label_code is not None and title_key(label_code) in by_code:
+            out[j] = by_code[title_key(label_code)]
+        elif k in by_key and len(by_key[k]) == 1:
+            out[j] = next(iter(by_key[k]))
+        elif k in by_key:
+            ambiguous[text] = tuple(sorted(by_key[k]))
+        elif k in by_code:
+            out[j] = by_code[k]
+        else:
+            unknown[text] = int(counts[j])
+    index = titles.index if isinstance(titles, pd.Series) else None
+    return TitleMatch(pd.Series(out[codes], index=index, dtype=object), unknown, ambiguous)
+
+
 # ---------------------------------------------------------------------------------------------- regions
 
 _LEVEL_WORD = {"provinsi": "Provinsi", "kabupaten": "Kabupaten", "kota": "Kota", "kecamatan": "Kecamatan"}
@@ -849,8 +1534,12 @@ def _bounded(parse: Callable[[Any], Any], bounds: tuple[float | None, float | No
 def parser_for(field: Any) -> Callable[[Any], Any]:
     """The scalar parser for a :class:`~evalkit.ingest.spec.Field` (bounds included).
 
-    ``nip`` fields return the 18-digit string (validated by :func:`evalkit.ingest.nip.parse_nip`);
-    ``name`` fields return stripped text.
+    ``nip`` fields return the 18-digit string (validated by :func:`evalkit.ingest.nip.parse_nip`; a NIP that
+    went through an Excel number cell gets :func:`nip_excel_damage`'s message instead); ``name`` fields
+    return stripped text. Per field: a ``yesno`` field named in :data:`evalkit.ingest.spec.PRESENSI_FIELDS`
+    (``attended``) reads presensi codes (:func:`parse_attended`), and an ``skm4`` field of an unsur
+    (``u1_persyaratan`` ... ``u9_sarana``) reads that unsur's own options (:func:`parse_skm4` with
+    ``unsur``).
 
     Examples
     --------
@@ -863,6 +1552,9 @@ def parser_for(field: Any) -> Callable[[Any], Any]:
         from evalkit.ingest.nip import parse_nip
 
         def p_nip(value: Any) -> str:
+            why = nip_excel_damage(value)
+            if why is not None:
+                raise NormaliseError(why)
             try:
                 return parse_nip(value).digits
             except ValueError as e:
@@ -875,6 +1567,22 @@ def parser_for(field: Any) -> Callable[[Any], Any]:
         "int": parse_int, "float": parse_number, "percent": parse_percent, "yesno": parse_yesno,
         "likert5": parse_likert5, "skm4": parse_skm4,
     }
+    if kind == "yesno":
+        from evalkit.ingest.spec import PRESENSI_FIELDS
+
+        if field.name in PRESENSI_FIELDS:
+            return parse_attended
+    if kind == "skm4":
+        try:
+            column = _skm_unsur(field.name)
+        except KeyError:
+            column = None
+        if column is not None:
+
+            def p_skm(value: Any, column: str = column) -> int:
+                return parse_skm4(value, column)
+
+            return _bounded(p_skm, tuple(field.bounds))
     if kind == "category":
         levels, vmap = tuple(field.levels or ()), dict(field.value_map)
 
@@ -1011,6 +1719,9 @@ def normalise_coded(series: pd.Series, field: Any) -> Coded:
     todo: Any = range(n_u)
     if field.kind == "nip" and n_u > 1000:  # plainly valid NIPs in bulk: the same digits as parse_nip
         fast_pos, fast_digits = _nip_fast_pos(uniques)
+        # serial 000 passes parse_nip's checks but is Excel's damage: those go the slow way for its message
+        intact = np.fromiter((not v.endswith("000") for v in fast_digits), dtype=bool, count=len(fast_digits))
+        fast_pos, fast_digits = fast_pos[intact], fast_digits[intact]
         vals[fast_pos] = fast_digits
         rest = np.ones(n_u, dtype=bool)
         rest[fast_pos] = False

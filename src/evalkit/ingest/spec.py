@@ -557,3 +557,25 @@ def instrument_headers(table: str) -> dict[str, str]:
     for h in IGNORED_HEADERS.get(table, ()):
         out.setdefault(h, "")
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# values as offices write them (read by ``ingest.normalise``)
+
+#: Presensi codes of attendance sheets (DOMAIN.md, "Files as offices keep them"): code, the spellings that
+#: mean it (compared lower case, single-spaced) and the reason for absence it stands for. Only H (hadir,
+#: often a tick) is attendance (reason ``None``); the reasons are worded as ``instruments.templates.
+#: PRESENSI_CODES`` words them. A cross ("x") is not listed: sheets use it both for present and for absent.
+PRESENSI: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("H", ("h", "hadir", "v", "\u2713", "\u2714", "\u221a", "\u2611", "\u2705"), None),
+    ("I", ("i", "izin", "ijin"), "Izin"),
+    ("S", ("s", "sakit"), "Sakit"),
+    ("A", ("a", "alpa", "alpha", "alfa", "alpa (tanpa keterangan)", "tk", "tanpa keterangan",
+           "tidak ada keterangan", "tanpa ket"), "Alpa (tanpa keterangan)"),
+    ("DL", ("dl", "dinas luar"), "Dinas Luar"),
+    ("C", ("c", "cuti"), "Cuti"),
+    ("TB", ("tb", "tugas belajar"), "Tugas Belajar"),
+)
+
+#: ``yesno`` fields whose cells may hold a presensi code instead of Ya/Tidak (``normalise.parse_attended``).
+PRESENSI_FIELDS: frozenset[str] = frozenset({"attended"})
