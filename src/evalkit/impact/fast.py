@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import ImpactResult, cohort_to_int, make_table, time_to_int
+from .attgt import aggregate_cells
 
 __all__ = ["ENABLED", "did_fast", "staggered_fast", "codes"]
 
@@ -386,7 +387,7 @@ def _cs_result(m, control, aggregate, alpha, window):
         return None
     cells, psi = out
     cells["std_error"] = [M.se(P) for P in psi]
-    from .staggered import aggregate_cells  # here: staggered imports this module for its dispatch
+
 
     def wif_term(groups, pg, att):  # the weights' influence lives in the unit-count column T
         W = M.zeros()

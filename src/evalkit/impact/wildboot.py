@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ._common import demean
+from ._fe import demean
 
 __all__ = ["FEW_CLUSTERS", "attach_design", "few_clusters_note", "wild_bootstrap"]
 
