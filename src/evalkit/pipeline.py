@@ -53,6 +53,7 @@ from pathlib import Path
 
 import nbformat
 
+from evalkit._util import atomic_write, slugify
 from evalkit.config import paths
 
 __all__ = ["Step", "PipelineError", "discover", "run", "execute_notebook", "render_html", "write_index"]
@@ -83,8 +84,8 @@ class Step:
         return self.notebook.stem
 
 
-def _slug(value: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_")
+def _slug(value) -> str:
+    return slugify(str(value))
 
 
 def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
@@ -201,15 +202,10 @@ def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = Fals
     exporter = HTMLExporter(template_name="lab", exclude_input=hide_input, exclude_input_prompt=hide_input,
                             exclude_output_prompt=hide_input)
     body, _ = exporter.from_notebook_node(nb)
-    _atomic_write(target, body)
+    atomic_write(target, body)
     return target
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 RUN_RECORD = "run_record.json"
@@ -285,10 +281,10 @@ def _run_step(step: Step, reports_dir: str, update_notebooks: bool) -> tuple[str
     nb = execute_notebook(step.notebook, step.parameters, cwd=step.notebook.parent)
     out = Path(reports_dir) / step.output
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out.with_suffix(".ipynb"), nbformat.writes(nb) + "\n")
+    atomic_write(out.with_suffix(".ipynb"), nbformat.writes(nb) + "\n")
     render_html(nb, out.with_suffix(".html"), hide_input=step.hide_input)
     if update_notebooks and not step.parameters:
-        _atomic_write(step.notebook, nbformat.writes(nb) + "\n")
+        atomic_write(step.notebook, nbformat.writes(nb) + "\n")
     return step.name, time.perf_counter() - t0
 
 
@@ -398,7 +394,7 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     # the index lists every step that has a rendering, not only the ones this (possibly --only) run executed
     for name in [*not_run, *failed_names]:
         record.pop(name, None)
-    _atomic_write(reports / RUN_RECORD, json.dumps({"steps": dict(sorted(record.items()))}, indent=1) + "\n")
+    atomic_write(reports / RUN_RECORD, json.dumps({"steps": dict(sorted(record.items()))}, indent=1) + "\n")
     ran = {s.name for s in steps}
     listed = [s for s in discover(notebooks_dir) if s.name in ran or (reports / f"{s.output}.html").exists()]
     write_index(listed, reports, failed=failed_names, reused=reused, not_run=not_run)
@@ -483,7 +479,7 @@ Every number is recomputed from the data by the notebooks below.</p>
 </body></html>
 """
     target = Path(reports_dir) / "index.html"
-    _atomic_write(target, body)
+    atomic_write(target, body)
     return target
 
 

@@ -50,9 +50,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from evalkit import config
+from evalkit.measures._util import wilson
 
 __all__ = [
     "Codebook",
@@ -474,9 +474,7 @@ def theme_frequencies(coded: pd.DataFrame, by: str | Sequence[str] | None = ("re
     n = out["n"].to_numpy(float)
     k = out["count"].to_numpy(float)
     out["share"] = np.where(n > 0, k / np.where(n > 0, n, 1), np.nan)
-    lo, hi = proportion_confint(k, np.where(n > 0, n, 1), alpha=1 - ci, method="wilson")
-    out["ci_low"] = np.where(n > 0, lo, np.nan)
-    out["ci_high"] = np.where(n > 0, hi, np.nan)
+    out["ci_low"], out["ci_high"] = wilson(k, n, ci)
     small = (n > 0) & (n < thr)
     for c in ("n", "count", "share", "ci_low", "ci_high"):
         out[c] = out[c].astype("float64")

@@ -9,7 +9,6 @@ PDF (``pdf.fonttype = 42``) and fixes ``svg.hashsalt`` so SVG files are byte-ide
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
 
+from evalkit._util import slugify
 from evalkit.config import paths
 
 __all__ = ["set_theme", "save_figure", "slugify", "FORMATS"]
@@ -50,14 +50,6 @@ def set_theme(context: str = "paper", font_scale: float = 1.1) -> None:
             "figure.constrained_layout.use": True,
         }
     )
-
-
-def slugify(text: str) -> str:
-    """A file-name-safe, lower-case version of ``text`` (``"Event study: SKP"`` -> ``"event_study_skp"``)."""
-    slug = re.sub(r"[^0-9a-zA-Z]+", "_", text.strip().lower()).strip("_")
-    if not slug:
-        raise ValueError(f"cannot make a file name from {text!r}")
-    return slug
 
 
 def save_figure(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit import config
+from evalkit._util import atomic_write, slugify
 from evalkit.config import paths
 
 __all__ = ["count_columns", "suppress_small_cells", "write_table", "SUPPRESSED_FLAG"]
@@ -123,10 +124,6 @@ def suppress_small_cells(
     return out
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def write_table(
@@ -147,8 +144,6 @@ def write_table(
     Writes are atomic and deterministic (no dates). The CSV keeps 15 significant digits (what a float64
     guarantees: rupiah amounts stay whole numbers, 0.1 + 0.2 stays 0.3); the LaTeX table uses ``float_format``.
     """
-    from evalkit.report.figures import slugify
-
     has_counts = count_columns(df) if count_cols is None else [c for c in count_cols if c in df.columns]
     if has_counts and SUPPRESSED_FLAG not in df.columns:
         raise ValueError(
@@ -158,10 +153,10 @@ def write_table(
     out.mkdir(parents=True, exist_ok=True)
     slug = slugify(name)
     csv_path, tex_path = out / f"{slug}.csv", out / f"{slug}.tex"
-    _atomic_write_text(csv_path, df.to_csv(index=index, lineterminator="\n", float_format="%.15g"))
+    atomic_write(csv_path, df.to_csv(index=index, lineterminator="\n", float_format="%.15g"))
     fmt = {c: (lambda v, f=float_format: "" if pd.isna(v) else f.format(v))
            for c in df.select_dtypes("float").columns}
     tex = df.to_latex(index=index, formatters=fmt, caption=caption, label=f"tab:{slug}", escape=True,
                       na_rep="--")
-    _atomic_write_text(tex_path, tex)
+    atomic_write(tex_path, tex)
     return {"csv": csv_path, "tex": tex_path}
