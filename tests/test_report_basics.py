@@ -135,3 +135,13 @@ def test_count_columns_other_than_n_are_found_and_enforced(tmp_path):
     assert np.isnan(out.loc[1, "ikm"]) and np.isnan(out.loc[2, "ikm"]) and out.loc[0, "ikm"] == 80.0
     assert count_columns(pd.DataFrame(columns=["n_attended", "mean_n", "jumlah_peserta", "name", "unit", "n_clusters",
                                                "n_rows", "n_tests"])) == ["n_attended", "mean_n", "jumlah_peserta"]
+
+
+def test_publish_suppresses_then_writes(tmp_path):
+    from evalkit.report.tables import publish
+
+    t = pd.DataFrame({"unit": ["a", "b", "c"], "n": [12, 3, 40], "mean": [3.2, 1.0, 2.0]})
+    assert publish(t, "units", "Units", directory=tmp_path) == "units"
+    csv = pd.read_csv(tmp_path / "units.csv")
+    assert csv["suppressed"].tolist() == [True, True, False]  # b (3 people) and its complement a
+    assert csv["mean"].isna().tolist() == [True, True, False]

@@ -18,7 +18,7 @@ from evalkit import config
 from evalkit._util import atomic_write, slugify
 from evalkit.config import paths
 
-__all__ = ["count_columns", "suppress_small_cells", "write_table", "SUPPRESSED_FLAG"]
+__all__ = ["count_columns", "suppress_small_cells", "write_table", "publish", "SUPPRESSED_FLAG"]
 
 SUPPRESSED_FLAG = "suppressed"
 
@@ -160,3 +160,13 @@ def write_table(
                       na_rep="--")
     atomic_write(tex_path, tex)
     return {"csv": csv_path, "tex": tex_path}
+
+
+def publish(df: pd.DataFrame, name: str, caption: str, n_col: str | Sequence[str] | None = None, *,
+            by: str | Sequence[str] | None = None, directory: str | os.PathLike | None = None) -> str:
+    """Suppress small cells (:func:`suppress_small_cells` on ``n_col``, grouped by ``by``) and write the table
+    (:func:`write_table`) under ``name``; returns ``name`` (notebooks list what they wrote)."""
+    write_table(suppress_small_cells(df, n_col=None if n_col is None else
+                                     ([n_col] if isinstance(n_col, str) else list(n_col)), by=by),
+                name, directory, caption=caption)
+    return name
