@@ -210,3 +210,62 @@ def test_fast_xlsx_reader_agrees_with_openpyxl(tmp_path):
     assert rows[3][2] == "1.2340"  # a number cell 1.234 must not be read as Indonesian 1.234 = 1234
     assert rows[3][4] == "2024-08-17" and rows[4][4] == "2024-08-17 09:30:00"
     assert rows[3][5] == "Ya" and rows[1] == []
+
+
+# --------------------------------------------------------------------------- workbooks as offices keep them
+
+ENR_HEADER = ["NIP", "Kode Pelatihan", "Diundang", "Mendaftar", "Hadir", "Lulus", "Persentase Kehadiran",
+              "Bentrok Jadwal", "Kurang Relevan", "Kurang Motivasi", "Sudah Berpengalaman"]
+
+
+def test_one_sheet_per_training_is_read_and_stacked_with_its_sheet_name(tmp_path):
+    wb = Workbook()
+    for k, (sheet, code) in enumerate((("Pelayanan Prima", "PEL-1"), ("Manajemen Arsip", "PEL-2"))):
+        ws = wb.active if k == 0 else wb.create_sheet()
+        ws.title = sheet
+        ws.append([f"DAFTAR HADIR PELATIHAN {sheet.upper()}"])
+        ws.append(["Tanggal: 5 Agustus 2024"])
+        ws.append([])
+        ws.append(ENR_HEADER)
+        for j in range(k + 1):
+            ws.append([f"19850317201001200{4 + j}", code, "Ya", "Ya", "Ya", "Ya", "100", *["Tidak"] * 4])
+    wb.save(tmp_path / "presensi_2024.xlsx")
+    parts = read_raw(tmp_path / "presensi_2024.xlsx")
+    assert [(p.sheet, p.source, p.header_row, p.rows.tolist()) for p in parts] == [
+        ("Pelayanan Prima", "presensi_2024.xlsx [Pelayanan Prima]", 4, [5]),
+        ("Manajemen Arsip", "presensi_2024.xlsx [Manajemen Arsip]", 4, [5, 6])]
+    assert [p.data["programme_id"].tolist() for p in parts] == [["PEL-1"], ["PEL-2", "PEL-2"]]
+
+
+def test_integer_cells_keep_all_18_digits_in_both_xlsx_readers(tmp_path):
+    import re
+    import zipfile
+
+    from evalkit.ingest import read as _read
+
+    wb = Workbook()
+    wb.active.append(["NIP", "Kode Pelatihan", "Pre Test", "Post Test"])
+    wb.active.append(["INT", "PEL-1", 60, 85])
+    wb.save(tmp_path / "nilai_tes.xlsx")
+    with zipfile.ZipFile(tmp_path / "nilai_tes.xlsx") as z:  # an integer cell as systems write it
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'<c r="A2"([^>]*?) t="inlineStr"><is><t>INT</t></is></c>',
+                          rb'<c r="A2"\1 t="n"><v>198503172010012004</v></c>', parts[sheet])
+    assert b"<v>198503172010012004</v>" in parts[sheet]
+    with zipfile.ZipFile(tmp_path / "nilai_tes.xlsx", "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    fast = _read._read_xlsx_fast(tmp_path / "nilai_tes.xlsx")
+    slow = _read._read_xlsx_openpyxl(tmp_path / "nilai_tes.xlsx", "nilai_tes.xlsx")
+    assert fast[0][0][1][0] == slow[0][0][1][0] == "198503172010012004"
+    [r] = read_raw(tmp_path / "nilai_tes.xlsx")
+    assert r.data["nip"].tolist() == ["198503172010012004"] and r.cell_notes == []
+
+
+def test_google_forms_timestamp_is_a_known_column(tmp_path):
+    p = tmp_path / "survei_reaksi_form.csv"
+    p.write_text("Stempel waktu,NIP,Kode Pelatihan,Materi,Pengajar,Relevansi,Fasilitas,Kepuasan Keseluruhan\n"
+                 "17/08/2024 10:15:32,198503172010012004,PEL-1,5,4,4,3,4\n", encoding="utf-8")
+    [r] = read_raw(p)
+    assert r.unknown_columns == [] and "submitted_at" not in r.data.columns

@@ -1,6 +1,7 @@
 """The ``evalkit`` command.
 
     evalkit synth --out data/raw --seed 20261122     write the five-region synthetic demo
+    evalkit codebook data/raw                        write data/raw/codebook.csv to fill in (what each column is)
     evalkit check data/raw                           list every problem in the field files (exit 1 if unusable)
     evalkit clean                                    clean data/raw into data/processed (+ quarantine, manifest)
     evalkit instruments --out DIR --lang id,en       write XLSForms and Excel templates that come back clean
@@ -129,6 +130,35 @@ def check(
 
 
 @app.command()
+def codebook(
+    folder: Annotated[Path, typer.Argument(help="Folder with the field files (CSV/XLSX).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing codebook.csv.")] = False,
+) -> None:
+    """Write FOLDER/codebook.csv: one row per file, sheet and column header, to fill in (e.g. in Excel).
+
+    Columns: file, sheet, table, header, field, scale, value. Headers evalkit recognises (its aliases, the
+    questions of its own forms, question texts close to them) are pre-filled; fill in `field` where it is
+    blank (a field of the table, `item` with a `scale` for a question, `programme_title`, `ignore`), `table`
+    for files whose name has no known prefix, and `value` for required fields the file lacks (one row each is
+    added). `evalkit check` and `evalkit clean` then use it; its rows win over file names and aliases.
+    """
+    from evalkit.ingest.codebook import CODEBOOK_NAME, describe, write_codebook
+
+    folder = folder or config.paths()["raw"]
+    if not Path(folder).is_dir():
+        _fail(f"{folder} is not a folder; give the folder that holds your CSV/XLSX field files")
+    try:
+        target, found = write_codebook(folder, force=force)
+    except FileExistsError:
+        _fail(f"{Path(folder) / CODEBOOK_NAME} exists and may hold your work; use --force to overwrite it")
+    except OSError as exc:
+        _fail(f"cannot write {Path(folder) / CODEBOOK_NAME}: {exc.strerror or exc}")
+    typer.echo(describe(found))
+    typer.echo(f"wrote {target} (UTF-8 with BOM, comma-separated): fill in the blanks, save it as CSV, then run "
+               f"`evalkit check {folder}`")
+
+
+@app.command()
 def clean(
     raw: Annotated[Optional[Path], typer.Option(help="Field files (default data/raw).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Canonical tables (default data/processed).")] = None,
@@ -140,7 +170,12 @@ def clean(
     raw, out = raw or p["raw"], out or p["processed"]
     if not Path(raw).is_dir():
         _fail(f"{raw} is not a folder; run `evalkit synth` for demo data or copy your field files there")
-    result = run_clean(raw, out, progress=True)
+    from evalkit.ingest import DataError
+
+    try:
+        result = run_clean(raw, out, progress=True)
+    except DataError as exc:  # a malformed codebook.csv: nothing was written
+        _fail(f"{exc.file}: {exc.reason}")
     typer.echo(str(result))
 
 

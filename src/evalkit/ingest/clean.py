@@ -2,8 +2,10 @@
 
 Pipeline per canonical table (``employees`` first, so its names can be scrubbed from free text):
 
-1. **classify** every file by its name prefix (:func:`~evalkit.ingest.spec.table_for_file`); files matching no
-   table, hidden files aside, are reported as warnings, never silently ignored;
+1. **classify** every file by its name prefix (:func:`~evalkit.ingest.spec.table_for_file`), or by
+   ``raw_dir/codebook.csv`` when there is one (its rows win; see :mod:`~evalkit.ingest.codebook`: a malformed
+   codebook is reported row by row and nothing is read; its rows that match nothing are warnings); files
+   matching no table, hidden files aside, are reported as warnings, never silently ignored;
 2. **read** (:func:`~evalkit.ingest.read.read_raw`): header found and mapped, cells kept as text, original row
    numbers kept; an unusable file (empty, header only, no header) is an error problem, and a file missing a
    required column sends all its rows to quarantine;
@@ -69,9 +71,10 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
 from evalkit import __version__
-from evalkit.ingest.normalise import EXPECTED, normalise_coded
+from evalkit.ingest.normalise import EXPECTED, match_programme_title, normalise_coded
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest import read as _read
+from evalkit.ingest.codebook import CODEBOOK_NAME, Codebook, CodebookError, load_codebook
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
 from evalkit.ingest.schemas import dtype_for, output_columns, output_key, region_dtype, schema_for
 from evalkit.ingest.spec import RAW_TABLES, table_for_file
@@ -266,6 +269,8 @@ class _Runner:
         self._known: _Lookup | None = None  # and a lookup of _known_s (None: to be rebuilt)
         self._src: np.ndarray = np.zeros(0, dtype=np.int64)  # source rows of the last to_output frame
         self._empty_cells: dict[tuple[str, str, str], int] = {}  # (table, source, header) -> empty cells
+        self.codebook: Codebook | None = None  # raw_dir/codebook.csv, when there is one (see ingest.codebook)
+        self.codebook_error: CodebookError | None = None  # a malformed codebook (nothing else is read)
 
     # --- personal data ---------------------------------------------------------------------------------
     def mask_many(self, digits: Any, distinct: bool = False) -> np.ndarray:
@@ -300,17 +305,46 @@ class _Runner:
         self.problems.append(Problem(**kw))
 
     # --- reading ---------------------------------------------------------------------------------------
+    def load_codebook(self) -> bool:
+        """Load ``raw_dir/codebook.csv`` if present; a malformed one is reported row by row (False: stop)."""
+        path = self.raw_dir / CODEBOOK_NAME
+        if not path.is_file():
+            return True
+        try:
+            self.codebook = load_codebook(path)
+        except CodebookError as e:
+            self.codebook_error = e
+            for row, col, why in e.problems:
+                self.problem(file=CODEBOOK_NAME, row=row, column=col, value=None,
+                             expected=f"{why} (the codebook cannot be used: no file was read)")
+            self.summaries[CODEBOOK_NAME] = FileSummary(CODEBOOK_NAME, None, _sha256(path), status="unusable")
+            return False
+        for row, col, why in self.codebook.notes:
+            self.problem(file=CODEBOOK_NAME, row=row, column=col, value=None, severity="warning", expected=why)
+        return True
+
+    def report_codebook(self) -> None:
+        """Codebook rows that matched no file, sheet or header (warnings, with their row number)."""
+        if self.codebook is None:
+            return
+        for row, why in self.codebook.unmatched():
+            self.problem(file=CODEBOOK_NAME, row=row, column=None, value=None, severity="warning",
+                         expected=f"codebook row matches nothing: {why}")
+
     def run(self) -> None:
-        files = _list_files(self.raw_dir)
+        if not self.load_codebook():
+            return
+        files = [p for p in _list_files(self.raw_dir) if p.relative_to(self.raw_dir).as_posix() != CODEBOOK_NAME]
         by_table: dict[str, list[Path]] = {t: [] for t in TABLE_ORDER}
         for p in files:
             rel = p.relative_to(self.raw_dir).as_posix()
-            t = table_for_file(p.name)
+            t = (self.codebook.table_for(rel) if self.codebook is not None else None) or table_for_file(p.name)
             if t is None:
                 prefixes = ", ".join(sorted({x for tt in RAW_TABLES.values() for x in tt.prefixes}))
                 self.problem(file=rel, row=None, column=None, value=None, severity="warning",
                              expected=f"file name matches no table, so the file is not used; raw file names must "
-                                      f"start with one of: {prefixes}")
+                                      f"start with one of: {prefixes} (or give its table in {CODEBOOK_NAME}: "
+                                      f"`evalkit codebook`)")
                 self.summaries[rel] = FileSummary(rel, None, _sha256(p), status="unmatched")
                 continue
             if p.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES and p.suffix.lower() != ".xls":
@@ -335,6 +369,7 @@ class _Runner:
             self.read_one(t, p)
         if current is not None:
             self.finish_table(current)
+        self.report_codebook()
 
     def read_whole(self, table: str, path: Path) -> None:
         rel = path.relative_to(self.raw_dir).as_posix()
@@ -342,7 +377,7 @@ class _Runner:
         self.summaries[rel] = summary
         self.works[table].files.append(summary)
         try:
-            parts = read_raw(path, table, name=rel)
+            parts = read_raw(path, table, name=rel, codebook=self.codebook)
         except DataError as e:
             summary.status = "unusable"
             self.problem(file=rel, row=None, column=None, value=None, expected=e.reason, table=table)
@@ -390,7 +425,7 @@ class _Runner:
 
         for fast in (True, False):
             try:
-                for raw in _read.iter_raw(path, table, name=rel, fast=fast):
+                for raw in _read.iter_raw(path, table, name=rel, fast=fast, codebook=self.codebook):
                     summary.encoding, summary.delimiter = raw.encoding, raw.delimiter
                     self.normalise_file(table, raw)
             except _read.ReadAgain:  # not a plain file after all: the exact reader
@@ -430,9 +465,11 @@ class _Runner:
         for col in raw.unknown_columns:
             self.problem(file=raw.source, row=None, column=col, value=None, severity="warning", table=table,
                          expected="unknown column, not used (add its name to the aliases in ingest/spec.py if "
-                                  "it should be)")
+                                  "it should be, or map it in codebook.csv: `evalkit codebook`)")
         reasons: defaultdict[int, list[str]] = defaultdict(list)
         rows = np.asarray(raw.rows, dtype=np.int64)
+        self.codebook_columns(table, raw)
+        notes_at = len(self.problems)
         cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if raw.missing_required:
             names = ", ".join(f"{f} (e.g. {spec.field(f).aliases[0]!r})" for f in raw.missing_required)
@@ -499,7 +536,50 @@ class _Runner:
                     reasons[i].append(f"{raw.columns.get('end_date', 'end_date')}: {why}")
                     self.problem(file=raw.source, row=int(rows[i]), column=raw.columns.get("end_date"),
                                  value=str(e_[i]), expected=why, table=table)
+        self.cell_notes(table, raw, rows, reasons, notes_at)
         self.works[table].chunks.append(_Chunk(raw.source, rows, cols, raw.data, dict(reasons)))
+
+    def cell_notes(self, table: str, raw: RawFile, rows: np.ndarray, reasons: defaultdict[int, list[str]],
+                   since: int) -> None:
+        """The reader's notes on damaged cells (a NIP Excel rounded: what happened and how to fix the sheet) as
+        errors of their rows, unless the value's own error already says it came from Excel."""
+        if not raw.cell_notes:
+            return
+        said = {(p.row, p.column) for p in self.problems[since:] if p.file == raw.source and "Excel" in p.expected}
+        for rownum, fname, why in raw.cell_notes:
+            header = raw.columns.get(fname, fname)
+            if (int(rownum), header) in said:
+                continue
+            reasons[int(np.searchsorted(rows, rownum))].append(f"{header}: {why}")
+            self.problem(file=raw.source, row=int(rownum), column=header, value=MASK, expected=why, table=table)
+
+    def codebook_columns(self, table: str, raw: RawFile) -> None:
+        """Columns the reader brought from the codebook, before normalising:
+        ``programme_title`` -> ``programme_id`` by the title in the programmes table
+        (:func:`~evalkit.ingest.normalise.match_programme_title`: case, spacing and punctuation ignored; an
+        unknown or ambiguous title leaves the code missing, so the row is quarantined as a missing key)."""
+        if "programme_title" not in raw.data.columns:
+            return
+        header = raw.columns.get("programme_title", "programme_title")
+        titles = raw.data.pop("programme_title")
+        if "programme_id" in raw.data.columns:  # (the file has a code column too: the codes are used)
+            return
+        progs = self.results["programmes"][0] if "programmes" in self.results else \
+            pd.DataFrame({"programme_id": [], "title": []}, dtype=object)
+        m = match_programme_title(titles, progs)
+        raw.data["programme_id"] = np.where(m.codes.isna().to_numpy(), "", m.codes.to_numpy(dtype=object))
+        raw.data = raw.data[[c for c in [f.name for f in RAW_TABLES[table].fields] if c in raw.data.columns]]
+        raw.columns["programme_id"] = header
+        where = "the programmes table (pelatihan_*/diklat_*)" if len(progs) else \
+            "the programmes table, which has no kept rows (add a pelatihan_* file)"
+        for t, n in m.unknown.items():
+            self.problem(file=raw.source, row=None, column=header, value=_show(t), table=table,
+                         expected=f"programme title not found in {where} ({n} row(s), quarantined); correct "
+                                  f"the title or give the programme code")
+        for t, codes in m.ambiguous.items():
+            self.problem(file=raw.source, row=None, column=header, value=_show(t), table=table,
+                         expected=f"programme title shared by {', '.join(codes)}: the title cannot say which "
+                                  f"(rows quarantined); give the programme code instead")
 
     # --- per table -------------------------------------------------------------------------------------
     def finish_table(self, table: str) -> None:
@@ -1185,6 +1265,8 @@ def clean(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, k
         raise ValueError("out_dir must not be the raw folder or inside it: the raw folder is never written")
     k = get_key(key)
     runner = _run(raw, k, today, progress)
+    if runner.codebook_error is not None:  # nothing is written: the outputs of an earlier run stay as they were
+        raise runner.codebook_error
     report = _report(runner)
     qdir = out / "quarantine"
     tables: dict[str, Path] = {}

@@ -17,6 +17,15 @@
   a programme label ending in "[CODE]" gives the code). Template sheets named ``Petunjuk``/``Instructions``
   are skipped.
 
+* Integer number cells keep every digit (an 18-digit NIP written by a system is never read through a float);
+  a NIP that a spreadsheet already rounded (scientific notation, or 18 digits ending in 000 that fail the
+  checks) gets a note in ``RawFile.cell_notes`` saying so and how to fix the sheet.
+* Google Forms exports: the ``Timestamp``/``Stempel waktu`` column is known and not kept.
+* A codebook (``codebook.csv``, :mod:`evalkit.ingest.codebook`) passed to :func:`read_raw` wins over the
+  file-name prefix and the aliases: the table, headers per sheet (``ignore`` drops one; its headers count
+  when the header row is looked for), constant columns (``value``) and ``programme_title`` (a column the
+  cleaner turns into ``programme_id``).
+
 Unknown columns are reported as warnings and dropped. A missing *required* column makes the file unusable:
 :func:`read_raw` records it in ``RawFile.missing_required`` and the cleaner quarantines every row; empty
 files and files without a recognisable header raise :class:`DataError`.
@@ -44,12 +53,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from evalkit.ingest.spec import (
     ANSWER_MAPS,
+    FORM_TIMESTAMP_HEADERS,
     INSTRUCTION_SHEETS,
     KOBO_MARKERS,
     KOBO_META,
@@ -62,7 +73,10 @@ from evalkit.ingest.spec import (
     table_for_file,
 )
 
-__all__ = ["DataError", "RawFile", "read_raw", "iter_raw", "is_large", "header_key", "HEADER_SCAN_ROWS",
+if TYPE_CHECKING:  # (the codebook module imports this one)
+    from evalkit.ingest.codebook import Codebook, SheetRules
+
+__all__ = ["DataError", "RawFile", "read_raw", "iter_raw", "is_large", "header_key", "sheets_of", "HEADER_SCAN_ROWS",
            "CSV_SUFFIXES", "XLSX_SUFFIXES", "LARGE_FILE_BYTES", "CHUNK_ROWS"]
 
 HEADER_SCAN_ROWS = 30
@@ -137,6 +151,8 @@ class RawFile:
     ragged_rows: dict[int, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     chunk: int = 0  # 0 for a whole file or the first chunk of a large CSV (file-level messages are on it)
+    #: (row number, field, message) for cells whose value the reader knows to be damaged (a NIP Excel rounded)
+    cell_notes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def header_key(text: object) -> str:
@@ -177,6 +193,8 @@ def _header_index(table: RawTable) -> dict[str, str]:
     idx = _alias_index(table)
     for a, f in instrument_headers(table.name).items():
         idx.setdefault(header_key(a), f)
+    for a in FORM_TIMESTAMP_HEADERS:  # a Google Forms export's timestamp: known, not kept
+        idx.setdefault(header_key(a), "")
     return idx
 
 
@@ -264,17 +282,46 @@ def _csv_rows(text: str, delimiter: str, limit: int | None = None) -> list[list[
     return list(it)
 
 
-def _read_csv(path: Path, name: str, table: RawTable) -> list[tuple[list[list[str]], dict]]:
+def _read_csv(path: Path, name: str, table: RawTable,
+              rules: SheetRules | None = None) -> list[tuple[list[list[str]], dict]]:
     raw = path.read_bytes()
     if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise DataError(name, "the file is empty")
     text, encoding = _decode(raw, name)
-    delim = _sniff_delimiter(text, _header_index(table))
+    idx = _header_index(table)
+    if rules is not None and rules.headers:
+        idx = {**idx, **{k: f for k, (f, _row) in rules.headers.items()}}
+    delim = _sniff_delimiter(text, idx)
     try:
         rows = _csv_rows(text, delim)
     except csv.Error as e:
         raise DataError(name, f"the CSV is malformed ({e})") from None
     return [(rows, {"encoding": encoding, "delimiter": delim, "sheet": None})]
+
+
+def sheets_of(path: str | Path, name: str | None = None) -> list[tuple[str | None, list[list[str]]]]:
+    """Every sheet of a raw file as (sheet name, rows of text) before any table is known (``evalkit codebook``);
+    a CSV is one sheet named None, its delimiter the one that reveals a header of any table."""
+    path = Path(path)
+    name = name or path.name
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return [(m["sheet"], rows) for rows, m in _read_xlsx(path, name)]
+    if suffix == ".xls":
+        raise DataError(name, "old .xls workbooks are not read; save the file as .xlsx or .csv")
+    if suffix not in CSV_SUFFIXES:
+        raise DataError(name, f"unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx")
+    raw = path.read_bytes()
+    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise DataError(name, "the file is empty")
+    text, _enc = _decode(raw, name)
+    idx: dict[str, str] = {}
+    for t in RAW_TABLES.values():
+        idx.update(_header_index(t))
+    try:
+        return [(None, _csv_rows(text, _sniff_delimiter(text, idx)))]
+    except csv.Error as e:
+        raise DataError(name, f"the CSV is malformed ({e})") from None
 
 
 def _sniff_delimiter(text: str, idx: dict[str, str]) -> str:
@@ -304,6 +351,7 @@ _NS_M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _DATE_FMT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 _NUM3 = re.compile(r"-?\d+\.\d{3}")
+_INT_TEXT = re.compile(r"[+-]?[1-9]\d*|0")
 
 
 def _num_str(s: str) -> str:
@@ -410,6 +458,8 @@ def _read_xlsx_fast(path: Path) -> list[tuple[list[list[str]], dict]]:
                                     x = float(val)
                                     d = epoch + dt.timedelta(milliseconds=round(x * 86_400_000))
                                     val = d.date().isoformat() if x == int(x) else d.isoformat(sep=" ")
+                                elif _INT_TEXT.fullmatch(val):  # an integer cell: every digit (an 18-digit NIP)
+                                    val = val.lstrip("+")
                                 else:
                                     f = float(val)
                                     val = str(int(f)) if f.is_integer() and abs(f) < 1e15 else _num_str(repr(f))
@@ -503,30 +553,90 @@ class _Header:
     width: int
     fields: list[str]
     missing: list[str]
+    constants: dict[str, str] = field(default_factory=dict)  # field -> a codebook value for every row
+    out_fields: list[str] = field(default_factory=list)  # fields + constants, in the table's order
 
 
-def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_sheets: int) -> RawFile:
-    hd = _header(rows, meta, name, table)
+def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_sheets: int,
+           rules: SheetRules | None = None) -> RawFile:
+    hd = _header(rows, meta, name, table, rules)
     keep_rows, data, ragged = _body(rows[hd.h + 1:], hd.h + 2, hd)
     if not keep_rows:
         raise DataError(name, "header only: the file has no data rows")
     return _rawfile(name, table, meta, n_sheets, hd, data, keep_rows, ragged)
 
 
+def _with_constants(data: pd.DataFrame, hd: _Header) -> pd.DataFrame:
+    """The codebook's constant columns added (``value`` rows), columns in the table's order."""
+    if not hd.constants:
+        return data
+    for f, v in hd.constants.items():
+        data[f] = np.full(len(data), v, dtype=object)
+    return data[hd.out_fields]
+
+
+_SCI = re.compile(r"\s*[+-]?\d+(?:[.,]\d+)?\s*[eE]\s*\+?\s*\d+\s*")
+#: Excel keeps 15 significant digits: an 18-digit NIP in a number cell has lost its last digits for good.
+_NIP_EXCEL = "format the NIP column as Text and re-enter the NIPs, or paste them from SIMPEG"
+
+
+def _nip_notes(table: RawTable, data: pd.DataFrame, rows: np.ndarray) -> list[tuple[int, str, str]]:
+    """Rows whose NIP a spreadsheet destroyed: a number in scientific notation (the cell went through a float,
+    "1,97E+17"), or 18 digits ending in 000 that are not a valid NIP (a rounded number typed into a number
+    cell; a rounded NIP that happens to pass every check cannot be told from a real one)."""
+    from evalkit.ingest.nip import parse_nip
+
+    out: list[tuple[int, str, str]] = []
+    for f in table.fields:
+        if f.kind != "nip" or f.name not in data.columns:
+            continue
+        col = data[f.name]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # (a chunk of a large CSV: its distinct cells given)
+            codes, uniq = col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+        else:
+            codes, uniq = pd.factorize(np.asarray(col, dtype=object))
+        # only cells with an exponent or ending in 000 can be a rounded number (tested in C, not per cell)
+        cand = np.flatnonzero(pd.Series(uniq, dtype=object).astype(str).str.contains(r"[eE]|000\s*$", regex=True)
+                              .to_numpy(dtype=bool)) if len(uniq) else []
+        bad: dict[int, str] = {}
+        for k in cand:
+            s = str(uniq[k])
+            if _SCI.fullmatch(s):
+                bad[int(k)] = (f"NIP in a number cell ({s.strip()}): Excel kept 15 digits, the rest is lost; "
+                               + _NIP_EXCEL)
+                continue
+            digits = re.sub(r"[\s.\-]", "", s)
+            if len(digits) == 18 and digits.isdigit() and digits.endswith("000"):
+                try:
+                    parse_nip(digits)
+                except ValueError:
+                    bad[int(k)] = ("NIP ends in 000 and is not valid: a number cell (Excel keeps 15 digits)? "
+                                   + _NIP_EXCEL)
+        if bad:
+            for i in np.flatnonzero(np.isin(codes, list(bad))):
+                out.append((int(rows[i]), f.name, bad[int(codes[i])]))
+    return out
+
+
 def _rawfile(name: str, table: RawTable, meta: dict, n_sheets: int, hd: _Header, data: pd.DataFrame,
              keep_rows: list[int] | np.ndarray, ragged: dict[int, int], chunk: int = 0) -> RawFile:
     source = name if n_sheets <= 1 or meta["sheet"] is None else f"{name} [{meta['sheet']}]"
     first = chunk == 0
+    data = _with_constants(data, hd)
     _translate_answers(table, data)
-    return RawFile(source=source, table=table.name, data=data, rows=np.asarray(keep_rows, dtype=np.int64),
+    rows = np.asarray(keep_rows, dtype=np.int64)
+    return RawFile(source=source, table=table.name, data=data, rows=rows,
                    header_row=hd.h + 1, encoding=meta["encoding"], delimiter=meta["delimiter"], sheet=meta["sheet"],
                    columns=hd.columns, unknown_columns=hd.unknown if first else [],
                    missing_required=hd.missing, ragged_rows=ragged, warnings=hd.warnings if first else [],
-                   chunk=chunk)
+                   chunk=chunk, cell_notes=_nip_notes(table, data, rows))
 
 
-def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable) -> _Header:
+def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable,
+            rules: SheetRules | None = None) -> _Header:
     idx = _header_index(table)
+    if rules is not None and rules.headers:  # the codebook's headers win over the aliases
+        idx = {**idx, **{k: f for k, (f, _row) in rules.headers.items()}}
     if not any(any(c.strip() for c in r) for r in rows):
         raise DataError(name, "the file is empty" if meta["sheet"] is None else f"sheet {meta['sheet']!r} is empty")
     h = _find_header(rows, idx)
@@ -544,6 +654,12 @@ def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable) -> _H
         if not cell.strip() or j in meta:
             continue
         f = _match_header(cell, idx)
+        cb = rules.headers.get(header_key(cell)) if rules is not None else None
+        if cb is not None:
+            f = cb[0]
+            rules.used.add(cb[1])
+            if cb[1] in rules.notes:
+                warnings.append(rules.notes[cb[1]])
         if f == "":  # known column of evalkit's instruments that is not kept (e.g. the SKM respondent profile)
             continue
         if f is None:
@@ -557,9 +673,21 @@ def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable) -> _H
     width = len(header)
     while width and not header[width - 1].strip():
         width -= 1
-    fields = [f.name for f in table.fields if f.name in mapping]
-    missing = [f.name for f in table.fields if f.required and f.name not in mapping]
-    return _Header(h, mapping, columns, unknown, warnings, width, fields, missing)
+    constants: dict[str, str] = {}
+    for f, (v, row) in (rules.constants.items() if rules is not None else ()):
+        rules.used.add(row)
+        if f in mapping or (f == "programme_title" and "programme_id" in mapping):
+            warnings.append(f"codebook row {row}: value {v!r} for {f!r} not used: the file has a column for it "
+                            f"({columns.get(f, columns.get('programme_id'))!r})")
+            continue
+        constants[f] = v
+        columns[f] = f"{f} (codebook row {row})"
+    order = [f.name for f in table.fields] + ["programme_title"]
+    fields = [f for f in order if f in mapping]
+    out_fields = [f for f in order if f in mapping or f in constants]
+    have = set(out_fields) | ({"programme_id"} if "programme_title" in out_fields else set())
+    missing = [f.name for f in table.fields if f.required and f.name not in have]
+    return _Header(h, mapping, columns, unknown, warnings, width, fields, missing, constants, out_fields)
 
 
 def _body(body: list[list[str]], first_rownum: int, hd: _Header) -> tuple[list[int], pd.DataFrame, dict[int, int]]:
@@ -587,7 +715,8 @@ def _body(body: list[list[str]], first_rownum: int, hd: _Header) -> tuple[list[i
     return keep_rows, data, ragged
 
 
-def read_raw(path: str | Path, table: str | None = None, *, name: str | None = None) -> list[RawFile]:
+def read_raw(path: str | Path, table: str | None = None, *, name: str | None = None,
+             codebook: Codebook | None = None) -> list[RawFile]:
     """Read a raw field file.
 
     Parameters
@@ -598,6 +727,10 @@ def read_raw(path: str | Path, table: str | None = None, *, name: str | None = N
         Canonical table; by default from the file name (:func:`~evalkit.ingest.spec.table_for_file`).
     name : str, optional
         How to call the file in messages (default: its base name).
+    codebook : Codebook, optional
+        A loaded ``codebook.csv`` (:mod:`evalkit.ingest.codebook`); ``name`` is the file's path relative to the
+        codebook's folder. Its rows win: the table of the file, headers per sheet (``ignore`` drops a column),
+        constant columns (``value``). The rows it applies are added to ``codebook.used``.
 
     Returns
     -------
@@ -612,13 +745,17 @@ def read_raw(path: str | Path, table: str | None = None, *, name: str | None = N
     """
     path = Path(path)
     name = name or path.name
-    table = table or table_for_file(path.name)
+    table = table or (codebook.table_for(name) if codebook is not None else None) or table_for_file(path.name)
     if table is None or table not in RAW_TABLES:
         raise DataError(name, "the file name does not start with a known table prefix")
     spec = RAW_TABLES[table]
+
+    def rules(sheet: str | None) -> SheetRules | None:
+        return codebook.rules_for(name, sheet, table) if codebook is not None else None
+
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        parts = _read_csv(path, name, spec)
+        parts = _read_csv(path, name, spec, rules(None))
     elif suffix in XLSX_SUFFIXES:
         parts = _read_xlsx(path, name)
     elif suffix == ".xls":
@@ -626,7 +763,7 @@ def read_raw(path: str | Path, table: str | None = None, *, name: str | None = N
     else:
         raise DataError(name, f"unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx")
     if len(parts) == 1:
-        return [_build(parts[0][0], parts[0][1], name, spec, 1)]
+        return [_build(parts[0][0], parts[0][1], name, spec, 1, rules(parts[0][1]["sheet"]))]
     out: list[RawFile] = []
     skipped: list[str] = []
     first_error: DataError | None = None
@@ -634,7 +771,7 @@ def read_raw(path: str | Path, table: str | None = None, *, name: str | None = N
         if str(meta.get("sheet") or "").strip().casefold() in INSTRUCTION_SHEETS:
             continue  # the instructions sheet of evalkit's templates
         try:
-            out.append(_build(rows, meta, name, spec, len(parts)))
+            out.append(_build(rows, meta, name, spec, len(parts), rules(meta["sheet"])))
         except DataError as e:
             first_error = first_error or e
             if any(any(c.strip() for c in r) for r in rows):
@@ -664,7 +801,7 @@ class ReadAgain(Exception):
 
 
 def iter_raw(path: str | Path, table: str | None = None, *, name: str | None = None,
-             chunk_rows: int | None = None, fast: bool = True) -> Iterator[RawFile]:
+             chunk_rows: int | None = None, fast: bool = True, codebook: Codebook | None = None) -> Iterator[RawFile]:
     """Like :func:`read_raw`, but a large CSV (:func:`is_large`) comes in chunks of ``chunk_rows`` data rows.
 
     Each chunk is a :class:`RawFile` with the same source, header and column mapping, the original
@@ -682,11 +819,12 @@ def iter_raw(path: str | Path, table: str | None = None, *, name: str | None = N
     path = Path(path)
     name = name or path.name
     if not is_large(path):
-        return iter(read_raw(path, table, name=name))
-    table = table or table_for_file(path.name)
+        return iter(read_raw(path, table, name=name, codebook=codebook))
+    table = table or (codebook.table_for(name) if codebook is not None else None) or table_for_file(path.name)
     if table is None or table not in RAW_TABLES:
         raise DataError(name, "the file name does not start with a known table prefix")
-    return _iter_csv_big(path, name, RAW_TABLES[table], chunk_rows or CHUNK_ROWS, fast)
+    rules = codebook.rules_for(name, None, table) if codebook is not None else None
+    return _iter_csv_big(path, name, RAW_TABLES[table], chunk_rows or CHUNK_ROWS, fast, rules)
 
 
 _SCAN_BYTES = 1 << 24
@@ -729,11 +867,12 @@ def _file_encoding(path: Path) -> str:
     return "latin-1"  # pragma: no cover - latin-1 decodes anything
 
 
-def _iter_csv_big(path: Path, name: str, table: RawTable, chunk_rows: int, fast: bool) -> Iterator[RawFile]:
+def _iter_csv_big(path: Path, name: str, table: RawTable, chunk_rows: int, fast: bool,
+                  rules: SheetRules | None = None) -> Iterator[RawFile]:
     with open(path, "rb") as fh:
         first = fh.read(1 << 20)
     if not first.strip(b" \t\r\n\x00\xef\xbb\xbf"):  # an odd file: the whole-file reader decides
-        return iter(read_raw(path, table.name, name=name))
+        return iter(read_raw(path, table.name, name=name))  # (no codebook: an empty file)
     plain = fast and _is_plain(path)
     head = None
     if plain:  # UTF-8 is tried first (as _decode does); Arrow checks the rest of the file as it reads it
@@ -747,10 +886,13 @@ def _iter_csv_big(path: Path, name: str, table: RawTable, chunk_rows: int, fast:
         encoding = _file_encoding(path)
         with open(path, encoding=encoding, newline="") as fh:
             head = fh.read(_HEAD_CHARS)
-    delim = _sniff_delimiter(head, _header_index(table))
+    idx = _header_index(table)
+    if rules is not None and rules.headers:
+        idx = {**idx, **{k: f for k, (f, _row) in rules.headers.items()}}
+    delim = _sniff_delimiter(head, idx)
     meta = {"encoding": encoding, "delimiter": delim, "sheet": None}
     try:
-        hd = _header(_csv_rows(head, delim, HEADER_SCAN_ROWS), meta, name, table)
+        hd = _header(_csv_rows(head, delim, HEADER_SCAN_ROWS), meta, name, table, rules)
     except csv.Error as e:
         raise DataError(name, f"the CSV is malformed ({e})") from None
     if fast and plain and hd.width == len(_csv_rows(head, delim, hd.h + 1)[hd.h]) and hd.width > 0:

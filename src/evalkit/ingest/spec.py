@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 
 __all__ = ["Field", "RawTable", "RAW_TABLES", "table_for_file", "SKM_UNSUR", "MODES", "ROLES_FOLLOWUP", "Choice",
            "Question", "INSTRUMENT_QUESTIONS", "SKM_QUESTIONS", "SKM_PROFILE", "ANSWER_MAPS", "answer_key",
-           "instrument_headers", "code_from_label", "skm_choices"]
+           "instrument_headers", "code_from_label", "skm_choices", "FORM_RESPONSE_SHEETS", "FORM_TIMESTAMP_HEADERS",
+           "LAYOUT_HEADERS"]
 
 
 @dataclass(frozen=True)
@@ -510,6 +511,15 @@ KOBO_META_WORDS: frozenset[str] = frozenset({
 })
 KOBO_MARKERS: frozenset[str] = frozenset({"_uuid", "_submission_time", "_id", "__version__", "submissiondate",
                                           "meta-instanceid", "meta/instanceid", "instanceid", "key"})
+
+#: Google Forms exports (DOMAIN.md "Files as offices keep them"): the response sheet's name and the first
+#: column, the time of the answer (d/m/yyyy H:MM:SS in the Indonesian locale). The reader treats the timestamp
+#: as a known column that is not kept; the codebook names it ``submitted_at``.
+FORM_RESPONSE_SHEETS: tuple[str, ...] = ("Form Responses 1", "Jawaban Formulir 1", "Respons Formulir 1")
+FORM_TIMESTAMP_HEADERS: tuple[str, ...] = ("Timestamp", "Stempel waktu", "Cap waktu")
+#: Layout columns of office sheets that hold no data (row number, signature); ``evalkit codebook`` pre-fills
+#: them as ``ignore``.
+LAYOUT_HEADERS: tuple[str, ...] = ("No", "No.", "Nomor", "No Urut", "Tanda Tangan", "TTD", "Paraf")
 
 #: Workbook sheets of evalkit's templates that hold instructions, not data (skipped without a warning).
 INSTRUCTION_SHEETS: frozenset[str] = frozenset({"petunjuk", "instructions", "petunjuk - instructions"})
