@@ -132,3 +132,37 @@ def test_clean_keeps_an_office_outside_the_demo_regions(tmp_project):
     assert sorted(emp["region"].astype(str)) == ["Kabupaten Bogor", "Kabupaten Bogor", "Kota Bekasi"]
     q = pd.read_parquet(out / "quarantine" / "employees.parquet")
     assert len(q) == 1 and "unknown region" in q["reason"].iloc[0] and "Kabupaten Bogor" in q["reason"].iloc[0]
+
+
+def test_presensi_codes_give_attendance_and_the_reason(tmp_project):
+    """An attendance sheet that writes presensi codes in Hadir (H, S, DL - Dinas Luar) and leaves the reason
+    blank: the codes give attended yes/no and fill the reason; a reason the office wrote is kept."""
+    from evalkit.ingest.spec import RAW_TABLES
+
+    raw = tmp_project / "office"
+    raw.mkdir()
+    nips = ["198503172010012004", "198712252012122003", "199001012015031002"]
+    (raw / "pegawai.csv").write_text(
+        "NIP,Nama,Wilayah,Unit Kerja,Jenis Jabatan,Golongan,Pendidikan\n"
+        + "".join(f"{n},Orang {i},Kab. Bogor,BKPSDM,pelaksana,II/a,SMA\n" for i, n in enumerate(nips)),
+        encoding="utf-8")
+    prog = RAW_TABLES["programmes"]
+    (raw / "pelatihan.csv").write_text(
+        ",".join(f.aliases[0] for f in prog.fields) + "\n"
+        "PEL-1,Pelayanan Prima,Pelayanan,klasikal,24,1 Maret 2025,3 Maret 2025,Kab. Bogor,Rp 30.000.000,BPSDM\n",
+        encoding="utf-8")
+    enr = RAW_TABLES["enrolments"]
+    header = [f.aliases[0] for f in enr.fields]
+    rows = []
+    for nip, hadir, reason in ((nips[0], "H", ""), (nips[1], "S", ""), (nips[2], "DL - Dinas Luar", "Rapat provinsi")):
+        cells = {"nip": nip, "programme_id": "PEL-1", "attended": hadir, "reason_absent": reason,
+                 "attendance_share": "100%" if hadir == "H" else "0%", "completed": "Ya" if hadir == "H" else "Tidak"}
+        rows.append(",".join(cells.get(f.name, "Ya" if f.kind == "yesno" and not f.name.startswith("barrier")
+                                       else "Tidak") for f in enr.fields))
+    (raw / "presensi.csv").write_text(",".join(header) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_project / "processed"
+    res = runner.invoke(app, ["clean", "--raw", str(raw), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    e = pd.read_parquet(out / "enrolments.parquet").sort_values("attended", ascending=False)
+    assert e["attended"].tolist() == [True, False, False]
+    assert sorted(e["reason_absent"].dropna().tolist()) == ["Rapat provinsi", "Sakit"]

@@ -71,7 +71,7 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
 from evalkit import __version__
-from evalkit.ingest.normalise import EXPECTED, match_programme_title, normalise_coded
+from evalkit.ingest.normalise import EXPECTED, fill_reason_from_presensi, match_programme_title, normalise_coded
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest import read as _read
 from evalkit.ingest.codebook import CODEBOOK_NAME, Codebook, CodebookError, load_codebook
@@ -484,6 +484,8 @@ class _Runner:
             why = f"row has {ncells} cells but the header has fewer columns (a stray delimiter?)"
             reasons[i].append(why)
             self.problem(file=raw.source, row=int(rownum), column=None, value=None, expected=why, table=table)
+        if table == "enrolments" and "attended" in raw.data.columns:  # presensi codes (S, I, DL...) give the reason
+            raw.data["reason_absent"] = fill_reason_from_presensi(raw.data["attended"], raw.data.get("reason_absent"))
         for f in spec.fields:
             if f.name not in raw.data.columns:
                 cols[f.name] = (np.full(n, -1, dtype=np.int32), np.array([None], dtype=object))
