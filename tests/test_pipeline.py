@@ -203,3 +203,30 @@ def test_step_without_its_tables_is_not_run_and_says_why(tmp_path, monkeypatch):
     index = (reports / "index.html").read_text()
     row = next(line for line in index.split("<tr>") if "02_skp" in line)
     assert "not run: needs the performance table" in row and "href" not in row
+
+
+def test_matrix_from_the_data_expands_after_cleaning(tmp_path, monkeypatch):
+    """A matrix given as '@employees.region' runs once per region present in the cleaned data, also when the
+    data are only written by an earlier step of the same run (reports for the regions an office has)."""
+    nbdir, reports, data = tmp_path / "nb", tmp_path / "r", tmp_path / "data"
+    for d in (nbdir, data / "processed"):
+        d.mkdir(parents=True)
+    monkeypatch.setenv("EVALKIT_DATA_DIR", str(data))
+    monkeypatch.setattr(pipeline, "_code_fingerprint", lambda hasher: "")
+    target = data / "processed" / "employees.parquet"
+    _nb(nbdir / "01_clean.ipynb", [(
+        "import pandas as pd\n"
+        "pd.DataFrame({'person_id': ['a', 'b', 'c'], 'region': pd.Categorical(['Kota Bekasi', 'Kabupaten Bogor', "
+        f"'Kota Bekasi'], categories=['Mamuju', 'Kabupaten Bogor', 'Kota Bekasi'])}}).to_parquet({str(target)!r})",
+        [])], {"requires": [], "tables": []})
+    _nb(nbdir / "02_report.ipynb", [("region = 'X'\nlang = 'id'", ["parameters"]), ("print(region)", [])],
+        {"requires": ["01_clean"], "matrix": {"region": "@employees.region", "lang": ["id"]},
+         "output": "regions/{region_slug}_{lang}", "hide_input": True})
+    assert [s.name for s in pipeline.discover(nbdir)] == ["01_clean", "02_report[*]"]
+    timings = pipeline.run(workers=1, progress=False, notebooks_dir=nbdir, reports_dir=reports)
+    assert set(timings) == {"01_clean", "02_report[kabupaten_bogor_id]", "02_report[kota_bekasi_id]"}
+    assert (reports / "regions" / "kota_bekasi_id.html").exists()
+    assert [s.name for s in pipeline.discover(nbdir)][1:] == ["02_report[kabupaten_bogor_id]",
+                                                              "02_report[kota_bekasi_id]"]
+    index = (reports / "index.html").read_text()
+    assert "Kabupaten Bogor" in index and "Mamuju" not in index

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from evalkit._util import atomic_write, slugify
 from evalkit.config import paths
@@ -78,6 +79,7 @@ class Step:
     hide_input: bool = False
     title: str = ""
     tables: list[str] | None = None  # canonical tables read from data/processed (None: not declared)
+    template: dict | None = None  # a matrix whose values come from the data, not known yet (see _matrix_steps)
 
     @property
     def stem(self) -> str:
@@ -117,15 +119,12 @@ def discover(notebooks_dir: Path | None = None, only: list[str] | None = None) -
         matrix = meta.get("matrix")
         title = _title(nb, path.stem)
         if matrix:
-            keys = sorted(matrix)  # notebook JSON sorts keys; so "lang" varies slowest, then "region"
-            for combo in itertools.product(*(matrix[k] for k in keys)):
-                params = dict(zip(keys, combo))
-                slugs = meta.get("slugs", {})
-                fmt = {**params, **{f"{k}_slug": slugs.get(k, {}).get(v, _slug(v)) for k, v in params.items()}}
-                output = meta.get("output", path.stem + "_" + "_".join(_slug(v) for v in combo)).format(**fmt)
-                steps.append(Step(f"{path.stem}[{Path(output).name}]", path, output, params, list(requires),
-                                  bool(meta.get("hide_input", False)), f"{title} ({', '.join(map(str, combo))})",
-                                  meta.get("tables")))
+            expanded = _matrix_steps(path, meta, title, list(requires))
+            if expanded is None:  # values come from data not cleaned yet: expanded when its requirements are done
+                steps.append(Step(f"{path.stem}[*]", path, path.stem, {}, list(requires),
+                                  bool(meta.get("hide_input", False)), title, meta.get("tables"), template=meta))
+            else:
+                steps.extend(expanded)
         else:
             steps.append(Step(path.stem, path, meta.get("output", path.stem), {}, list(requires),
                               bool(meta.get("hide_input", False)), title, meta.get("tables")))
@@ -133,6 +132,50 @@ def discover(notebooks_dir: Path | None = None, only: list[str] | None = None) -
         chosen = {s.stem for s in steps}
         for s in steps:
             s.requires = [r for r in s.requires if r in chosen]
+    return steps
+
+
+def _matrix_values(spec, processed: Path) -> list | None:
+    """Values of one matrix key: a list as given, or ``"@table.column"``, the distinct values of that column of
+    a cleaned table (categories in their order, only those present), or None when the table is not there yet."""
+    if not isinstance(spec, str):
+        return list(spec)
+    if not spec.startswith("@") or "." not in spec:
+        raise PipelineError(f"matrix values must be a list or '@table.column', got {spec!r}")
+    table, column = spec[1:].split(".", 1)
+    from evalkit.datasets import TABLES, load
+
+    if table not in TABLES:
+        raise PipelineError(f"matrix {spec!r}: unknown table {table!r}")
+    try:
+        col = load(table, processed)[column]
+    except FileNotFoundError:
+        return None
+    except KeyError:
+        raise PipelineError(f"matrix {spec!r}: the {table} table has no column {column!r}") from None
+    present = col.dropna()
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        seen = set(present.astype(str))
+        return [str(c) for c in col.cat.categories if str(c) in seen]
+    return sorted({str(v) for v in present})
+
+
+def _matrix_steps(path: Path, meta: dict, title: str, requires: list[str]) -> list[Step] | None:
+    """One step per combination of the matrix values (None if some values come from data not cleaned yet)."""
+    matrix = meta["matrix"]
+    keys = sorted(matrix)  # notebook JSON sorts keys; so "lang" varies slowest, then "region"
+    values = {k: _matrix_values(matrix[k], paths()["processed"]) for k in keys}
+    if any(v is None for v in values.values()):
+        return None
+    steps = []
+    for combo in itertools.product(*(values[k] for k in keys)):
+        params = dict(zip(keys, combo))
+        slugs = meta.get("slugs", {})
+        fmt = {**params, **{f"{k}_slug": slugs.get(k, {}).get(v, _slug(v)) for k, v in params.items()}}
+        output = meta.get("output", path.stem + "_" + "_".join(_slug(v) for v in combo)).format(**fmt)
+        steps.append(Step(f"{path.stem}[{Path(output).name}]", path, output, params, list(requires),
+                          bool(meta.get("hide_input", False)), f"{title} ({', '.join(map(str, combo))})",
+                          meta.get("tables")))
     return steps
 
 
@@ -343,6 +386,18 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
                 failed_names.append(s.name)
                 if bar:
                     bar.update(1)
+            for s in [s for s in ready if s.template is not None]:  # data-dependent matrix: expand it now
+                expanded = _matrix_steps(s.notebook, s.template, s.title, s.requires) or []
+                i = pending.index(s)
+                pending[i:i + 1] = expanded
+                ready.remove(s)
+                ready.extend(expanded)
+                remaining_per_stem[s.stem] += len(expanded) - 1
+                if bar:
+                    bar.total += len(expanded) - 1
+                    bar.refresh()
+                if not expanded:
+                    not_run[s.name] = "(no values in the data)"
             for s in list(ready):  # steps that need no kernel: tables absent, or nothing changed
                 missing = _missing_tables(s, where["processed"])
                 if missing:
