@@ -242,7 +242,8 @@ def run(
 
 @app.command()
 def report(
-    region: Annotated[str, typer.Option(help=f"One of: {', '.join(config.REGIONS)} (any common spelling).")],
+    region: Annotated[str, typer.Option(help="A region present in the cleaned data, in any common spelling "
+                                             "(\"Kab. Bogor\", \"KOTA BEKASI\", a Kemendagri code).")],
     lang: Annotated[str, typer.Option(help="Report language: id (Bahasa Indonesia) or en.")] = "id",
 ) -> None:
     """Render one region's evaluation report (needs `evalkit run` or at least the cleaning step first)."""
@@ -254,17 +255,22 @@ def report(
         _fail(f"--lang must be 'id' or 'en', not {lang!r}")
     try:
         canonical = parse_region(region)
-    except NormaliseError:
-        _fail(f"unknown region {region!r}; expected one of {', '.join(config.REGIONS)}")
-    steps = [s for s in pipeline.discover(only=["08"]) if s.parameters.get("region") == canonical
-             and s.parameters.get("lang") == lang]
+    except NormaliseError as exc:
+        _fail(f"region {region!r}: {exc}")
+    steps = pipeline.discover(only=["08"])
     if not steps:
-        _fail("notebooks/08_region_report.ipynb is missing or has no parameter matrix")
+        _fail("notebooks/08_region_report.ipynb is missing")
+    if any(s.template is not None for s in steps):
+        _fail("no cleaned data yet: run `evalkit clean` (or `evalkit run`) first")
+    present = sorted({s.parameters.get("region") for s in steps})
+    chosen = [s for s in steps if s.parameters.get("region") == canonical and s.parameters.get("lang") == lang]
+    if not chosen:
+        _fail(f"the cleaned data have no region {canonical!r}; regions present: {', '.join(map(str, present))}")
     try:
-        pipeline._run_step(steps[0], str(config.paths()["reports"]), False)
+        pipeline._run_step(chosen[0], str(config.paths()["reports"]), False)
     except pipeline.PipelineError as exc:
         _fail(str(exc))
-    typer.echo(f"wrote {config.paths()['reports'] / steps[0].output}.html")
+    typer.echo(f"wrote {config.paths()['reports'] / chosen[0].output}.html")
 
 
 if __name__ == "__main__":  # pragma: no cover
