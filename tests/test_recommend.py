@@ -152,3 +152,20 @@ def test_module_doctests():
     import doctest
 
     assert doctest.testmod(rec_mod).failed == 0
+
+
+def test_mode_mix_names_its_ratio_and_denominator():
+    f = {"most_cost_effective_mode": "e-learning", "cost_per_participant_rp": 3_812_000,
+         "cost_per_point_rp": 1_270_000}
+    for lang, words in (("id", ("Rp1,3 juta per lulusan untuk setiap poin kenaikan kualitas laporan",
+                                "biaya per lulusan Rp3,8 juta dibagi")),
+                        ("en", ("IDR 1.3 million per completer for each point of report quality",
+                                "cost per completer of IDR 3.8 million divided by"))):
+        text = recommend(f, lang).set_index("rule_id").loc["mode_mix", "text"]
+        for w in words:
+            assert w in text, (lang, text)
+    ev = recommend(f, "en").set_index("rule_id").loc["mode_mix", "evidence"]
+    assert "cost_per_point_rp=1270000" in ev
+    # without the ratio the text says what the amount is: per completer, not "per participant"
+    text = recommend({"most_cost_effective_mode": "e-learning", "cost_per_participant_rp": 1_250_000}, "en")
+    assert "per completer" in text["text"].iloc[0] and "per participant" not in text["text"].iloc[0]

@@ -279,3 +279,43 @@ def test_module_doctests():
 
     result = doctest.testmod(text)
     assert result.failed == 0 and result.attempted > 5
+
+
+# ------------------------------------------------------------------------------------- official forms
+@pytest.mark.parametrize("period, id_text, en_text", [
+    ("2022Q1", "triwulan I 2022", "Q1 2022"),
+    ("2024Q4", "triwulan IV 2024", "Q4 2024"),
+    ("2023-Q2", "triwulan II 2023", "Q2 2023"),
+    ("2024S2", "semester II 2024", "H2 2024"),
+    ("2022S1", "semester I 2022", "H1 2022"),
+    ("2024H1", "semester I 2024", "H1 2024"),
+    (pd.Period("2023Q3", freq="Q"), "triwulan III 2023", "Q3 2023"),
+    ("2024", "2024", "2024"),  # not a quarter or half-year: unchanged
+    ("2024S3", "2024S3", "2024S3"),  # no third semester
+])
+def test_format_period(period, id_text, en_text):
+    assert text.format_period(period, "id") == id_text
+    assert text.format_period(period, "en") == en_text
+
+
+def test_format_period_missing_and_range():
+    assert text.format_period(None) == "–" and text.format_period(float("nan"), "en") == "–"
+    assert text.format_period_range("2022Q1", "2024Q4", "id") == "triwulan I 2022 s.d. triwulan IV 2024"
+    assert text.format_period_range("2022Q1", "2024Q4", "en") == "Q1 2022 to Q4 2024"
+    with pytest.raises(ValueError):
+        text.format_period("2022Q1", "fr")
+
+
+@pytest.mark.parametrize("x, id_text, en_text", [
+    (434_200_000, "Rp434 juta", "IDR 434 million"),
+    (3_812_000, "Rp3,8 juta", "IDR 3.8 million"),
+    (9_960_000, "Rp10 juta", "IDR 10 million"),  # rounds to ten: no decimal
+    (289_000, "Rp289.000", "IDR 289,000"),
+    (1_230_000_000, "Rp1,2 miliar", "IDR 1.2 billion"),
+    (25_400_000_000, "Rp25 miliar", "IDR 25 billion"),
+    (-3_812_000, "-Rp3,8 juta", "-IDR 3.8 million"),
+    (None, "–", "–"),
+])
+def test_format_amount(x, id_text, en_text):
+    assert text.format_amount(x, "id") == id_text
+    assert text.format_amount(x, "en") == en_text

@@ -33,7 +33,9 @@ key                             meaning
 ``ikm``, ``ikm_mutu``           IKM (25-100) and its grade A-D
 ``units_below_sample_min``      number of service units whose SKM sample is below Krejcie-Morgan
 ``most_cost_effective_mode``    delivery mode with the best cost-effectiveness (``"e-learning"``)
-``cost_per_participant_rp``     its cost per participant (rupiah), shown in the text if present
+``cost_per_participant_rp``     its cost per completer (rupiah), shown in the text if present
+``cost_per_point_rp``           its cost per completer per point of effect on report quality (rupiah): the
+                                ratio that makes it the most cost-effective; named in the text if present
 ``budget_realisation``          realised / allocated budget, in [0, 1]
 ``budget_per_employee_rp``      training spending per civil servant of the region (rupiah)
 ``budget_per_employee_reference_rp``  the same in comparison regions (e.g. their median), rupiah
@@ -71,6 +73,7 @@ from evalkit import config
 from evalkit.report.text import (
     BARRIER_ALIASES,
     _check_lang,
+    format_amount,
     format_ci,
     format_number,
     format_percent,
@@ -260,6 +263,10 @@ def _mode_text(f: Findings, lang: str):
         mode_label = t(f"mode.{mode}", lang)
     except KeyError:
         mode_label = mode
+    if _present(f, "cost_per_point_rp"):
+        return "rec.mode_mix_point", {"mode": mode_label,
+                                      "per_point": format_amount(f["cost_per_point_rp"], lang),
+                                      "cost": format_amount(f.get("cost_per_participant_rp"), lang)}
     if _present(f, "cost_per_participant_rp"):
         return "rec.mode_mix_cost", {"mode": mode_label,
                                      "cost": format_rupiah(f["cost_per_participant_rp"], lang)}
@@ -323,7 +330,7 @@ RULES: tuple[Rule, ...] = (
                        extra=f"< BUDGET_REALISATION_MIN={_num(BUDGET_REALISATION_MIN)}")),
     Rule("mode_mix", 3, ("most_cost_effective_mode",),
          lambda f: True, _mode_text,
-         lambda f: _ev(f, "most_cost_effective_mode", "cost_per_participant_rp")),
+         lambda f: _ev(f, "most_cost_effective_mode", "cost_per_participant_rp", "cost_per_point_rp")),
     Rule("skm_sample", 3, ("units_below_sample_min",),
          lambda f: int(f["units_below_sample_min"]) > 0,
          lambda f, lang: ("rec.skm_sample", {"units": format_number(f["units_below_sample_min"], lang, 0)}),

@@ -11,7 +11,10 @@ so the same report can be produced from a script::
     print(R.section_impact(F, "en"))
 
 The report follows the structure of the five seed evaluations (Latar Belakang, Tujuan, Metodologi,
-Hasil/Dampak, Tantangan, Rekomendasi, Kesimpulan) and the Kirkpatrick levels:
+Hasil/Dampak, Tantangan, Rekomendasi, Kesimpulan) and the Kirkpatrick levels. Background, aims, the issuer
+and any targets come from the region's entry of the optional context file beside the raw files
+(:mod:`evalkit.report.context`); without one, these are short sentences built from the data, and the
+synthetic-data notice appears only when the context says the data are synthetic.
 
 ========================  ==================================================================================
 section                   numbers (all for the region's own programmes and staff)
@@ -23,13 +26,21 @@ learning (L2)             pre/post gain with a paired t CI, by mode (:func:`eval
 behaviour (L3)            application score by rater; self minus supervisor (paired t CI); ICC(2,1)
 results (L4)              monthly waiting time (volume-weighted), IKM per semester with its mutu (A-D)
 impact                    Callaway-Sant'Anna ATT of training on report quality and on-time completion (person x
-                          quarter panel, never-trained comparison), its event study, the TWFE estimate as a
-                          check, and the change in service waiting time after a unit's first trained staff
-                          (TWFE DiD, unit and month fixed effects, CRV1 by unit)
+                          quarter panel, never-trained comparison, standard errors clustered by agency
+                          ``agency_id``: training was assigned OPD by OPD), its event study, the TWFE estimate
+                          (CRV1 by agency) as a check with a wild cluster bootstrap p-value when the region has
+                          fewer than :data:`FEW_CLUSTERS` agencies, and the change in service waiting time after
+                          a unit's first trained staff (TWFE DiD, unit and month fixed effects, CRV1 by unit,
+                          wild bootstrap p with few units)
+focus (spotlight)         one story told from the data (:func:`choose_spotlight`) or named by the context
 challenges                barriers ranked by their average marginal effect on attendance (logit, delta-method
                           CIs), budget per participant and per ASN, interview themes (keyword coding)
 recommendations           :func:`evalkit.report.recommend.recommend` on :data:`findings <region_findings>`
 ========================  ==================================================================================
+
+Tables other than employees, programmes and enrolments may be absent or have no rows for the region: the
+Kirkpatrick level they measure is then a short section saying what was not measured and how to measure it
+next time (:data:`MEASUREMENT`: the file, its columns and the instrument that collects it).
 
 Weakest Kirkpatrick level (the ``weakest_level`` finding): each of L1-L3 is scored as the share of people who
 clear that level's bar, on the same 0-1 scale: L1 the share of participants agreeing (4-5) that the training
@@ -39,8 +50,9 @@ is the weakest level. L4 is organisational, not personal, and is reported separa
 
 Small cells: every published table with a count of people goes through
 :func:`evalkit.report.tables.suppress_small_cells` (cells from fewer than ``config.SMALL_CELL_THRESHOLD`` = 5
-people are blanked), and estimates by subgroup (mode, tenure band) are only computed for groups of at least
-that many treated people.
+people are blanked), estimates by subgroup (mode, tenure band) are only computed for groups of at least
+that many treated people, and in the text every share or mean based on fewer than that many people or texts
+is written as a count ("3 dari 4 orang") or left out, and no quote is shown from fewer than that many texts.
 """
 
 from __future__ import annotations
@@ -55,24 +67,29 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from evalkit import config
+from evalkit.report.context import TARGET_INDICATORS, load_context, region_context, text_of
+from evalkit.report.tables import suppress_small_cells
 from evalkit.report.text import (
     MISSING,
     barrier_label,
     describe_change,
     describe_effect,
     describe_share,
+    format_amount,
     format_ci,
     format_number,
     format_percent,
-    format_rupiah,
+    format_period,
     rank_sentence,
     t,
 )
-from evalkit.report.tables import suppress_small_cells
 
 __all__ = [
     "REQUIRED_TABLES",
-    "STORIES",
+    "CORE_TABLES",
+    "SPOTLIGHTS",
+    "MEASUREMENT",
+    "choose_spotlight",
     "SECTIONS",
     "FIGURES",
     "region_slug",
@@ -104,14 +121,36 @@ __all__ = [
 #: Canonical tables the report reads.
 REQUIRED_TABLES: tuple[str, ...] = ("employees", "programmes", "enrolments", "reaction", "tests", "followup",
                                     "performance", "services", "skm", "budgets", "interviews")
-#: The region story each demo region's spotlight tells (``../shared/seeds``); other regions get ``"modes"``.
-STORIES: dict[str, str] = {
-    "Mamuju": "budget_motivation",
-    "Batanghari": "time_conflict",
-    "DKI Jakarta": "modes_experienced",
-    "Bukittinggi": "simulation",
-    "Ampenan": "waiting_ikm",
+#: Tables without which there is no report (staff, programmes, invitations); the others may be missing.
+CORE_TABLES: tuple[str, ...] = ("employees", "programmes", "enrolments")
+#: Focus sections the report can tell (see :func:`choose_spotlight`).
+SPOTLIGHTS: tuple[str, ...] = ("services", "budget", "tenure", "practice", "modes", "barrier")
+#: How to measure what a missing table would have measured: table -> (level, file name start, columns,
+#: instrument written by ``evalkit instruments``).
+MEASUREMENT: dict[str, tuple[str, str, str, str]] = {
+    "reaction": ("L1", "survei_reaksi", "NIP, Kode Pelatihan, Materi, Pengajar, Relevansi, Fasilitas, "
+                 "Kepuasan Keseluruhan", "xlsform_survei_reaksi"),
+    "tests": ("L2", "nilai_tes", "NIP, Kode Pelatihan, Nilai Pre-test, Nilai Post-test", "templates/nilai_tes"),
+    "followup": ("L3", "evaluasi_pasca", "NIP, Kode Pelatihan, Penilai (Diri sendiri/Atasan/Rekan kerja), Tanggal "
+                 "Penilaian, Menerapkan materi pelatihan dalam pekerjaan, Kualitas hasil kerja meningkat, Berbagi "
+                 "pengetahuan kepada rekan kerja, Berinisiatif memperbaiki layanan", "xlsform_evaluasi_pasca"),
+    "performance": ("L3/L4", "kinerja", "NIP, Periode (mis. 2023-Q1), Rating Hasil Kerja, Rating Perilaku Kerja, "
+                    "Predikat Kinerja, indikator kerja", "SIMPEG/e-Kinerja"),
+    "services": ("L4", "layanan", "Unit Layanan, Wilayah, Bulan, Jumlah Layanan, Rata-rata Waktu Tunggu (menit), "
+                 "Rata-rata Waktu Proses (hari), Pengaduan Masuk, Pengaduan Selesai", "templates/layanan"),
+    "skm": ("L4", "skm", "No. Responden, Unit Layanan, Wilayah, Periode Survei, sembilan unsur U1-U9", "xlsform_skm"),
+    "budgets": ("", "anggaran", "Wilayah, Tahun Anggaran, Kode Pelatihan, Pagu, Realisasi", "templates/anggaran"),
+    "interviews": ("", "wawancara", "ID Wawancara, Wilayah, Peran Informan, Tanggal Wawancara, Catatan Wawancara",
+                   "templates/wawancara"),
 }
+#: Fewer agencies (or service units) than this: the wild cluster bootstrap p-value is reported beside the
+#: usual one (cluster-robust t-tests over-reject with few clusters; Cameron, Gelbach & Miller 2008).
+FEW_CLUSTERS: int = 30
+#: Below this many clusters the bootstrap uses Webb's six-point weights, else Rademacher (Webb 2014).
+WEBB_BELOW: int = 12
+#: Draws of the wild cluster bootstrap, and its seed (fixed: the same data give the same report).
+BOOTSTRAP_B: int = 9999
+BOOTSTRAP_SEED: int = config.DEFAULT_SEED
 #: Reaction (L1) Likert items of the ``reaction`` table.
 REACTION_ITEMS: tuple[str, ...] = ("material", "trainer", "relevance", "facilities", "overall")
 #: L3 application items of the ``followup`` table.
@@ -120,7 +159,7 @@ APPLICATION_ITEMS: tuple[str, ...] = ("apply_material", "work_quality", "share_k
 APPLICATION_BAR: float = 4.0
 #: Interview themes that are participation barriers (codebook theme -> barrier).
 BARRIER_THEMES: tuple[str, ...] = ("time_conflict", "relevance", "motivation", "resistance")
-#: Years of service from which a civil servant counts as experienced (the DKI Jakarta story).
+#: Years of service from which a civil servant counts as experienced (the tenure focus section).
 EXPERIENCED_TENURE: int = 20
 #: Outcomes of the performance panel estimated in every report:
 #: column -> (outcome key, unit key, scale of the estimate, direction that is an improvement).
@@ -129,7 +168,7 @@ PERFORMANCE_OUTCOMES: dict[str, tuple[str, str, float, str]] = {
     "on_time_share": ("on_time_share", "pp", 100.0, "higher"),
     "complaint_days": ("complaint_days", "days", 1.0, "lower"),
 }
-#: Display order of delivery modes (the DKI Jakarta seed compares face-to-face, e-learning and workshop).
+#: Display order of delivery modes.
 MODE_ORDER: tuple[str, ...] = ("klasikal", "e-learning", "workshop", "blended", "simulasi", "seminar")
 #: Service outcomes (unit x month): column -> (outcome key, unit key).
 SERVICE_OUTCOMES: dict[str, tuple[str, str]] = {
@@ -175,9 +214,10 @@ def region_subset(tables: Mapping[str, pd.DataFrame], region: str) -> dict[str, 
     and the enrolments, reactions, tests and follow-up ratings of those programmes; performance of the region's
     staff. Delivery modes become plain strings (no unused categories).
     """
-    missing = [n for n in REQUIRED_TABLES if n not in tables]
+    missing = [n for n in CORE_TABLES if n not in tables or tables[n] is None]
     if missing:
-        raise ValueError(f"tables is missing {missing}; pass every table of REQUIRED_TABLES")
+        raise ValueError(f"tables is missing {missing}; the report needs at least {list(CORE_TABLES)}")
+    tables = {n: (tables[n] if tables.get(n) is not None else pd.DataFrame()) for n in REQUIRED_TABLES}
     emp = tables["employees"][_is(tables["employees"], "region", region)].copy()
     prog = tables["programmes"][_is(tables["programmes"], "region", region)].copy()
     if emp.empty or prog.empty:
@@ -187,10 +227,14 @@ def region_subset(tables: Mapping[str, pd.DataFrame], region: str) -> dict[str, 
     pids = set(prog["programme_id"])
     out = {"employees": emp, "programmes": prog}
     for name in ("enrolments", "reaction", "tests", "followup"):
-        out[name] = tables[name][tables[name]["programme_id"].isin(pids)].copy()
-    out["performance"] = tables["performance"][tables["performance"]["person_id"].isin(set(emp["person_id"]))]
+        d = tables[name]
+        out[name] = d[d["programme_id"].isin(pids)].copy() if "programme_id" in d.columns else d.iloc[0:0].copy()
+    perf = tables["performance"]
+    out["performance"] = (perf[perf["person_id"].isin(set(emp["person_id"]))] if "person_id" in perf.columns
+                          else perf.iloc[0:0])
     for name in ("services", "skm", "budgets", "interviews"):
-        out[name] = tables[name][_is(tables[name], "region", region)].copy()
+        d = tables[name]
+        out[name] = d[_is(d, "region", region)].copy() if "region" in d.columns else d.iloc[0:0].copy()
     return out
 
 
@@ -272,15 +316,19 @@ def _reach(s: dict) -> dict:
         "jp_compliance_ci": (math.nan, math.nan) if last is None else (_f(last["ci_low"]), _f(last["ci_high"])),
         "jp_mean": math.nan if last is None else _f(last["mean_jp"]),
         "n_staff": int(len(emp)), "n_programmes": int(len(prog)),
+        "topics": [str(x) for x in prog["topic"].astype(str).value_counts().index[:3]] if "topic" in prog.columns
+        else [],
         "invited_share_of_staff": enr.loc[enr["invited"].astype(bool), "person_id"].nunique() / max(len(emp), 1),
     }
 
 
-def _reaction(s: dict) -> dict:
+def _reaction(s: dict) -> dict | None:
     from evalkit.measures import likert_items, likert_scale
 
     rx = s["reaction"]
     items = [c for c in REACTION_ITEMS if c in rx.columns]
+    if rx.empty or not items or rx[items].notna().sum().sum() == 0:
+        return None
     tab = likert_items(rx, items)
     ov = tab.set_index("item").loc["overall"] if "overall" in items else tab.iloc[0]
     scale = likert_scale(rx, items, min_items=3).iloc[0]
@@ -292,10 +340,13 @@ def _reaction(s: dict) -> dict:
             "lowest_item_share": _f(tab.sort_values("share_agree").iloc[0]["share_agree"])}
 
 
-def _learning(s: dict) -> dict:
+def _learning(s: dict) -> dict | None:
     from evalkit.measures import learning_gain
 
     tests = s["tests"]
+    if tests.empty or not {"pre_score", "post_score"} <= set(tests.columns) or \
+            tests.dropna(subset=["pre_score", "post_score"]).empty:
+        return None
     pooled = learning_gain(tests).iloc[0]
     by_mode = learning_gain(tests, s["programmes"], by="mode")
     by_mode = by_mode.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
@@ -307,14 +358,20 @@ def _learning(s: dict) -> dict:
             "by_mode": by_mode}
 
 
-def _behaviour(s: dict) -> dict:
+def _behaviour(s: dict) -> dict | None:
     from evalkit.measures import rater_agreement
 
     fu = s["followup"].copy()
+    if fu.empty or "rater_role" not in fu.columns or not set(APPLICATION_ITEMS) <= set(fu.columns):
+        return None
     fu["rater_role"] = fu["rater_role"].astype(str)
-    ra = rater_agreement(fu)
-    gap = _row(ra, "self_minus_supervisor")
-    icc = _row(ra, "ICC(2,1)")
+    empty = {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0}
+    try:
+        ra, _ = _quiet(rater_agreement, fu)
+        gap = _row(ra, "self_minus_supervisor") if (ra["term"] == "self_minus_supervisor").any() else empty
+        icc = _row(ra, "ICC(2,1)") if (ra["term"] == "ICC(2,1)").any() else empty
+    except (ValueError, KeyError, IndexError):
+        gap = icc = empty
     fu["_score"] = fu[list(APPLICATION_ITEMS)].astype(float).mean(axis=1)
     rows = []
     for role in ("self", "supervisor", "peer"):
@@ -378,83 +435,129 @@ def _results(s: dict) -> dict:
     return out
 
 
-def _cs(panel: pd.DataFrame, y: str, aggregate: str = "simple"):
+def _cs(panel: pd.DataFrame, y: str, aggregate: str = "simple", cluster: str | None = "agency_id"):
     from evalkit.impact import staggered_att
 
-    return _quiet(staggered_att, panel, y, "person_id", "t", "gname", aggregate=aggregate)[0]
+    return _quiet(staggered_att, panel, y, "person_id", "t", "gname", aggregate=aggregate, cluster=cluster)[0]
 
 
-def _impact(s: dict) -> dict:
+def _wild(res, term: str, n_clusters: int) -> dict | None:
+    """Wild cluster bootstrap p-value of ``term`` when there are fewer than :data:`FEW_CLUSTERS` clusters."""
+    if not n_clusters or n_clusters >= FEW_CLUSTERS or n_clusters < 2:
+        return None
+    weights = "webb" if n_clusters < WEBB_BELOW else "rademacher"
+    try:
+        wb, _ = _quiet(res.wild_bootstrap, term=term, B=BOOTSTRAP_B, weights=weights, seed=BOOTSTRAP_SEED)
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    r = wb.iloc[0]
+    return {"p_value": _f(r["p_value"]), "ci_low": _f(r["ci_low"]), "ci_high": _f(r["ci_high"]),
+            "B": int(r["B"]), "weights": str(r["weights"]), "n_clusters": int(n_clusters)}
+
+
+def _impact(s: dict, focus_unit: str | None = None) -> dict | None:
     from evalkit.datasets import performance_panel, service_panel
     from evalkit.impact import did
 
-    panel = performance_panel(s["performance"], s["employees"], s["enrolments"], s["programmes"])
-    treated = panel.loc[panel["gname"] > 0].drop_duplicates("person_id")
-    out: dict = {"n_people": int(panel["person_id"].nunique()), "n_treated": int(len(treated)),
-                 "n_periods": int(panel["t"].nunique()), "period_first": str(panel["period"].min()),
-                 "period_last": str(panel["period"].max()), "performance": {}, "notes": []}
-    for y, (okey, ukey, scale, better) in PERFORMANCE_OUTCOMES.items():
-        if y not in panel.columns or panel[y].notna().sum() == 0:
-            continue
-        cs = _cs(panel, y)
-        r = _row(cs.tidy(), "ATT")
-        twfe = _row(did(panel.dropna(subset=[y]), y, "person_id", "t", "treated_post").tidy(), "treated_post")
-        out.setdefault("n_used", r["n"])
-        out["performance"][y] = {"outcome": okey, "unit": ukey, "scale": scale, "better": better, **{
-            k: (v * scale if k in ("estimate", "ci_low", "ci_high", "std_error") else v) for k, v in r.items()},
-            "twfe": {k: (v * scale if k in ("estimate", "ci_low", "ci_high") else v) for k, v in twfe.items()}}
-        out["notes"].extend(cs.notes)
-    dyn = _cs(panel, "report_quality", aggregate="dynamic").tidy()
-    out["event_study"] = dyn[dyn["term"].str.startswith("rel::")].reset_index(drop=True)
+    out: dict = {"performance": {}, "services": {}, "notes": []}
+    perf = s["performance"]
+    panel = None
+    if len(perf) and {"person_id", "period"} <= set(perf.columns):
+        panel = performance_panel(perf, s["employees"], s["enrolments"], s["programmes"])
+        panel["agency_id"] = panel["agency_id"].astype(object).where(panel["agency_id"].notna(),
+                                                                     "? / " + panel["person_id"].astype(str))
+        if not (panel["gname"] > 0).any() or not (panel["gname"] == 0).any():
+            panel = None
+    out["measured"] = panel is not None
+    if panel is not None:
+        treated = panel.loc[panel["gname"] > 0].drop_duplicates("person_id")
+        out.update({"n_people": int(panel["person_id"].nunique()), "n_treated": int(len(treated)),
+                    "n_periods": int(panel["t"].nunique()), "period_first": str(panel["period"].min()),
+                    "period_last": str(panel["period"].max()),
+                    "n_agencies": int(panel["agency_id"].nunique()),
+                    "n_agencies_trained": int(treated["agency_id"].nunique())})
+        for y, (okey, ukey, scale, better) in PERFORMANCE_OUTCOMES.items():
+            if y not in panel.columns or panel[y].notna().sum() == 0:
+                continue
+            try:
+                cs = _cs(panel, y)
+                r = _row(cs.tidy(), "ATT")
+                res = did(panel.dropna(subset=[y]), y, "person_id", "t", "treated_post", cluster="agency_id")
+            except ValueError:
+                continue
+            twfe = _row(res.tidy(), "treated_post")
+            wb = _wild(res, "treated_post", res.n_clusters or out["n_agencies"])
+            twfe["p_boot"] = wb["p_value"] if wb else math.nan
+            twfe["boot"] = wb
+            out.setdefault("n_used", r["n"])
+            sc = {k: (v * scale if k in ("estimate", "ci_low", "ci_high", "std_error") else v) for k, v in r.items()}
+            out["performance"][y] = {"outcome": okey, "unit": ukey, "scale": scale, "better": better, **sc,
+                                     "twfe": {k: (v * scale if k in ("estimate", "ci_low", "ci_high") else v)
+                                              for k, v in twfe.items()}}
+            out["notes"].extend(cs.notes)
+        out.setdefault("n_used", 0)
+        try:
+            dyn = _cs(panel, "report_quality", aggregate="dynamic").tidy()
+            out["event_study"] = dyn[dyn["term"].str.startswith("rel::")].reset_index(drop=True)
+        except (ValueError, KeyError):
+            out["event_study"] = pd.DataFrame(columns=["term", "event_time", "estimate", "ci_low", "ci_high"])
+        es = out["event_study"]
+        pre = es[es["event_time"] < 0] if len(es) else es
+        out["pretrend_n"] = int(len(pre))
+        out["pretrend_k"] = int(((pre["ci_low"] > 0) | (pre["ci_high"] < 0)).sum()) if len(pre) else 0
     # by delivery mode of the first training, and by tenure band (each against the never-trained)
     rows = []
-    for mode, g in treated.groupby("first_mode", observed=True):
-        if len(g) < _SMALL:
-            continue
-        sub = panel[(panel["gname"] == 0) | (panel["first_mode"].astype(object) == mode)]
-        try:
-            r = _row(_cs(sub, "report_quality").tidy(), "ATT")
-        except ValueError:
-            continue
-        rows.append({"mode": str(mode), "n_treated": int(len(g)), **r})
+    if panel is not None and "report_quality" in out["performance"]:
+        for mode, g in treated.groupby("first_mode", observed=True):
+            if len(g) < _SMALL:
+                continue
+            sub = panel[(panel["gname"] == 0) | (panel["first_mode"].astype(object) == mode)]
+            try:
+                r = _row(_cs(sub, "report_quality").tidy(), "ATT")
+            except ValueError:
+                continue
+            rows.append({"mode": str(mode), "n_treated": int(len(g)), **r})
     out["by_mode"] = pd.DataFrame(rows, columns=["mode", "n_treated", "estimate", "ci_low", "ci_high", "std_error",
                                                  "p_value", "n"])
     rows = []
-    band = np.where(panel["tenure"] >= EXPERIENCED_TENURE, "experienced", "junior")
-    for b in ("junior", "experienced"):
-        sub = panel[band == b]
-        n_t = int(sub.loc[sub["gname"] > 0, "person_id"].nunique())
-        if n_t < _SMALL:
-            continue
-        try:
-            r = _row(_cs(sub, "report_quality").tidy(), "ATT")
-        except ValueError:
-            continue
-        rows.append({"band": b, "n_treated": n_t, **r})
+    if panel is not None and "report_quality" in out["performance"]:
+        band = np.where(panel["tenure"] >= EXPERIENCED_TENURE, "experienced", "junior")
+        for b in ("junior", "experienced"):
+            sub = panel[band == b]
+            n_t = int(sub.loc[sub["gname"] > 0, "person_id"].nunique())
+            if n_t < _SMALL:
+                continue
+            try:
+                r = _row(_cs(sub, "report_quality").tidy(), "ATT")
+            except ValueError:
+                continue
+            rows.append({"band": b, "n_treated": n_t, **r})
     out["by_tenure"] = pd.DataFrame(rows, columns=["band", "n_treated", "estimate", "ci_low", "ci_high",
                                                    "std_error", "p_value", "n"])
-    # services: change after a unit's first trained staff (unit and month fixed effects)
-    out["services"] = {}
-    if len(s["services"]):
-        sp = service_panel(s["services"], s["employees"], s["enrolments"], s["programmes"])
+    # services: change after a unit's first trained staff (unit and month fixed effects, clustered by unit)
+    svc = s["services"]
+    if len(svc) and {"unit", "month"} <= set(svc.columns):
+        sp = service_panel(svc, s["employees"], s["enrolments"], s["programmes"])
         sp["trained_post"] = (sp["trained_share"] > 0).astype("int64")
         sp["ym"] = sp["month"].dt.strftime("%Y-%m")
         out["n_units_trained"] = int(sp.loc[sp["trained_post"] == 1, "unit"].nunique())
         out["n_units"] = int(sp["unit"].nunique())
         if 0 < out["n_units_trained"] and sp["unit"].nunique() >= 2:
             for y, (okey, ukey) in SERVICE_OUTCOMES.items():
+                if y not in sp.columns:
+                    continue
                 d = sp.dropna(subset=[y])
                 try:
-                    r = _row(did(d, y, "unit", "ym", "trained_post").tidy(), "trained_post")
+                    res = did(d, y, "unit", "ym", "trained_post")
+                    r = _row(res.tidy(), "trained_post")
                 except ValueError:
                     continue
-                out["services"][y] = {"outcome": okey, "unit": ukey, "n_units": int(d["unit"].nunique()), **r}
-        out["dukcapil"] = _unit_effect(sp, DUKCAPIL, "processing_days")
+                n_u = int(d["unit"].nunique())
+                wb = _wild(res, "trained_post", n_u)
+                out["services"][y] = {"outcome": okey, "unit": ukey, "n_units": n_u, **r,
+                                      "p_boot": wb["p_value"] if wb else math.nan, "boot": wb}
+        out["focus_unit"] = _unit_effect(sp, focus_unit, "processing_days") if focus_unit else None
     return out
-
-
-#: The civil-registry office (the DKI Jakarta seed: faster population documents after training).
-DUKCAPIL: str = "Dinas Kependudukan dan Pencatatan Sipil"
 
 
 def _unit_effect(sp: pd.DataFrame, unit: str, y: str, alpha: float = 0.05) -> dict | None:
@@ -523,7 +626,10 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
     from evalkit import qual as Q
 
     enr, emp, prog = s["enrolments"], s["employees"], s["programmes"]
-    ame, notes = _quiet(P.attendance_model, enr, emp, controls=("tenure", "rank"))
+    try:
+        ame, notes = _quiet(P.attendance_model, enr, emp, controls=("tenure", "rank"))
+    except (ValueError, KeyError, np.linalg.LinAlgError):
+        ame, notes = pd.DataFrame(columns=["term", "estimate", "ci_low", "ci_high"]), []
     bar = ame[ame["term"].isin(P.BARRIERS)].copy()
     inv = enr[enr["invited"].astype(bool)]
     bar["share_citing"] = [float(inv[b].astype(bool).mean()) for b in bar["term"]]
@@ -532,53 +638,57 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
                           for b in bar["term"]]
     bar["attend_without"] = [float(inv.loc[~inv[b].astype(bool), "attended"].mean()) for b in bar["term"]]
     bar = bar.sort_values("estimate").reset_index(drop=True)
-    strongest = P.strongest_barrier(ame)
+    strongest = P.strongest_barrier(ame) if len(bar) else None
     srow = bar[bar["term"] == strongest].iloc[0] if strongest else None
     # interviews
     iv = s["interviews"]
     themes = pd.DataFrame(columns=["theme", "n", "count", "share", "ci_low", "ci_high", "suppressed"])
     top_theme, quotes, n_iv, confidence = None, [], int(len(iv)), math.nan
     themes_by_role = pd.DataFrame(columns=["role", "theme", "n", "count", "share", "suppressed"])
-    if n_iv:
+    if n_iv and "text" in iv.columns:
         coded = Q.code_texts(iv)
         themes = Q.theme_frequencies(coded, by=None)
         themes_by_role = Q.theme_frequencies(coded.assign(role=coded["role"].astype(str)), by="role")
         btheme = themes[themes["theme"].isin(BARRIER_THEMES) & (themes["count"] > 0)].sort_values(
             ["share", "theme"], ascending=[False, True])
         top_theme = str(btheme["theme"].iloc[0]) if len(btheme) else None
-        if top_theme:
+        if top_theme and n_iv >= _SMALL:  # no quote from fewer than the small-cell threshold of texts
             q = Q.representative_quotes(iv, coded, top_theme, n=6, rng=config.DEFAULT_SEED)
             quotes = list(dict.fromkeys(x for x in q["quote"] if "[NAMA]" not in x and "[NIP]" not in x))[:2]
         confidence = float(iv["text"].astype(str).str.contains(r"percaya diri", case=False).mean())
     # costs
     bud = s["budgets"]
-    cpp, cnotes = _quiet(C.cost_per_participant, prog, enr, bud, by=None)
-    cmode, _ = _quiet(C.cost_per_participant, prog, enr, bud, by="mode")
+    has_budget = len(bud) > 0 and {"allocated_rp", "realised_rp"} <= set(bud.columns)
+    bud_arg = bud if has_budget else None
+    cpp, cnotes = _quiet(C.cost_per_participant, prog, enr, bud_arg, by=None)
+    cmode, _ = _quiet(C.cost_per_participant, prog, enr, bud_arg, by="mode")
     ce_mode, ce_table = most_cost_effective_mode(cmode, (impact or _impact(s))["by_mode"])
-    allc, _ = _quiet(C.cost_per_participant, tables["programmes"], tables["enrolments"], tables["budgets"],
-                     by="region")
+    all_bud = tables.get("budgets")
+    all_bud = all_bud if all_bud is not None and len(all_bud) and "allocated_rp" in all_bud.columns else None
+    allc, _ = _quiet(C.cost_per_participant, tables["programmes"], tables["enrolments"], all_bud, by="region")
     staff = tables["employees"]["region"].astype(str).value_counts()
     allc = allc.assign(region=allc["region"].astype(str))
     allc["n_staff"] = allc["region"].map(staff).astype(float)
     allc["budget_per_employee"] = allc["cost_rp"] / allc["n_staff"]
     allc["programmes_per_1000"] = 1000 * allc["n_programmes"] / allc["n_staff"]
     others = allc[allc["region"] != region]
-    alloc = pd.to_numeric(bud["allocated_rp"], errors="coerce").sum()
-    real = pd.to_numeric(bud["realised_rp"], errors="coerce").sum()
+    alloc = pd.to_numeric(bud["allocated_rp"], errors="coerce").sum() if has_budget else 0.0
+    real = pd.to_numeric(bud["realised_rp"], errors="coerce").sum() if has_budget else 0.0
     c0 = cpp.iloc[0]
     return {
         "ames": bar, "ame_table": ame, "strongest_barrier": strongest,
         "strongest_ame": _f(srow["estimate"]) if srow is not None else math.nan,
         "strongest_ci": (_f(srow["ci_low"]), _f(srow["ci_high"])) if srow is not None else (math.nan, math.nan),
         "strongest_share": _f(srow["share_citing"]) if srow is not None else math.nan,
-        "themes": themes, "themes_by_role": themes_by_role, "top_theme": top_theme, "quotes": quotes, "n_interviews": n_iv,
+        "themes": themes, "themes_by_role": themes_by_role, "top_theme": top_theme, "quotes": quotes,
+        "n_interviews": n_iv,
         "confidence_mentions": confidence,
         "top_theme_share": _f(themes.set_index("theme")["share"].get(top_theme)) if top_theme else math.nan,
         "budget_theme_share": _f(themes.set_index("theme")["share"].get("budget")) if len(themes) else math.nan,
         "cost_total": _f(c0["cost_rp"]), "cost_per_completed": _f(c0["cost_per_completed"]),
         "cost_per_attended": _f(c0["cost_per_attended"]), "cost_per_jp": _f(c0["cost_per_jp"]),
         "cost_by_mode": cmode, "cost_effectiveness": ce_table, "most_cost_effective_mode": ce_mode,
-        "budget_allocated": _f(alloc), "budget_realised": _f(real),
+        "budget_allocated": _f(alloc), "budget_realised": _f(real), "has_budget": has_budget,
         "budget_realisation": _f(real / alloc) if alloc > 0 else math.nan,
         "budget_per_employee": _f(allc.loc[allc["region"] == region, "budget_per_employee"].iloc[0])
         if (allc["region"] == region).any() else math.nan,
@@ -590,48 +700,77 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
     }
 
 
-def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = None) -> dict:
+def _place(region: str) -> tuple[str, str | None, str]:
+    """(level, parent, province) of a region: ``config.REGIONS``, else the Kemendagri list, else blanks."""
+    if region in config.REGIONS:
+        return config.REGIONS[region]
+    try:
+        from evalkit.ingest.regions import match_region
+
+        m = match_region(region)
+        return str(m.level or ""), getattr(m, "kabupaten", None), str(m.province or "")
+    except Exception:  # noqa: BLE001 - an unknown name just has no subtitle
+        return "", None, ""
+
+
+def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = None,
+                    context: Mapping | None = None) -> dict:
     """Every number of one region's report, plus the flat ``findings`` dict that feeds the recommendation rules.
 
     Parameters
     ----------
     region : str
-        Canonical region name (``"Mamuju"``, ``"DKI Jakarta"``, ...).
+        Canonical region name, as in the ``region`` column of the cleaned tables (e.g. ``"Mamuju"``).
     tables : mapping name -> DataFrame, optional
         The canonical tables of :data:`REQUIRED_TABLES` for all regions (other regions are used only for the
-        budget comparison). Default: read from ``data/processed``.
+        budget comparison); only :data:`CORE_TABLES` are required, any other may be missing or empty.
+        Default: read from ``data/processed``.
+    context : mapping, optional
+        A loaded context file (:func:`evalkit.report.context.load_context`). Default: the context file of
+        the raw folder when ``tables`` is also defaulted, else none.
 
     Returns
     -------
     dict
-        ``region``, ``slug``, ``story``, ``level``/``province``, then one dict per section (``reach``,
-        ``reaction``, ``learning``, ``behaviour``, ``levels``, ``results``, ``impact``, ``challenges``) holding
-        numbers and tidy DataFrames, and ``findings`` (the keys documented in
-        :mod:`evalkit.report.recommend`). Computed deterministically: no resampling, quotes chosen with
-        ``config.DEFAULT_SEED``.
+        ``region``, ``slug``, ``context`` (the region's context entry), ``spotlight``, ``level``/``province``,
+        then one dict per section (``reach``, ``reaction``, ``learning``, ``behaviour``, ``levels``,
+        ``results``, ``impact``, ``challenges``) holding numbers and tidy DataFrames (``reaction``,
+        ``learning`` and ``behaviour`` are None when not measured), ``measured`` (table -> has rows for
+        the region) and ``findings`` (the keys documented in :mod:`evalkit.report.recommend`). Deterministic:
+        quotes chosen and bootstraps drawn with fixed seeds.
     """
+    if context is None and tables is None:
+        context = load_context()
     tables = load_tables() if tables is None else tables
     s = region_subset(tables, region)
-    level, parent, province = config.REGIONS.get(region, ("", None, ""))
-    F: dict = {"region": region, "slug": region_slug(region), "story": STORIES.get(region, "modes"),
-               "level": level, "parent": parent, "province": province}
+    ctx = region_context(context, region)
+    level, parent, province = _place(region)
+    F: dict = {"region": region, "slug": region_slug(region), "context": ctx,
+               "level": level, "parent": parent, "province": province,
+               "measured": {n: bool(len(s[n])) for n in REQUIRED_TABLES}}
     F["reach"] = _reach(s)
     F["reaction"] = _reaction(s)
     F["learning"] = _learning(s)
     F["behaviour"] = _behaviour(s)
-    F["levels"] = {"L1": F["reaction"]["agree_share"], "L2": F["learning"]["improved_share"],
-                   "L3": F["behaviour"]["application_share"]}
+    F["measured"].update({"reaction": F["reaction"] is not None, "tests": F["learning"] is not None,
+                          "followup": F["behaviour"] is not None})
+    F["levels"] = {"L1": F["reaction"]["agree_share"] if F["reaction"] else math.nan,
+                   "L2": F["learning"]["improved_share"] if F["learning"] else math.nan,
+                   "L3": F["behaviour"]["application_share"] if F["behaviour"] else math.nan}
     F["results"] = _results(s)
-    F["impact"] = _impact(s)
+    F["impact"] = _impact(s, ctx.get("focus_unit"))
+    F["measured"]["performance"] = F["impact"]["measured"]
     F["challenges"] = _challenges(s, tables, region, F["learning"], F["impact"])
     F["counts"] = {"n_staff": F["reach"]["n_staff"], "n_programmes": F["reach"]["n_programmes"],
-                   "n_invited": F["reach"]["n_invited"], "n_reaction": F["reaction"]["n"],
-                   "n_tests": F["learning"]["n"], "n_followup": int(len(s["followup"])),
+                   "n_invited": F["reach"]["n_invited"], "n_reaction": F["reaction"]["n"] if F["reaction"] else 0,
+                   "n_tests": F["learning"]["n"] if F["learning"] else 0, "n_followup": int(len(s["followup"])),
                    "n_performance": int(len(s["performance"])), "n_service_units": F["results"].get("n_units", 0),
                    "n_skm": F["results"].get("n_skm", 0), "n_interviews": F["challenges"]["n_interviews"],
                    "n_budget_rows": int(len(s["budgets"]))}
-    head = F["impact"]["performance"]["report_quality"]
+    head = F["impact"]["performance"].get("report_quality")
     ch = F["challenges"]
+    ce = ch["cost_effectiveness"]
+    best = ch["most_cost_effective_mode"]
     F["findings"] = {
         "region": region,
         "attendance_rate": F["reach"]["attendance_rate"],
@@ -640,25 +779,70 @@ def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = Non
         "top_interview_theme": ch["top_theme"],
         "jp_compliance": F["reach"]["jp_compliance"],
         "weakest_level": weakest_level(F["levels"]),
-        "self_supervisor_gap": F["behaviour"]["self_gap"],
-        "reaction_agree_share": F["reaction"]["agree_share"],
-        "learning_gain": F["learning"]["gain"],
-        "learning_gain_ci": F["learning"]["gain_ci"],
-        "impact_estimate": head["estimate"],
-        "impact_ci": (head["ci_low"], head["ci_high"]),
+        "self_supervisor_gap": F["behaviour"]["self_gap"] if F["behaviour"] else None,
+        "reaction_agree_share": F["reaction"]["agree_share"] if F["reaction"] else None,
+        "learning_gain": F["learning"]["gain"] if F["learning"] else None,
+        "learning_gain_ci": F["learning"]["gain_ci"] if F["learning"] else None,
+        "impact_estimate": head["estimate"] if head else None,
+        "impact_ci": (head["ci_low"], head["ci_high"]) if head else None,
         "impact_outcome": "report_quality",
         "impact_better": "higher",
         "ikm": F["results"].get("ikm_last"),
         "ikm_mutu": F["results"].get("ikm_mutu"),
         "units_below_sample_min": F["results"].get("units_below_sample_min"),
-        "most_cost_effective_mode": ch["most_cost_effective_mode"],
-        "cost_per_participant_rp": (_f(ch["cost_effectiveness"].set_index("mode").loc[
-            ch["most_cost_effective_mode"], "cost_per_completed"]) if ch["most_cost_effective_mode"] else None),
+        "most_cost_effective_mode": best,
+        "cost_per_participant_rp": (_f(ce.set_index("mode").loc[best, "cost_per_completed"]) if best else None),
+        "cost_per_point_rp": (_f(ce.set_index("mode").loc[best, "cost_per_point"]) if best else None),
         "budget_realisation": ch["budget_realisation"],
-        "budget_per_employee_rp": ch["budget_per_employee"],
-        "budget_per_employee_reference_rp": ch["budget_per_employee_reference"],
+        "budget_per_employee_rp": ch["budget_per_employee"] if ch["has_budget"] else None,
+        "budget_per_employee_reference_rp": ch["budget_per_employee_reference"] if ch["has_budget"] else None,
     }
+    F["spotlight"] = choose_spotlight(F)
     return F
+
+
+def _largest_gain_mode(F: Mapping) -> str | None:
+    """The mode with the largest learning gain among at least two modes with enough people, else None."""
+    lr = F["learning"]
+    if lr is None:
+        return None
+    lm = lr["by_mode"][lr["by_mode"]["n"] >= _SMALL]
+    return str(lm.sort_values("estimate").iloc[-1]["mode"]) if len(lm) >= 2 else None
+
+
+def choose_spotlight(F: Mapping) -> str:
+    """The focus section of a region's report: the context's ``spotlight`` when it names one of
+    :data:`SPOTLIGHTS`, else the first of these that the data show:
+
+    1. ``"services"``: training lowered service waiting time (its 95% CI below zero);
+    2. ``"budget"``: training spending per civil servant under half the median of the other regions;
+    3. ``"tenure"``: the strongest barrier is feeling already experienced and the effect can be estimated
+       for junior and experienced staff separately;
+    4. ``"practice"``: simulation/practice-based training (mode ``simulasi``) has the largest learning gain
+       among at least two modes with enough people;
+    5. ``"modes"``: at least two delivery modes have effect estimates (enough trained people each);
+    6. ``"barrier"``: otherwise, the barrier most strongly tied to attendance (or the delivery modes when
+       no barrier could be estimated).
+    """
+    chosen = (F.get("context") or {}).get("spotlight")
+    if chosen in SPOTLIGHTS:
+        return chosen
+    imp, ch = F["impact"], F["challenges"]
+    w = imp["services"].get("wait_minutes")
+    if w and not pd.isna(w["ci_high"]) and w["ci_high"] < 0:
+        return "services"
+    from evalkit.report.recommend import BUDGET_PER_EMPLOYEE_MIN_RATIO
+
+    b, ref = ch["budget_per_employee"], ch["budget_per_employee_reference"]
+    if ch["has_budget"] and not pd.isna(b) and not pd.isna(ref) and ref > 0 and b < BUDGET_PER_EMPLOYEE_MIN_RATIO * ref:
+        return "budget"
+    if ch["strongest_barrier"] == "barrier_experienced" and len(imp["by_tenure"]) == 2:
+        return "tenure"
+    if _largest_gain_mode(F) == "simulasi":
+        return "practice"
+    if len(imp["by_mode"]) >= 2:
+        return "modes"
+    return "barrier" if ch["strongest_barrier"] else "modes"
 
 
 # ------------------------------------------------------------------------------------------- text utilities
@@ -725,58 +909,124 @@ def _suppressed_note(df: pd.DataFrame, lang: str) -> str:
 
 
 def _p(*parts: str) -> str:
-    return "\n\n".join(p for p in parts if p)
+    """Join non-empty parts as paragraphs. Indonesian intervals read "SK 95%" (selang kepercayaan, written out
+    once in the summary) rather than the shared formatter's "IK 95%"."""
+    return "\n\n".join(p for p in parts if p).replace("(IK 95%:", "(SK 95%:").replace("; IK 95%:", "; SK 95%:")
 
 
 # ------------------------------------------------------------------------------------------- sections
+def _small(n) -> bool:
+    return n is None or pd.isna(n) or int(n) < _SMALL
+
+
+def _share_or_count(share, n, lang, d=0) -> str:
+    """A share as a percentage, or as a count "k dari n" when it rests on fewer than ``_SMALL`` people/texts."""
+    if pd.isna(share) or n is None or pd.isna(n) or int(n) == 0:
+        return MISSING
+    if int(n) < _SMALL:
+        return t("region.count_of", lang, k=int(round(float(share) * int(n))), n=int(n))
+    return _pct(share, lang, d)
+
+
+def _share_sentence(key: str, share, k, n, lang: str, **values) -> str:
+    """:func:`describe_share`, or a count sentence when ``n`` is under the small-cell threshold."""
+    if _small(n):
+        return t("region.share_small", lang, what=t(f"region.what.{key}", lang), k=int(k or 0), n=int(n or 0))
+    return describe_share(key, share, lang, n=int(k), total=int(n), **values)
+
+
+def _not_measured(table: str, lang: str) -> str:
+    level, prefix, columns, instrument = MEASUREMENT[table]
+    return t(f"region.not_measured.{table}", lang) + " " + t(
+        "region.how_to_measure", lang, file=f"`{prefix}*.xlsx`/`{prefix}*.csv`", columns=columns,
+        instrument=t(f"region.instrument.{table}", lang, name=instrument))
+
+
+def _ctx_text(F: dict, key: str, lang: str) -> str | None:
+    return text_of(F["context"].get(key), lang, F["region"])
+
+
+def _period(p, lang: str) -> str:
+    return format_period(p, lang)
+
+
 def title_block(F: dict, lang: str) -> str:
-    """Report title, the synthetic-data notice and a five-line summary."""
-    r, lr, imp = F["reach"], F["learning"], F["impact"]["performance"]["report_quality"]
-    ch = F["challenges"]
-    bullets = [
-        describe_share("attendance", r["attendance_rate"], lang, n=r["n_attended"], total=r["n_invited"]),
-        describe_change("test_score", lr["pre"], lr["post"], lang, unit_key="points", ci=lr["gain_ci"]),
-        describe_effect("report_quality", imp["estimate"], imp["ci_low"], imp["ci_high"], lang,
-                        unit_key="points"),
-    ]
+    """Report title, who issues it, the synthetic-data notice (only when the context says so), a summary."""
+    r, lr, ch = F["reach"], F["learning"], F["challenges"]
+    imp = F["impact"]["performance"].get("report_quality")
+    bullets = [_share_sentence("attendance", r["attendance_rate"], r["n_attended"], r["n_invited"], lang)]
+    if lr:
+        bullets.append(describe_change("test_score", lr["pre"], lr["post"], lang, unit_key="points",
+                                       ci=lr["gain_ci"]))
+    if imp:
+        caveat = (" " + t("region.conclusion_pretrend", lang, k=F["impact"]["pretrend_k"], n=F["impact"]["pretrend_n"])
+                  if F["impact"].get("pretrend_k") else "")
+        bullets.append(_effect_sentence(imp, lang) + _robust_clause(F, lang) + caveat)
     if ch["strongest_barrier"]:
         bullets.append(rank_sentence({ch["strongest_barrier"]: ch["strongest_ame"]}, lang, measure="ame"))
+    unmeasured = [MEASUREMENT[n][0] for n in ("reaction", "tests", "followup", "performance")
+                  if not F["measured"][n]]
+    if unmeasured:
+        bullets.append(t("region.summary_unmeasured", lang, levels=", ".join(dict.fromkeys(unmeasured))))
     from evalkit.report.recommend import REGION_RULES, recommend
 
     rec = recommend(_findings_for_rules(F), lang, rules=REGION_RULES)
     if len(rec):
         bullets.append(t("region.summary_first_rec", lang, text=rec["text"].iloc[0]))
-    place = t(f"region.level.{F['level']}", lang) if F["level"] else ""
+    place = t(f"region.level.{F['level']}", lang) if F["level"] in ("kabupaten", "kota", "provinsi",
+                                                                     "kecamatan") else ""
+    subtitle = ", ".join(x for x in (place, F["province"]) if x)
+    issuer = text_of(F["context"].get("issuer"), lang, F["region"])
     return _p(f"# {t('report.title', lang, region=F['region'])}",
-              f"*{t('region.subtitle', lang, level=place, province=F['province'])}*",
-              f"> {t('report.synthetic_notice', lang)}",
+              f"*{subtitle}*" if subtitle else "",
+              t("region.issued_by", lang, issuer=issuer) if issuer else "",
+              f"> {t('report.synthetic_notice', lang)}" if F["context"].get("synthetic") else "",
               _h("section.summary", lang),
-              "\n".join(f"- {b}" for b in bullets))
+              "\n".join(f"- {b}" for b in bullets),
+              f"*{t('region.ci_note', lang)}*")
 
 
 def section_background(F: dict, lang: str) -> str:
-    """Latar Belakang and Tujuan, from the region's seed evaluation, with its size."""
-    r = F["reach"]
-    story = F["story"]
+    """Latar Belakang and Tujuan: the context file's texts when given, else what the data say, with its size."""
+    r, imp = F["reach"], F["impact"]
+    bg = _ctx_text(F, "background", lang)
+    aims = _ctx_text(F, "aims", lang)
+    if imp["measured"]:
+        size = t("region.background_numbers", lang, region=F["region"], n_staff=r["n_staff"],
+                 n_programmes=r["n_programmes"], n_invited=r["n_invited"],
+                 period_first=_period(imp["period_first"], lang), period_last=_period(imp["period_last"], lang))
+    else:
+        size = t("region.background_numbers_short", lang, region=F["region"], n_staff=r["n_staff"],
+                 n_programmes=r["n_programmes"], n_invited=r["n_invited"])
+    topics = ""
+    prog = F["reach"].get("topics") or []
+    if prog:
+        topics = t("region.background_topics", lang, topics=", ".join(prog))
     return _p(_h("section.background", lang),
-              t(f"story.{story}.background", lang, region=F["region"]),
-              t("region.background_numbers", lang, region=F["region"], n_staff=r["n_staff"],
-                n_programmes=r["n_programmes"], n_invited=r["n_invited"],
-                period_first=F["impact"]["period_first"], period_last=F["impact"]["period_last"]),
+              bg or t("region.background_default", lang, region=F["region"]),
+              size, topics,
               _h("section.objectives", lang),
-              t(f"story.{story}.objectives", lang, region=F["region"]),
+              aims or t("region.objectives_default", lang),
               t("region.objectives_common", lang))
 
 
 def section_methods(F: dict, lang: str) -> str:
     """Metodologi: data and designs in plain words (details in the appendix)."""
-    c = F["counts"]
-    items = [t("region.methods.l1", lang, n=c["n_reaction"]),
-             t("region.methods.l2", lang, n=c["n_tests"]),
-             t("region.methods.l3", lang, n=c["n_followup"]),
-             t("region.methods.l4", lang, units=c["n_service_units"], n_skm=c["n_skm"]),
-             t("region.methods.impact", lang, n_people=F["impact"]["n_people"], n_treated=F["impact"]["n_treated"]),
-             t("region.methods.qual", lang, n=c["n_interviews"])]
+    c, imp = F["counts"], F["impact"]
+    items = [t("region.methods.l1", lang, n=c["n_reaction"]) if F["measured"]["reaction"] else
+             t("region.methods.missing", lang, what=t("section.reaction", lang)),
+             t("region.methods.l2", lang, n=c["n_tests"]) if F["measured"]["tests"] else
+             t("region.methods.missing", lang, what=t("section.learning", lang)),
+             t("region.methods.l3", lang, n=c["n_followup"]) if F["measured"]["followup"] else
+             t("region.methods.missing", lang, what=t("section.behaviour", lang)),
+             t("region.methods.l4", lang, units=c["n_service_units"], n_skm=c["n_skm"])
+             if (F["measured"]["services"] or F["measured"]["skm"]) else
+             t("region.methods.missing", lang, what=t("section.results", lang)),
+             t("region.methods.impact", lang, n_people=imp["n_people"], n_treated=imp["n_treated"],
+               n_agencies=imp["n_agencies"]) if imp["measured"] else
+             t("region.methods.missing", lang, what=t("region.what.performance", lang)),
+             t("region.methods.qual", lang, n=c["n_interviews"]) if c["n_interviews"] else
+             t("region.methods.missing", lang, what=t("region.what.interviews", lang))]
     return _p(_h("section.methods", lang), t("region.methods.intro", lang),
               "\n".join(f"- {x}" for x in items))
 
@@ -791,82 +1041,159 @@ def section_reach(F: dict, lang: str) -> str:
                          ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang))], lang)
     jp_text = (describe_share("jp_compliance", r["jp_compliance"], lang) + " " +
                t("region.jp_detail", lang, year=str(r["jp_year"]), mean_jp=_num(r["jp_mean"], lang, 1),
-                 target=config.JP_TARGET_PER_YEAR)) if r["jp_year"] else ""
+                 target=config.JP_TARGET_PER_YEAR)) if r["jp_year"] and not _small(r["n_staff"]) else ""
+    completion = (t("region.completion", lang, completed=_share_or_count(r["completion_rate"], r["n_invited"], lang),
+                    of_attended=_share_or_count(r["completion_of_attended"], r["n_attended"], lang))
+                  if r["n_invited"] else "")
     return _p(_h("section.reach", lang, 2),
               t("region.reach_intro", lang, n_invited=r["n_invited"], n_programmes=r["n_programmes"],
-                invited_share=_pct(r["invited_share_of_staff"], lang)),
-              describe_share("attendance", r["attendance_rate"], lang, n=r["n_attended"], total=r["n_invited"]) + " "
-              + t("region.completion", lang, completed=_pct(r["completion_rate"], lang),
-                  of_attended=_pct(r["completion_of_attended"], lang)),
+                invited_share=_share_or_count(r["invited_share_of_staff"], r["n_staff"], lang)),
+              _share_sentence("attendance", r["attendance_rate"], r["n_attended"], r["n_invited"], lang)
+              + " " + completion,
               f"**{t('title.attendance_by_mode', lang)}**\n\n" + table + _suppressed_note(tab, lang),
               jp_text)
 
 
 def section_reaction(F: dict, lang: str) -> str:
-    """Reaction (L1): share agreeing and the weakest item."""
+    """Reaction (L1): share agreeing and the weakest item; or what was not measured."""
     x = F["reaction"]
+    if x is None:
+        return _p(_h("section.reaction", lang), _not_measured("reaction", lang))
+    mean = _ci(x["scale_mean"], x["scale_ci"], lang, 2) if not _small(x["n"]) else MISSING
     return _p(_h("section.reaction", lang),
-              describe_share("reaction_agree", x["agree_share"], lang, n=x["agree_n"], total=x["n"]),
-              t("region.reaction_scale", lang, mean=_ci(x["scale_mean"], x["scale_ci"], lang, 2),
-                item=t(f"region.item.{x['lowest_item']}", lang), share=_pct(x["lowest_item_share"], lang)))
+              _share_sentence("reaction_agree", x["agree_share"], x["agree_n"], x["n"], lang),
+              t("region.reaction_scale", lang, mean=mean, item=t(f"region.item.{x['lowest_item']}", lang),
+                share=_share_or_count(x["lowest_item_share"], x["n"], lang)) if not _small(x["n"]) else "")
 
 
 def section_learning(F: dict, lang: str) -> str:
-    """Learning (L2): pre/post change with CI and the gain by delivery mode."""
+    """Learning (L2): pre/post change with CI and the gain by delivery mode; or what was not measured."""
     x = F["learning"]
-    tab = suppress_small_cells(x["by_mode"][["mode", "n", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"]])
+    if x is None:
+        return _p(_h("section.learning", lang), _not_measured("tests", lang))
+    tab = suppress_small_cells(x["by_mode"][["mode", "n", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"]],
+                               value_cols=["mean_pre", "mean_post", "estimate", "ci_low", "ci_high"])
     table = _table(tab, [("mode", "region.col.mode", lambda v: _mode(v, lang)),
                          ("n", "region.col.n", lambda v: _num(v, lang, 0)),
                          ("mean_pre", "axis.pre", lambda v: _num(v, lang, 1)),
                          ("mean_post", "axis.post", lambda v: _num(v, lang, 1)),
                          ("estimate", "axis.learning_gain", lambda v: _num(v, lang, 1))], lang)
-    tab = tab.assign(ci=[_ci(e, (lo, hi), lang) if not pd.isna(e) else MISSING
-                         for e, lo, hi in zip(tab["estimate"], tab["ci_low"], tab["ci_high"])])
+    if _small(x["n"]):
+        return _p(_h("section.learning", lang), t("region.too_few", lang, n=x["n"],
+                                                   what=t("region.what.tests", lang)))
     return _p(_h("section.learning", lang),
               describe_change("test_score", x["pre"], x["post"], lang, unit_key="points", ci=x["gain_ci"]),
-              t("region.learning_detail", lang, n=x["n"], improved=_pct(x["improved_share"], lang),
+              t("region.learning_detail", lang, n=x["n"], improved=_share_or_count(x["improved_share"], x["n"], lang),
                 g=_num(x["hedges_g"], lang, 2)),
               f"**{t('region.table.gain_by_mode', lang)}**\n\n" + table + _suppressed_note(tab, lang))
 
 
+def _level_n(F: dict, level: str) -> int:
+    """Number of people behind a level's share (L1 respondents, L2 test pairs, L3 supervisor ratings)."""
+    sec, key = {"L1": ("reaction", "n"), "L2": ("learning", "n"), "L3": ("behaviour", "n_supervisor")}[level]
+    return int(F[sec][key]) if F[sec] else 0
+
+
+def _level_share(F: dict, level: str, lang: str) -> str:
+    return _share_or_count(F["levels"][level], _level_n(F, level), lang)
+
+
+def _levels_text(F: dict, lang: str) -> str:
+    wl = weakest_level(F["levels"])
+    return t("region.levels", lang, l1=_level_share(F, "L1", lang), l2=_level_share(F, "L2", lang),
+             l3=_level_share(F, "L3", lang), weakest=t(f"level.{wl}", lang) if wl else MISSING)
+
+
 def section_behaviour(F: dict, lang: str) -> str:
-    """Behaviour (L3): application by rater and the self-supervisor gap."""
+    """Behaviour (L3): application by rater and the self-supervisor gap; or what was not measured."""
     x = F["behaviour"]
+    if x is None:
+        return _p(_h("section.behaviour", lang), _not_measured("followup", lang), _levels_text(F, lang))
     by = {r["role"]: r for _, r in x["by_role"].iterrows()}
-    return _p(_h("section.behaviour", lang),
-              describe_share("application", x["application_share"], lang,
-                             n=round(x["application_share"] * x["n_supervisor"]), total=x["n_supervisor"]),
-              t("region.behaviour_gap", lang,
-                self_mean=_num(by["self"]["mean"], lang, 2), sup_mean=_num(by["supervisor"]["mean"], lang, 2),
-                gap=_ci(x["self_gap"], x["self_gap_ci"], lang, 2), n=x["n_pairs"]),
-              t("region.behaviour_icc", lang, icc=_ci(x["icc"], x["icc_ci"], lang, 2), n=x["n_icc"]),
-              t("region.levels", lang, l1=_pct(F["levels"]["L1"], lang), l2=_pct(F["levels"]["L2"], lang),
-                l3=_pct(F["levels"]["L3"], lang),
-                weakest=t(f"level.{weakest_level(F['levels'])}", lang) if weakest_level(F["levels"]) else MISSING))
+
+    def mean_of(role):
+        r = by.get(role)
+        return MISSING if r is None or _small(r["n"]) else _num(r["mean"], lang, 2)
+
+    parts = [_h("section.behaviour", lang)]
+    if _small(x["n_supervisor"]):
+        parts.append(t("region.too_few", lang, n=x["n_supervisor"], what=t("region.what.followup", lang)))
+    else:
+        k = int(round(x["application_share"] * x["n_supervisor"]))
+        parts.append(_share_sentence("application", x["application_share"], k, x["n_supervisor"], lang))
+    if not _small(x["n_pairs"]):
+        parts.append(t("region.behaviour_gap", lang, self_mean=mean_of("self"), sup_mean=mean_of("supervisor"),
+                       gap=_ci(x["self_gap"], x["self_gap_ci"], lang, 2), n=x["n_pairs"]))
+    if not _small(x["n_icc"]):
+        parts.append(t("region.behaviour_icc", lang, icc=_ci(x["icc"], x["icc_ci"], lang, 2), n=x["n_icc"]))
+    parts.append(_levels_text(F, lang))
+    return _p(*parts)
+
+
+def _targets_text(F: dict, lang: str) -> str:
+    """Each target of the context against the measured value (latest year or period)."""
+    lines = []
+    x, r = F["results"], F["reach"]
+    by_year = x.get("by_year")
+    for tg in F["context"].get("targets") or []:
+        ind, value = tg["indicator"], float(tg["value"])
+        better, unit = TARGET_INDICATORS[ind]
+        year = tg.get("year")
+        actual, when = math.nan, ""
+        if ind in ("wait_minutes", "processing_days") and by_year is not None and len(by_year):
+            row = by_year[by_year["year"] == int(year)] if year is not None else by_year.tail(1)
+            if len(row):
+                actual, when = _f(row[ind].iloc[0]), str(int(row["year"].iloc[0]))
+        elif ind == "ikm" and "ikm" in x:
+            actual, when = x["ikm_last"], _period(x["ikm_period_last"], lang)
+        elif ind == "attendance_rate":
+            actual, when = r["attendance_rate"], ""
+        elif ind == "jp_compliance":
+            actual, when = r["jp_compliance"], str(r["jp_year"] or "")
+        fmt = (lambda v: _pct(v, lang)) if unit == "share" else (lambda v: _num(v, lang, 1) + (
+            " " + t(f"unit.{unit}", lang) if unit else ""))
+        if pd.isna(actual):
+            status = t("region.target_unknown", lang)
+        else:
+            met = actual <= value if better == "lower" else actual >= value
+            status = t("region.target_met" if met else "region.target_not_met", lang)
+        lines.append("- " + t("region.target_line", lang, indicator=t(f"region.indicator.{ind}", lang),
+                              target=fmt(value), year=str(year) if year is not None else MISSING,
+                              actual=fmt(actual), when=when or MISSING, status=status))
+    return (f"**{t('region.targets_title', lang)}**\n\n" + "\n".join(lines)) if lines else ""
 
 
 def section_results(F: dict, lang: str) -> str:
-    """Results (L4): waiting and processing time trend, IKM and its mutu."""
+    """Results (L4): waiting and processing time trend, IKM and its mutu, the context's targets."""
     x = F["results"]
     parts = [_h("section.results", lang)]
     if "trend" in x:
         parts.append(t("region.results_services", lang, units=x["n_units"], y0=str(x["year_first"]),
                        y1=str(x["year_last"]), w0=_num(x["wait_first"], lang, 1), w1=_num(x["wait_last"], lang, 1),
                        p0=_num(x["proc_first"], lang, 1), p1=_num(x["proc_last"], lang, 1)))
+    else:
+        parts.append(_not_measured("services", lang))
     if "ikm" in x:
-        parts.append(t("region.results_ikm", lang, p0=x["ikm_period_first"], p1=x["ikm_period_last"],
-                       ikm0=_num(x["ikm_first"], lang, 2), ikm1=_num(x["ikm_last"], lang, 2),
-                       mutu=t(f"ikm_mutu.{x['ikm_mutu']}", lang), n=x["n_skm"]))
-        u = x["ikm_by_unit"].rename(columns={"n_respondents": "n"})
-        u = suppress_small_cells(u[["unit", "n", "ikm", "mutu"]], value_cols=["ikm"])
-        parts.append(f"**{t('region.table.ikm_by_unit', lang, period=x['ikm_period_last'])}**\n\n" + _table(
-            u, [("unit", "axis.unit", None), ("n", "region.col.respondents", lambda v: _num(v, lang, 0)),
-                ("ikm", "axis.ikm", lambda v: _num(v, lang, 2)),
-                ("mutu", "region.col.mutu", lambda v: t(f"ikm_mutu.{v}", lang))], lang) + _suppressed_note(u, lang))
-        if x.get("units_below_sample_min"):
-            parts.append(t("region.results_sample", lang, units=x["units_below_sample_min"]))
-    if len(parts) == 1:
-        parts.append(t("region.no_data", lang))
+        if _small(x["n_skm"]):
+            parts.append(t("region.too_few", lang, n=x["n_skm"], what=t("region.what.skm", lang)))
+        else:
+            parts.append(t("region.results_ikm", lang, p0=_period(x["ikm_period_first"], lang),
+                           p1=_period(x["ikm_period_last"], lang),
+                           ikm0=_num(x["ikm_first"], lang, 2), ikm1=_num(x["ikm_last"], lang, 2),
+                           mutu=t(f"ikm_mutu.{x['ikm_mutu']}", lang), n=x["n_skm"]))
+            u = x["ikm_by_unit"].rename(columns={"n_respondents": "n"})
+            u = suppress_small_cells(u[["unit", "n", "ikm", "mutu"]], value_cols=["ikm", "mutu"])
+            parts.append(f"**{t('region.table.ikm_by_unit', lang, period=_period(x['ikm_period_last'], lang))}**\n\n"
+                         + _table(u, [("unit", "axis.unit", None),
+                                      ("n", "region.col.respondents", lambda v: _num(v, lang, 0)),
+                                      ("ikm", "axis.ikm", lambda v: _num(v, lang, 2)),
+                                      ("mutu", "region.col.mutu", lambda v: t(f"ikm_mutu.{v}", lang))], lang)
+                         + _suppressed_note(u, lang))
+            if x.get("units_below_sample_min"):
+                parts.append(t("region.results_sample", lang, units=x["units_below_sample_min"]))
+    else:
+        parts.append(_not_measured("skm", lang))
+    parts.append(_targets_text(F, lang))
     return _p(*parts)
 
 
@@ -875,39 +1202,87 @@ def _effect_sentence(e: dict, lang: str, better: str | None = None) -> str:
                            better=better or e.get("better", "higher"))
 
 
+def _p_text(p: float, lang: str) -> str:
+    if pd.isna(p):
+        return MISSING
+    if p < 0.001:
+        return "< " + format_number(0.001, lang, 3)
+    return format_number(p, lang, 3 if p < 0.1 else 2)
+
+
+def _boot_of(F: dict) -> dict | None:
+    rq = F["impact"]["performance"].get("report_quality")
+    return rq["twfe"].get("boot") if rq else None
+
+
+def _robust_clause(F: dict, lang: str) -> str:
+    """" (but with only G OPD the evidence is not yet firm)" when the few-OPD bootstrap test does not confirm."""
+    rq = F["impact"]["performance"].get("report_quality")
+    b = _boot_of(F)
+    if not rq or not b or pd.isna(rq["ci_low"]):
+        return ""
+    clear = rq["ci_low"] > 0 or rq["ci_high"] < 0
+    if clear and b["p_value"] >= 0.05:
+        return " " + t("region.not_robust", lang, g=b["n_clusters"], p=_p_text(b["p_value"], lang))
+    return ""
+
+
 def section_impact(F: dict, lang: str) -> str:
-    """Impact estimates with CIs in plain words."""
+    """Impact estimates with CIs in plain words, uncertainty counted per OPD; or what was not measured."""
     x = F["impact"]
-    perf = x["performance"]
-    parts = [_h("section.impact", lang),
-             t("region.impact_intro", lang, n_treated=x["n_treated"], n_people=x["n_people"],
-               p0=x["period_first"], p1=x["period_last"])]
-    parts.append("\n".join(f"- {_effect_sentence(e, lang)}" for e in perf.values()))
-    rq = perf["report_quality"]
-    parts.append(t("region.impact_twfe", lang, twfe=_ci(rq["twfe"]["estimate"],
-                                                        (rq["twfe"]["ci_low"], rq["twfe"]["ci_high"]), lang)))
+    parts = [_h("section.impact", lang)]
+    if not x["measured"] or not x["performance"]:
+        parts.append(t("region.impact_not_measured", lang) + " " + _not_measured("performance", lang))
+    else:
+        perf = x["performance"]
+        parts.append(t("region.impact_intro", lang, n_treated=x["n_treated"], n_people=x["n_people"],
+                       p0=_period(x["period_first"], lang), p1=_period(x["period_last"], lang)))
+        parts.append("\n".join(f"- {_effect_sentence(e, lang)}" for e in perf.values()))
+        g = x["n_agencies"]
+        b = _boot_of(F)
+        unc = t("region.impact_clusters", lang, g=g, g_trained=x["n_agencies_trained"])
+        if b:
+            unc += " " + t("region.impact_few_clusters", lang, g=g, p=_p_text(b["p_value"], lang))
+        parts.append(unc)
+        if "report_quality" in perf:
+            rq = perf["report_quality"]
+            parts.append(t("region.impact_twfe", lang, twfe=_ci(rq["twfe"]["estimate"],
+                                                                (rq["twfe"]["ci_low"], rq["twfe"]["ci_high"]), lang)))
+        n_off, n_pre = x.get("pretrend_k", 0), x.get("pretrend_n", 0)
+        if n_pre:
+            parts.append(t("region.impact_event_study", lang) if n_off == 0 else
+                         t("region.impact_event_study_pretrend", lang, k=n_off, n=n_pre))
     if x["services"]:
         parts.append(t("region.impact_services_intro", lang, trained=x["n_units_trained"], units=x["n_units"]))
-        parts.append("\n".join(f"- {_effect_sentence(e, lang, better='lower')}" for e in x["services"].values()))
+        lines = []
+        for e in x["services"].values():
+            line = _effect_sentence(e, lang, better="lower")
+            if e.get("boot"):
+                line += " " + t("region.impact_services_boot", lang, p=_p_text(e["boot"]["p_value"], lang))
+            lines.append(f"- {line}")
+        parts.append("\n".join(lines))
         if min(e["n_units"] for e in x["services"].values()) < 10:
-            parts.append(t("region.impact_services_caveat", lang))
-    es = x["event_study"]
-    pre = es[es["event_time"] < 0]
-    n_off = int(((pre["ci_low"] > 0) | (pre["ci_high"] < 0)).sum())
-    parts.append(t("region.impact_event_study", lang) if n_off == 0 else
-                 t("region.impact_event_study_pretrend", lang, k=n_off, n=int(len(pre))))
+            parts.append(t("region.impact_services_caveat", lang, units=x["n_units"]))
     return _p(*parts)
 
 
 def _mode_table(F: dict, lang: str) -> str:
     """Delivery modes side by side: attendance, learning gain, impact, cost."""
     r, lr, imp, ch = F["reach"], F["learning"], F["impact"], F["challenges"]
+    lbm = lr["by_mode"] if lr else pd.DataFrame(columns=["mode", "n", "estimate", "ci_low", "ci_high"])
+    lbm = lbm.assign(estimate=lbm["estimate"].where(lbm["n"] >= _SMALL))
     m = r["by_mode"][["mode", "n", "attendance_rate"]].merge(
-        lr["by_mode"][["mode", "estimate", "ci_low", "ci_high"]].rename(
+        lbm[["mode", "estimate", "ci_low", "ci_high"]].rename(
             columns={"estimate": "gain", "ci_low": "g_lo", "ci_high": "g_hi"}), on="mode", how="outer")
     m = m.merge(imp["by_mode"][["mode", "n_treated", "estimate", "ci_low", "ci_high"]], on="mode", how="left")
-    m = m.merge(ch["cost_effectiveness"][["mode", "n_completed", "cost_per_completed", "cost_per_point"]],
-                on="mode", how="left")
+    ce = ch["cost_effectiveness"]
+    ce_cols = [c for c in ("mode", "n_completed", "cost_per_completed", "cost_per_point") if c in ce.columns]
+    m = m.merge(ce[ce_cols], on="mode", how="left")
+    for c in ("n_completed", "cost_per_completed", "cost_per_point"):
+        if c not in m.columns:
+            m[c] = np.nan
+    small_c = m["n_completed"].isna() | (m["n_completed"] < _SMALL)
+    m.loc[small_c, ["cost_per_completed", "cost_per_point"]] = np.nan
     m = m.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
     m = suppress_small_cells(m, n_col=["n"], value_cols=["attendance_rate"])
     m["gain_txt"] = [format_ci(e, lo, hi, lang, 1) for e, lo, hi in zip(m["gain"], m["g_lo"], m["g_hi"])]
@@ -917,65 +1292,102 @@ def _mode_table(F: dict, lang: str) -> str:
                       ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang)),
                       ("gain_txt", "region.col.gain_ci", None),
                       ("impact_txt", "region.col.impact_ci", None),
-                      ("cost_per_completed", "region.col.cost_per_completed", lambda v: format_rupiah(v, lang)),
-                      ("cost_per_point", "region.col.cost_per_point", lambda v: format_rupiah(v, lang))], lang) \
+                      ("cost_per_completed", "region.col.cost_per_completed", lambda v: format_amount(v, lang)),
+                      ("cost_per_point", "region.col.cost_per_point", lambda v: format_amount(v, lang))], lang) \
         + _suppressed_note(m, lang)
 
 
+def _cost_effective_text(F: dict, lang: str) -> str:
+    """The most cost-effective mode with its ratio, naming numerator and denominator (as in the mode table)."""
+    ch = F["challenges"]
+    best = ch["most_cost_effective_mode"]
+    if not best:
+        return ""
+    row = ch["cost_effectiveness"].set_index("mode").loc[best]
+    return t("region.spot_cost_effective", lang, mode=_mode(best, lang),
+             per_point=format_amount(row["cost_per_point"], lang),
+             per_completed=format_amount(row["cost_per_completed"], lang))
+
+
 def section_spotlight(F: dict, lang: str) -> str:
-    """The region's own story from its seed evaluation, told with its numbers."""
-    story, ch, r, lr, imp, res = F["story"], F["challenges"], F["reach"], F["learning"], F["impact"], F["results"]
-    bars = ch["ames"].set_index("term")
-    parts = [f"## {t('region.spotlight', lang)}: {t(f'story.{story}.title', lang)}"]
+    """The region's focus (:func:`choose_spotlight`), told with its numbers."""
+    kind, ch, r, imp, res = F["spotlight"], F["challenges"], F["reach"], F["impact"], F["results"]
+    bars = ch["ames"].set_index("term") if len(ch["ames"]) else pd.DataFrame()
+    title = t(f"spotlight.{kind}.title", lang)
+    if kind == "barrier" and ch["strongest_barrier"]:
+        title = t("spotlight.barrier.title", lang) + ": " + barrier_label(ch["strongest_barrier"], lang)
+    parts = [f"## {t('region.spotlight', lang)}: {title}"]
 
     def barrier_text(b: str) -> str:
+        if b not in bars.index:
+            return ""
         row = bars.loc[b]
-        return t("region.spot_barrier", lang, barrier=barrier_label(b, lang), share=_pct(row["share_citing"], lang),
-                 with_=_pct(row["attend_with"], lang), without=_pct(row["attend_without"], lang),
+        n_inv = r["n_invited"]
+        n_with = int(row["n_citing"])
+        return t("region.spot_barrier", lang, barrier=barrier_label(b, lang),
+                 share=_share_or_count(row["share_citing"], n_inv, lang),
+                 with_=_share_or_count(row["attend_with"], n_with, lang),
+                 without=_share_or_count(row["attend_without"], n_inv - n_with, lang),
                  ame=_pp_ci(row["estimate"], (row["ci_low"], row["ci_high"]), lang))
 
     def theme_text(theme: str) -> str:
+        if not ch["n_interviews"]:
+            return ""
         sh = ch["themes"].set_index("theme")["share"].get(theme) if len(ch["themes"]) else None
         if sh is None or pd.isna(sh):
             return ""
-        return t("region.spot_theme", lang, theme=t(f"theme.{theme}", lang), share=_pct(sh, lang),
-                 n=ch["n_interviews"])
+        return t("region.spot_theme", lang, theme=t(f"theme.{theme}", lang),
+                 share=_share_or_count(sh, ch["n_interviews"], lang), n=ch["n_interviews"])
 
-    if story == "budget_motivation":
-        parts.append(t("story.budget_motivation.numbers", lang, n_programmes=r["n_programmes"],
+    theme_of = {"barrier_time": "time_conflict", "barrier_relevance": "relevance",
+                "barrier_motivation": "motivation", "barrier_experienced": "resistance"}
+    sb = ch["strongest_barrier"]
+    if kind == "budget":
+        parts.append(t("spotlight.budget.numbers", lang, n_programmes=r["n_programmes"],
                        per_1000=_num(ch["programmes_per_1000"], lang, 1),
                        per_1000_ref=_num(ch["programmes_per_1000_reference"], lang, 1),
-                       budget=format_rupiah(ch["budget_per_employee"], lang),
-                       budget_ref=format_rupiah(ch["budget_per_employee_reference"], lang),
-                       invited=_pct(r["invited_share_of_staff"], lang)))
-        parts += [barrier_text("barrier_motivation"), theme_text("motivation"), theme_text("budget")]
-    elif story == "time_conflict":
-        parts += [t("story.time_conflict.numbers", lang), barrier_text("barrier_time"), theme_text("time_conflict"),
-                  t("story.time_conflict.results", lang),
-                  "\n".join(f"- {_effect_sentence(imp['performance'][y], lang)}"
-                            for y in ("report_quality", "on_time_share") if y in imp["performance"])]
-    elif story == "waiting_ikm":
+                       budget=format_amount(ch["budget_per_employee"], lang),
+                       budget_ref=format_amount(ch["budget_per_employee_reference"], lang),
+                       invited=_share_or_count(r["invited_share_of_staff"], r["n_staff"], lang)))
+        if sb:
+            parts += [barrier_text(sb), theme_text(theme_of[sb])]
+        parts.append(theme_text("budget"))
+    elif kind == "barrier":
+        if sb:
+            parts += [t("spotlight.barrier.numbers", lang, barrier=barrier_label(sb, lang)), barrier_text(sb),
+                      theme_text(theme_of[sb])]
+        perf = [y for y in ("report_quality", "on_time_share") if y in imp["performance"]]
+        if perf:
+            parts += [t("spotlight.barrier.results", lang),
+                      "\n".join(f"- {_effect_sentence(imp['performance'][y], lang)}" for y in perf)]
+    elif kind == "services":
         w = imp["services"].get("wait_minutes")
-        parts.append(t("story.waiting_ikm.numbers", lang, w0=_num(res.get("wait_first"), lang, 1),
-                       w1=_num(res.get("wait_last"), lang, 1), y0=str(res.get("year_first", "")),
-                       y1=str(res.get("year_last", "")), ikm0=_num(res.get("ikm_first"), lang, 2),
-                       ikm1=_num(res.get("ikm_last"), lang, 2),
-                       mutu=t(f"ikm_mutu.{res['ikm_mutu']}", lang) if res.get("ikm_mutu") else MISSING))
+        if "trend" in res:
+            parts.append(t("spotlight.services.numbers", lang, w0=_num(res.get("wait_first"), lang, 1),
+                           w1=_num(res.get("wait_last"), lang, 1), y0=str(res.get("year_first", "")),
+                           y1=str(res.get("year_last", ""))))
+        if "ikm" in res and not _small(res.get("n_skm")):
+            parts.append(t("spotlight.services.ikm", lang, ikm0=_num(res.get("ikm_first"), lang, 2),
+                           ikm1=_num(res.get("ikm_last"), lang, 2),
+                           mutu=t(f"ikm_mutu.{res['ikm_mutu']}", lang) if res.get("ikm_mutu") else MISSING))
         if w:
             parts.append(_effect_sentence(w, lang, better="lower"))
-        parts += [barrier_text("barrier_relevance"), theme_text("relevance"), theme_text("service_improvement")]
+        if sb:
+            parts += [barrier_text(sb), theme_text(theme_of[sb])]
+        parts.append(theme_text("service_improvement"))
         tr = ch["themes_by_role"]
-        cit = tr[(tr["role"] == "masyarakat") & (tr["theme"] == "service_improvement")]
-        if len(cit) and not pd.isna(cit["share"].iloc[0]):
-            parts.append(t("story.waiting_ikm.citizens", lang, n=int(cit["n"].iloc[0]),
+        cit = tr[(tr["role"] == "masyarakat") & (tr["theme"] == "service_improvement")] if len(tr) else tr
+        if len(cit) and not pd.isna(cit["share"].iloc[0]) and not _small(cit["n"].iloc[0]):
+            parts.append(t("spotlight.services.citizens", lang, n=int(cit["n"].iloc[0]),
                            share=_pct(cit["share"].iloc[0], lang)))
-    else:  # modes_experienced, simulation and any other region: delivery modes compared
-        parts.append(t(f"story.{story}.numbers", lang))
+    else:  # modes, tenure, practice: delivery modes compared
+        key = f"spotlight.{kind}.numbers"
+        if kind == "practice" and _largest_gain_mode(F) != "simulasi":
+            key = "spotlight.practice.numbers_neutral"  # named by the context, not shown by the data
+        parts.append(t(key, lang))
         parts.append(f"**{t('region.table.modes', lang)}**\n\n" + _mode_table(F, lang))
-        best = ch["most_cost_effective_mode"]
-        if best:
-            parts.append(t("region.spot_cost_effective", lang, mode=_mode(best, lang)))
-        if story == "modes_experienced":
+        parts.append(_cost_effective_text(F, lang))
+        if kind == "tenure":
             parts.append(barrier_text("barrier_experienced"))
             tb = imp["by_tenure"].set_index("band")
             if {"junior", "experienced"} <= set(tb.index):
@@ -985,16 +1397,18 @@ def section_spotlight(F: dict, lang: str) -> str:
                                senior=_ci(tb.loc["experienced", "estimate"],
                                           (tb.loc["experienced", "ci_low"], tb.loc["experienced", "ci_high"]), lang)))
             parts.append(theme_text("resistance"))
-            duk = imp.get("dukcapil")
-            if duk:
-                parts.append(t("story.modes_experienced.dukcapil", lang, before=_num(duk["before"], lang, 1),
-                               after=_num(duk["after"], lang, 1)) + " " + _effect_sentence(duk, lang))
-        elif story == "simulation":
-            selfm = F["behaviour"]["by_role"].set_index("role").loc["self", "mean"]
-            parts.append(t("story.simulation.confidence", lang, self_mean=_num(selfm, lang, 2),
-                           agree=_pct(F["reaction"]["agree_share"], lang),
-                           mentions=_pct(ch["confidence_mentions"], lang), n=ch["n_interviews"]))
-            parts.append(barrier_text("barrier_motivation"))
+        elif kind == "practice" and F["behaviour"] is not None and F["reaction"] is not None:
+            selfm = F["behaviour"]["by_role"].set_index("role").loc["self"]
+            if not _small(selfm["n"]) and not _small(ch["n_interviews"]):
+                parts.append(t("spotlight.practice.confidence", lang, self_mean=_num(selfm["mean"], lang, 2),
+                               agree=_share_or_count(F["reaction"]["agree_share"], F["reaction"]["n"], lang),
+                               mentions=_share_or_count(ch["confidence_mentions"], ch["n_interviews"], lang),
+                               n=ch["n_interviews"]))
+            parts.append(barrier_text(sb) if sb else "")
+    duk = imp.get("focus_unit")
+    if duk:
+        parts.append(t("spotlight.focus_unit", lang, unit=duk["unit_name"], before=_num(duk["before"], lang, 1),
+                       after=_num(duk["after"], lang, 1)) + " " + _effect_sentence(duk, lang))
     return _p(*parts)
 
 
@@ -1007,28 +1421,41 @@ def section_challenges(F: dict, lang: str) -> str:
                      + " " + t("region.challenge_ci", lang, lo=_num(min(abs(v) for v in ch["strongest_ci"]) * 100,
                                                                    lang, 0),
                                hi=_num(max(abs(v) for v in ch["strongest_ci"]) * 100, lang, 0)))
-    tab = ch["ames"].rename(columns={"n_citing": "n"})
-    tab = suppress_small_cells(tab[["term", "n", "share_citing", "estimate", "ci_low", "ci_high"]],
-                               value_cols=["share_citing"])
-    tab["ame_txt"] = [format_ci(100 * e, 100 * lo, 100 * hi, lang, 1) for e, lo, hi in
-                      zip(tab["estimate"], tab["ci_low"], tab["ci_high"])]
-    th = ch["themes"].set_index("theme")["share"] if len(ch["themes"]) else pd.Series(dtype=float)
-    theme_of = {"barrier_time": "time_conflict", "barrier_relevance": "relevance",
-                "barrier_motivation": "motivation", "barrier_experienced": "resistance"}
-    tab["theme_share"] = [th.get(theme_of[b], np.nan) for b in tab["term"]]
-    parts.append(f"**{t('region.table.barriers', lang)}**\n\n" + _table(
-        tab, [("term", "region.col.barrier", lambda v: barrier_label(v, lang)),
-              ("share_citing", "region.col.share_citing", lambda v: _pct(v, lang)),
-              ("ame_txt", "region.col.ame", None),
-              ("theme_share", "region.col.theme_share", lambda v: _pct(v, lang))], lang) + _suppressed_note(tab, lang))
-    parts.append(t("region.challenge_budget", lang, total=format_rupiah(ch["cost_total"], lang, compact=True),
-                   per_completed=format_rupiah(ch["cost_per_completed"], lang),
-                   per_jp=format_rupiah(ch["cost_per_jp"], lang),
-                   per_employee=format_rupiah(ch["budget_per_employee"], lang),
-                   per_employee_ref=format_rupiah(ch["budget_per_employee_reference"], lang)))
-    if not pd.isna(ch["budget_realisation"]):
-        parts.append(describe_share("budget_realisation", ch["budget_realisation"], lang))
-    if ch["top_theme"]:
+    if len(ch["ames"]):
+        tab = ch["ames"].rename(columns={"n_citing": "n"})
+        tab = suppress_small_cells(tab[["term", "n", "share_citing", "estimate", "ci_low", "ci_high"]],
+                                   value_cols=["share_citing"])
+        tab["ame_txt"] = [format_ci(100 * e, 100 * lo, 100 * hi, lang, 1) for e, lo, hi in
+                          zip(tab["estimate"], tab["ci_low"], tab["ci_high"])]
+        th = (ch["themes"].set_index("theme")["share"] if len(ch["themes"]) and not _small(ch["n_interviews"])
+              else pd.Series(dtype=float))
+        theme_of = {"barrier_time": "time_conflict", "barrier_relevance": "relevance",
+                    "barrier_motivation": "motivation", "barrier_experienced": "resistance"}
+        tab["theme_share"] = [th.get(theme_of[b], np.nan) for b in tab["term"]]
+        parts.append(f"**{t('region.table.barriers', lang)}**\n\n" + _table(
+            tab, [("term", "region.col.barrier", lambda v: barrier_label(v, lang)),
+                  ("share_citing", "region.col.share_citing", lambda v: _pct(v, lang)),
+                  ("ame_txt", "region.col.ame", None),
+                  ("theme_share", "region.col.theme_share", lambda v: _pct(v, lang))], lang)
+            + _suppressed_note(tab, lang))
+    if ch["has_budget"]:
+        parts.append(t("region.challenge_budget", lang, total=format_amount(ch["cost_total"], lang),
+                       per_completed=format_amount(ch["cost_per_completed"], lang),
+                       per_jp=format_amount(ch["cost_per_jp"], lang),
+                       per_employee=format_amount(ch["budget_per_employee"], lang),
+                       per_employee_ref=format_amount(ch["budget_per_employee_reference"], lang)))
+        if not pd.isna(ch["budget_realisation"]):
+            parts.append(describe_share("budget_realisation", ch["budget_realisation"], lang))
+    else:
+        parts.append(t("region.challenge_cost_programmes", lang,
+                       total=format_amount(ch["cost_total"], lang),
+                       per_completed=format_amount(ch["cost_per_completed"], lang)) + " "
+                     + _not_measured("budgets", lang))
+    if not ch["n_interviews"]:
+        parts.append(_not_measured("interviews", lang))
+    elif _small(ch["n_interviews"]):
+        parts.append(t("region.challenge_theme_small", lang, n=ch["n_interviews"]))
+    elif ch["top_theme"]:
         parts.append(t("region.challenge_theme", lang, theme=t(f"theme.{ch['top_theme']}", lang),
                        share=_pct(ch["top_theme_share"], lang), n=ch["n_interviews"],
                        budget_share=_pct(ch["budget_theme_share"], lang)))
@@ -1049,58 +1476,94 @@ def section_recommendations(F: dict, lang: str) -> str:
     rec = recommend(_findings_for_rules(F), lang, rules=REGION_RULES)
     lines = [f"{i}. {row.text} *({t('region.priority', lang, p=int(row.priority))})*"
              for i, row in enumerate(rec.itertuples(), start=1)]
+    for n in ("reaction", "tests", "followup", "performance"):
+        if not F["measured"][n]:
+            lines.append(f"{len(lines) + 1}. " + t("region.rec_measure", lang, what=t(f"region.what.{n}", lang),
+                                                   level=MEASUREMENT[n][0]))
     return _p(_h("section.recommendations", lang), t("region.rec_intro", lang),
               "\n".join(lines) if lines else t("region.rec_none", lang))
 
 
 def section_conclusion(F: dict, lang: str) -> str:
-    """Kesimpulan: the impact, the weakest link and the main barrier in three sentences."""
-    imp = F["impact"]["performance"]["report_quality"]
+    """Kesimpulan: the impact (with the body's caveats), the weakest link and the main barrier."""
+    imp_all = F["impact"]
+    imp = imp_all["performance"].get("report_quality")
     ch = F["challenges"]
     wl = weakest_level(F["levels"])
-    clear = not pd.isna(imp["ci_low"]) and imp["ci_low"] > 0
-    parts = [_h("section.conclusion", lang),
-             t("region.conclusion_impact" if clear else "region.conclusion_impact_unclear", lang,
-               region=F["region"]) + " " + _effect_sentence(imp, lang)]
+    parts = [_h("section.conclusion", lang)]
+    if imp:
+        clear = not pd.isna(imp["ci_low"]) and imp["ci_low"] > 0
+        b = _boot_of(F)
+        robust = clear and (b is None or b["p_value"] < 0.05)
+        key = ("region.conclusion_impact" if robust else
+               "region.conclusion_impact_fragile" if clear else "region.conclusion_impact_unclear")
+        text = t(key, lang, region=F["region"], g=imp_all["n_agencies"],
+                 p=_p_text(b["p_value"], lang) if b else MISSING) + " " + _effect_sentence(imp, lang)
+        if imp_all.get("pretrend_k"):
+            text += " " + t("region.conclusion_pretrend", lang, k=imp_all["pretrend_k"], n=imp_all["pretrend_n"])
+        parts.append(text)
+    else:
+        parts.append(t("region.conclusion_no_impact", lang))
     if wl:
         parts.append(t("region.conclusion_weakest", lang, level=t(f"level.{wl}", lang),
-                       share=_pct(F["levels"][wl], lang)))
+                       share=_level_share(F, wl, lang)))
     if ch["strongest_barrier"]:
-        parts.append(t("region.conclusion_barrier", lang, barrier=barrier_label(ch["strongest_barrier"], lang),
-                       story=t(f"story.{F['story']}.conclusion", lang)))
+        parts.append(t("region.conclusion_barrier", lang, barrier=barrier_label(ch["strongest_barrier"], lang)))
+    remark = _ctx_text(F, "conclusion", lang)
+    if remark:
+        issuer = text_of(F["context"].get("issuer"), lang, F["region"])
+        parts.append(t("region.conclusion_remark", lang, remark=remark) if not issuer else
+                     t("region.conclusion_remark_by", lang, remark=remark, issuer=issuer))
     return _p(*parts)
 
 
 def section_appendix(F: dict, lang: str) -> str:
     """Lampiran Metode: data, estimators, conventions, small-cell suppression."""
-    c = F["counts"]
+    c, imp = F["counts"], F["impact"]
     data = t("region.appendix.data", lang, n_staff=c["n_staff"], n_programmes=c["n_programmes"],
              n_invited=c["n_invited"], n_reaction=c["n_reaction"], n_tests=c["n_tests"], n_followup=c["n_followup"],
              n_performance=c["n_performance"], n_units=c["n_service_units"], n_skm=c["n_skm"],
              n_interviews=c["n_interviews"], n_budget=c["n_budget_rows"])
     items = [t(f"region.appendix.{k}", lang) for k in ("l1", "l2", "l3", "l4", "did", "services", "barriers",
                                                         "costs", "qual", "levels")]
+    rq = imp["performance"].get("report_quality")
+    if rq:
+        tw = rq["twfe"]
+        items.insert(5, t("region.appendix.inference", lang, g=imp["n_agencies"], few=FEW_CLUSTERS,
+                          p_crv=_p_text(tw["p_value"], lang), p_boot=_p_text(tw.get("p_boot"), lang),
+                          B=BOOTSTRAP_B, webb=WEBB_BELOW))
     conv = t("region.appendix.conventions", lang, jp_minutes=config.JP_MINUTES, jp_target=config.JP_TARGET_PER_YEAR,
              threshold=_SMALL)
-    note_txt = t("region.appendix.balanced", lang, n_used=F["impact"]["n_used"], n_people=F["impact"]["n_people"])
+    note_txt = (t("region.appendix.balanced", lang, n_used=imp.get("n_used", 0), n_people=imp["n_people"])
+                if imp["measured"] else "")
     return _p(_h("section.methods_appendix", lang), f"**{t('region.appendix.data_title', lang)}** " + data,
               f"**{t('region.appendix.estimators_title', lang)}**", "\n".join(f"- {x}" for x in items),
               f"**{t('region.appendix.conventions_title', lang)}** " + conv,
-              f"**{t('region.appendix.notes_title', lang)}** " + note_txt)
+              f"**{t('region.appendix.notes_title', lang)}** " + note_txt if note_txt else "")
+
+
+def _fmt_or_na(fmt: str, x) -> str:
+    try:
+        return "NA" if x is None or pd.isna(x) else format(x, fmt)
+    except (TypeError, ValueError):
+        return "NA"
 
 
 def headline(F: dict) -> str:
     """Key numbers as plain rounded text (language-neutral; checked by the notebook tests)."""
-    imp = F["impact"]["performance"]["report_quality"]
+    imp = F["impact"]["performance"].get("report_quality") or {}
+    lr = F["learning"] or {}
     lines = [
         f"region: {F['region']}",
-        f"attendance_rate: {F['reach']['attendance_rate']:.3f}",
-        f"reaction_agree_share: {F['reaction']['agree_share']:.3f}",
-        f"learning_gain: {F['learning']['gain']:.2f} [{F['learning']['gain_ci'][0]:.2f}, "
-        f"{F['learning']['gain_ci'][1]:.2f}]",
-        f"self_minus_supervisor: {F['behaviour']['self_gap']:.2f}",
-        f"att_report_quality: {imp['estimate']:.2f} [{imp['ci_low']:.2f}, {imp['ci_high']:.2f}]",
-        f"strongest_barrier: {F['challenges']['strongest_barrier']} ({F['challenges']['strongest_ame']:.3f})",
+        f"attendance_rate: {_fmt_or_na('.3f', F['reach']['attendance_rate'])}",
+        f"reaction_agree_share: {_fmt_or_na('.3f', (F['reaction'] or {}).get('agree_share'))}",
+        f"learning_gain: {_fmt_or_na('.2f', lr.get('gain'))} [{_fmt_or_na('.2f', (lr.get('gain_ci') or (None,))[0])}, "
+        f"{_fmt_or_na('.2f', (lr.get('gain_ci') or (None, None))[1])}]",
+        f"self_minus_supervisor: {_fmt_or_na('.2f', (F['behaviour'] or {}).get('self_gap'))}",
+        f"att_report_quality: {_fmt_or_na('.2f', imp.get('estimate'))} [{_fmt_or_na('.2f', imp.get('ci_low'))}, "
+        f"{_fmt_or_na('.2f', imp.get('ci_high'))}]",
+        f"strongest_barrier: {F['challenges']['strongest_barrier']} "
+        f"({_fmt_or_na('.3f', F['challenges']['strongest_ame'])})",
         f"weakest_level: {F['findings']['weakest_level']}",
     ]
     return "\n".join(lines)
@@ -1110,6 +1573,8 @@ def headline(F: dict) -> str:
 def published_tables(F: dict) -> dict[str, pd.DataFrame]:
     """The region's tables for ``reports/tables`` (person counts already through ``suppress_small_cells``)."""
     r, lr, ch, imp = F["reach"], F["learning"], F["challenges"], F["impact"]
+    lbm = (lr["by_mode"] if lr else pd.DataFrame(columns=["mode", "n", "mean_pre", "mean_post", "estimate",
+                                                          "ci_low", "ci_high"]))
     fun = r["funnel"][["stage", "n", "share_of_invited", "ci_low_invited", "ci_high_invited"]].copy()
     fun["stage"] = fun["stage"].astype(str)
     bar = ch["ames"][["term", "n_citing", "share_citing", "estimate", "ci_low", "ci_high"]].rename(
@@ -1121,8 +1586,9 @@ def published_tables(F: dict) -> dict[str, pd.DataFrame]:
     return {
         "funnel": suppress_small_cells(fun),
         "attendance_by_mode": suppress_small_cells(r["by_mode"], n_col=["n", "n_attended"]),
-        "learning_by_mode": suppress_small_cells(lr["by_mode"][["mode", "n", "mean_pre", "mean_post", "estimate",
-                                                                "ci_low", "ci_high"]]),
+        "learning_by_mode": suppress_small_cells(lbm[["mode", "n", "mean_pre", "mean_post", "estimate", "ci_low",
+                                                      "ci_high"]],
+                                                 value_cols=["mean_pre", "mean_post", "estimate", "ci_low", "ci_high"]),
         "barriers": suppress_small_cells(bar, value_cols=["share_citing"]),
         "impact": perf.rename(columns={"n": "n_obs"}),
         "cost_by_mode": suppress_small_cells(ch["cost_effectiveness"], n_col=["n_treated", "n_completed"]),
@@ -1236,7 +1702,7 @@ def _fig_ikm(F, lang):
             ax.text(len(x) - 0.55, (max(a, lo) + min(b, 100)) / 2, t("region.mutu_band", lang, mutu=g), fontsize=7,
                     va="center", color="0.35")
     ax.plot(np.arange(len(x)), x["ikm"], marker="o", color="C0")
-    ax.set_xticks(np.arange(len(x)), x["period"])
+    ax.set_xticks(np.arange(len(x)), [format_period(p, lang) for p in x["period"]], fontsize=7)
     ax.set_ylim(lo, 100)
     ax.set_xlim(-0.3, len(x) - 0.2)
     ax.set_xlabel(t("region.axis.semester", lang))
@@ -1317,6 +1783,11 @@ def figure(F: dict, kind: str, lang: str, save: bool = True):
     if kind not in FIGURES:
         raise ValueError(f"unknown figure {kind!r}; expected one of {FIGURES}")
     if kind in ("services", "ikm") and ("trend" if kind == "services" else "ikm") not in F["results"]:
+        return None
+    if (kind == "reaction" and F["reaction"] is None) or (kind in ("learning", "modes") and F["learning"] is None) \
+            or (kind == "behaviour" and F["behaviour"] is None) \
+            or (kind == "event_study" and not len(F["impact"].get("event_study", ()))) \
+            or (kind == "barriers" and not len(F["challenges"]["ames"])):
         return None
     if kind == "modes" and F["learning"]["by_mode"]["n"].ge(_SMALL).sum() < 2:
         return None

@@ -72,6 +72,9 @@ __all__ = [
     "format_percent",
     "format_rupiah",
     "format_date",
+    "format_period",
+    "format_period_range",
+    "format_amount",
     "format_ci",
     "describe_effect",
     "describe_share",
@@ -341,6 +344,73 @@ def format_date(d, lang: str = "id") -> str:
     elif not isinstance(d, _dt.date):
         d = pd.Timestamp(d)
     return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+
+
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def format_period(period, lang: str = "id") -> str:
+    """A quarter or half-year period as officials write it.
+
+    ``"2022Q1"`` -> ``"triwulan I 2022"`` / ``"Q1 2022"``; ``"2024S2"`` (or ``"2024H2"``, ``"2024-S2"``) ->
+    ``"semester II 2024"`` / ``"H2 2024"``; a ``pandas.Period`` of quarterly frequency as a quarter; any other
+    value is returned as text, and a missing one as ``"–"``.
+
+    Examples
+    --------
+    >>> format_period("2022Q1", "id"), format_period("2024S2", "id")
+    ('triwulan I 2022', 'semester II 2024')
+    >>> format_period("2022Q1", "en"), format_period("2024S2", "en")
+    ('Q1 2022', 'H2 2024')
+    """
+    import re
+
+    _check_lang(lang)
+    if _is_missing(period):
+        return MISSING
+    if isinstance(period, pd.Period) and period.freqstr.startswith("Q"):
+        period = f"{period.year}Q{period.quarter}"
+    text = str(period).strip()
+    m = re.fullmatch(r"(\d{4})\s*[-/ ]?\s*([QqSsHh])\s*([1-4])", text)
+    if not m:
+        return text
+    year, kind, k = m.group(1), m.group(2).upper(), int(m.group(3))
+    if kind == "Q":
+        return f"triwulan {_ROMAN[k - 1]} {year}" if lang == "id" else f"Q{k} {year}"
+    if k > 2:
+        return text
+    return f"semester {_ROMAN[k - 1]} {year}" if lang == "id" else f"H{k} {year}"
+
+
+def format_period_range(first, last, lang: str = "id") -> str:
+    """``"triwulan I 2022 s.d. triwulan IV 2024"`` / ``"Q1 2022 to Q4 2024"``.
+
+    >>> format_period_range("2022Q1", "2024Q4", "id")
+    'triwulan I 2022 s.d. triwulan IV 2024'
+    """
+    sep = " s.d. " if lang == "id" else " to "
+    return format_period(first, lang) + sep + format_period(last, lang)
+
+
+def format_amount(x, lang: str = "id") -> str:
+    """An amount of rupiah as officials write it in a sentence: whole rupiah below one million
+    (``"Rp289.000"``), then juta/miliar/triliun with one decimal below ten and none from ten on
+    (``"Rp3,8 juta"``, ``"Rp434 juta"``, ``"Rp1,2 miliar"``; ``"Rp4 juta"`` rather than ``"Rp4,0 juta"``);
+    English ``"IDR 3.8 million"``.
+
+    >>> format_amount(3_800_000), format_amount(434_200_000), format_amount(289_000), format_amount(1.2e9, "en")
+    ('Rp3,8 juta', 'Rp434 juta', 'Rp289.000', 'IDR 1.2 billion')
+    """
+    _check_lang(lang)
+    if _is_missing(x):
+        return MISSING
+    a = abs(float(x))
+    for size, _key in _COMPACT:
+        if a >= size:
+            one = Decimal(repr(a / size)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            decimals = 1 if one < 10 and one != one.to_integral_value() else 0
+            return format_rupiah(x, lang, decimals=decimals, compact=True)
+    return format_rupiah(x, lang)
 
 
 def _level_text(level: float, lang: str) -> str:
