@@ -121,7 +121,8 @@ def test_deterministic_and_seed_sensitive(runs):
 def test_summary(runs):
     raw, truth_dir, summary = runs["a"]
     assert truth_dir == raw.parent / "truth"
-    assert set(summary["files"]) == {p.name for p in raw.iterdir()}
+    assert set(summary["files"]) | {summary["context"]} == {p.name for p in raw.iterdir()}
+    assert json.loads((raw / summary["context"]).read_text())["synthetic"] is True
     assert not any(p.name.startswith("truth") for p in raw.iterdir())
 
 

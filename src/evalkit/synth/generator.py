@@ -583,6 +583,8 @@ def generate(out_dir, *, seed: int = config.DEFAULT_SEED, n_employees: int = 10_
             sheets[(table, region)] = _render(w, notes, table, region, prof, rng, xl_num[region] and fmt == "xlsx")
     _plant(sheets, rng, xl_num)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the demo's context (region stories, marked synthetic): beside the raw files, as an office would put its own
+    (out_dir / "konteks.json").write_bytes(Path(__file__).with_name("demo_context.json").read_bytes())
     files, planted, dups, excluded = {}, [], {}, {}
     say(f"writing field files to {out_dir}")
     for (table, region), sh in sheets.items():
@@ -624,5 +626,6 @@ def generate(out_dir, *, seed: int = config.DEFAULT_SEED, n_employees: int = 10_
                                           + "\n", encoding="utf-8")
     pe.to_parquet(truth_dir / "person_effects.parquet", index=False)
     say("done")
-    return dict(files=dict(sorted(files.items())), out_dir=str(out_dir), truth_dir=str(truth_dir), seed=seed,
+    return dict(files=dict(sorted(files.items())), context="konteks.json",
+                out_dir=str(out_dir), truth_dir=str(truth_dir), seed=seed,
                 n_employees=int(n_employees))
