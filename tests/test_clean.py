@@ -363,7 +363,7 @@ def test_nip_not_in_roster_is_a_warning_and_kept(raw, tmp_project):
                                          "198503172010012004,P1,60,80\n199203142019032001,P1,60,80\n")
     res = clean(raw, tmp_project / "o", key=KEY, today=TODAY)
     assert res.ok
-    [w] = res.report.warnings
+    [w] = [p for p in res.report.warnings if "NIP" in p.expected]  # (the other: there is no programme list)
     assert (w.file, w.expected) == ("nilai_tes_x.csv",
                                     "1 row(s) with a NIP that is not in the employee files (pegawai_*); kept")
     assert res.manifest["tables"]["tests"]["rows_kept"] == 2
@@ -374,3 +374,104 @@ def test_empty_raw_folder_writes_an_empty_manifest(raw, tmp_project):
     assert res.ok and res.tables == {} and res.manifest["tables"] == {}
     assert (tmp_project / "o" / "manifest.json").exists()
     assert (tmp_project / "o" / "quarantine" / "problems.csv").read_text().startswith("table,file,row")
+
+
+# ------------------------------------------------------------------ files offices keep (optional columns)
+
+REACTION_HEADER = "Kode Pelatihan,Materi,Pengajar,Relevansi,Fasilitas,Kepuasan Keseluruhan\n"
+
+
+def test_an_anonymous_questionnaire_keeps_every_row(raw, tmp_project):
+    """A reaction file without NIP is valid: each answer is kept (two alike too) with a missing person_id."""
+    (raw / "survei_reaksi_anonim.csv").write_text(
+        REACTION_HEADER + "P1,5,4,4,3,4\nP1,5,4,4,3,4\nP1,3,3,4,4,4\nP2,2,3,3,3,3\n")
+    (raw / "survei_reaksi_nip.csv").write_text(
+        "NIP," + REACTION_HEADER + "198503172010012004,P1,4,4,4,4,4\n,P1,4,4,4,4,4\n,P1,4,4,4,4,4\n"
+        "196608011988031001,P1,5,5,5,5,5\n196608011988031001,P1,5,5,5,5,5\n")  # a named duplicate
+    res = clean(raw, tmp_project / "o", key=KEY, today=TODAY)
+    m = res.manifest["tables"]["reaction"]
+    assert (m["rows_read"], m["rows_kept"], m["rows_quarantined"]) == (9, 8, 1)
+    [dup] = [p for p in res.report.errors]
+    assert dup.expected.startswith("duplicate row") and (dup.file, dup.row) == ("survei_reaksi_nip.csv", 6)
+    df = pd.read_parquet(res.tables["reaction"])
+    assert df["person_id"].isna().sum() == 6 and df["person_id"].notna().sum() == 2
+    schema_for("reaction").validate(df)
+    said = [p.expected for p in res.report.warnings]
+    assert any(s.startswith("no NIP column: an anonymous questionnaire") for s in said)
+    assert "2 empty cell(s); kept as anonymous answers (no person_id: not linked to enrolments or tests)" in said
+
+
+def test_a_named_key_with_different_answers_is_still_a_conflict(raw, tmp_project):
+    (raw / "survei_reaksi.csv").write_text(
+        "NIP," + REACTION_HEADER + "198503172010012004,P1,4,4,4,4,4\n198503172010012004,P1,2,2,2,2,2\n"
+        ",P1,1,1,1,1,1\n")
+    res = clean(raw, tmp_project / "o", key=KEY, today=TODAY)
+    m = res.manifest["tables"]["reaction"]
+    assert (m["rows_kept"], m["rows_quarantined"]) == (1, 2)
+    assert all("duplicate key" in p.expected for p in res.report.errors)
+
+
+def test_an_attendance_list_leaves_completion_unknown(raw, tmp_project):
+    """NIP and Hadir only: the optional columns are missing (nullable boolean), never False; a file that has
+    them keeps plain bool; a blank cell of a yes/no column the file has is still an error."""
+    (raw / "presensi_p1.csv").write_text(
+        "NIP,Kode Pelatihan,Hadir\n198503172010012004,P1,H\n196608011988031001,P1,S\n199001012015031002,P1,v\n")
+    res = clean(raw, tmp_project / "o", key=KEY, today=TODAY)
+    assert res.ok and res.manifest["tables"]["enrolments"]["rows_kept"] == 3
+    df = pd.read_parquet(res.tables["enrolments"])
+    schema_for("enrolments").validate(df)
+    assert df["attended"].dtype == bool and df["attended"].sum() == 2
+    for c in ("invited", "registered", "completed", "barrier_time", "barrier_experienced"):
+        assert str(df[c].dtype) == "boolean" and df[c].isna().all(), c
+    assert df["attendance_share"].dtype == "float64" and df["attendance_share"].isna().all()
+    assert sorted(df["reason_absent"].dropna()) == ["Sakit"]
+    [w] = [p for p in res.report.warnings if p.expected.startswith("optional column(s)")]
+    assert "'Lulus' (completed)" in w.expected and "reason_absent" not in w.expected
+    # a second file with the columns: the table mixes known and unknown values
+    (raw / "peserta_p2.csv").write_text(
+        "NIP,Kode Pelatihan,Diundang,Mendaftar,Hadir,Lulus\n198503172010012004,P2,Ya,Ya,Ya,Tidak\n"
+        "196608011988031001,P2,Ya,,Ya,Ya\n")
+    res = clean(raw, tmp_project / "o", key=KEY, today=TODAY)
+    df = pd.read_parquet(res.tables["enrolments"]).set_index("programme_id")
+    assert df.loc[["P2"], "completed"].tolist() == [False] and df.loc["P1", "completed"].isna().all()
+    assert str(df["completed"].dtype) == "boolean"
+    [e] = res.report.errors
+    assert (e.file, e.row, e.column) == ("peserta_p2.csv", 3, "Mendaftar") and "missing value" in e.expected
+
+
+def test_without_an_employee_or_programme_list_nothing_is_checked_and_all_is_kept(raw, tmp_project):
+    (raw / "nilai_tes_x.csv").write_text("NIP,Kode Pelatihan,Pretest,Posttest\n"
+                                         "198503172010012004,P1,60,80\n199203142019032001,P1,60,80\n")
+    res = clean(raw, tmp_project / "o", key=KEY, today=TODAY)
+    assert res.ok and res.manifest["tables"]["tests"]["rows_kept"] == 2
+    said = sorted(p.expected for p in res.report.warnings if p.file == "nilai_tes_x.csv")
+    assert said == ["no employee list (pegawai_*): NIPs could not be checked against it; rows kept",
+                    "no programme list (pelatihan_*/diklat_*): programme codes could not be checked against it; "
+                    "rows kept"]
+
+
+def test_a_programme_list_without_topic_and_cost(raw, tmp_project):
+    (raw / "pelatihan_sleman.csv").write_text(
+        "Kode Pelatihan;Nama Pelatihan;Metode;JP;Tanggal Mulai;Tanggal Selesai;Wilayah\n"
+        "SLM-1;Pelayanan Publik;Klasikal;24;3 Juni 2025;5 Juni 2025;Kab. Sleman\n")
+    res = clean(raw, tmp_project / "o", key=KEY, today=dt.date(2026, 1, 1))
+    assert res.ok
+    df = pd.read_parquet(res.tables["programmes"])
+    schema_for("programmes").validate(df)
+    assert df["region"].astype(str).tolist() == ["Sleman"]
+    assert df["topic"].isna().all() and df["cost_rp"].isna().all() and df["cost_rp"].dtype == "float64"
+
+
+def test_an_analysis_that_needs_a_column_the_office_lacks_says_so():
+    from evalkit.participation import attendance_model, attendance_shares, funnel
+
+    enr = pd.DataFrame({"person_id": ["P1", "P2"], "programme_id": ["A", "A"], "attended": [True, False],
+                        **{c: pd.array([pd.NA, pd.NA], dtype="boolean") for c in
+                           ("invited", "registered", "completed", "barrier_time")}})
+    with pytest.raises(ValueError, match=r"the funnel needs 'invited' \(Diundang\): not in this office's "
+                                         r"attendance data"):
+        funnel(enr)
+    with pytest.raises(ValueError, match=r"needs 'attendance_share' \(Persentase Kehadiran\)"):
+        attendance_shares(enr.assign(invited=True))
+    with pytest.raises(ValueError, match=r"the attendance model needs 'barrier_time'"):
+        attendance_model(enr, pd.DataFrame({"person_id": ["P1", "P2"]}), barriers=["barrier_time"], controls=())

@@ -136,20 +136,24 @@ def _sub(tables, region):
 
 
 # ------------------------------------------------------------------------------------------------ slugs
-def test_region_slug_and_notebook_outputs():
+def test_region_slug_and_notebook_outputs(tables, tmp_path, monkeypatch):
     assert R.region_slug("DKI Jakarta") == "jakarta"
     assert R.region_slug("Mamuju") == "mamuju"
     assert R.region_slug("Kota Mataram") == "kota_mataram"
+    monkeypatch.setenv("EVALKIT_DATA_DIR", str(tmp_path))
+    assert [s.name for s in pipeline.discover(only=["08"])] == ["08_region_report[*]"]  # nothing cleaned yet
+    (tmp_path / "processed").mkdir()
+    tables["employees"].to_parquet(tmp_path / "processed" / "employees.parquet")
     steps = [s for s in pipeline.discover(only=["08"])]
-    assert len(steps) == 10
-    outputs = {s.output for s in steps}
-    assert {"regions/mamuju_id", "regions/batanghari_en", "regions/jakarta_id", "regions/bukittinggi_en",
-            "regions/ampenan_id"} <= outputs
+    present = [str(r) for r in tables["employees"]["region"].astype(str).unique()]
+    assert len(steps) == 2 * len(present)  # one report per region present in the data, per language
+    assert {f"regions/{config.REGION_SLUGS.get(r, R.region_slug(r))}_{lang}" for r in present
+            for lang in ("id", "en")} == {s.output for s in steps}
     # the notebook's fixed slugs agree with config.REGION_SLUGS
     meta = json.loads((config.PROJ_ROOT / "notebooks" / "08_region_report.ipynb").read_text())["metadata"]["evalkit"]
     for name, slug in meta["slugs"]["region"].items():
         assert config.REGION_SLUGS[name] == slug
-    assert set(meta["matrix"]["region"]) == set(config.REGIONS)
+    assert meta["matrix"]["region"] == "@employees.region"  # regions come from the cleaned data
 
 
 # ---------------------------------------------------------------------------------------------- numbers

@@ -18,7 +18,16 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from evalkit.measures._util import TIDY_COLUMNS, as_list, check_ci, check_columns, check_frame, group_iter, wilson
+from evalkit.measures._util import (
+    TIDY_COLUMNS,
+    as_list,
+    check_ci,
+    check_columns,
+    check_frame,
+    check_known,
+    group_iter,
+    wilson,
+)
 
 __all__ = ["funnel", "funnel_plot", "attendance_model", "strongest_barrier", "attendance_shares", "ame_plot",
            "BARRIERS", "STAGES"]
@@ -85,10 +94,15 @@ def funnel(enrolments: pd.DataFrame, programmes: pd.DataFrame | None = None,
     check_frame(enrolments, "enrolments")
     ci = check_ci(ci)
     by = as_list(by)
-    check_columns(enrolments, list(STAGES), "enrolments")
+    check_known(enrolments, list(STAGES), "the funnel")
     for s in STAGES:
         if not pd.api.types.is_bool_dtype(enrolments[s]):
             raise TypeError(f"column {s!r} of enrolments must be bool, got {enrolments[s].dtype}")
+    unknown = enrolments[list(STAGES)].isna().any(axis=1)  # (a file without the column: nullable boolean)
+    if unknown.any():
+        warnings.warn(f"{int(unknown.sum())} enrolment row(s) with an unknown stage (a file without the column) "
+                      "left out of the funnel", UserWarning, stacklevel=2)
+        enrolments = enrolments[~unknown.to_numpy()]
     data = _merge_context(enrolments, programmes, employees)
     check_columns(data, by, "enrolments (merged with programmes and employees)")
     passed = np.ones(len(data), dtype=bool)
@@ -334,7 +348,8 @@ def attendance_model(
     by = as_list(by)
     if not barriers:
         raise ValueError("barriers must name at least one column")
-    check_columns(enrolments, ["person_id", "attended"] + barriers, "enrolments")
+    check_columns(enrolments, ["person_id", "attended"], "enrolments")
+    check_known(enrolments, barriers + ([sample] if sample in STAGES else []), "the attendance model")
     for c in ["attended"] + barriers:
         if not (pd.api.types.is_bool_dtype(enrolments[c]) or pd.api.types.is_numeric_dtype(enrolments[c])):
             raise TypeError(f"column {c!r} of enrolments must be bool or 0/1, got {enrolments[c].dtype}")
@@ -453,7 +468,8 @@ def attendance_shares(enrolments: pd.DataFrame, programmes: pd.DataFrame | None 
     check_frame(enrolments, "enrolments")
     ci = check_ci(ci)
     by = as_list(by)
-    check_columns(enrolments, ["invited", "attended", share_col], "enrolments")
+    check_columns(enrolments, ["attended"], "enrolments")
+    check_known(enrolments, ["invited", share_col], "the attendance shares")
     for c in ("invited", "attended"):
         if not pd.api.types.is_bool_dtype(enrolments[c]):
             raise TypeError(f"column {c!r} of enrolments must be bool, got {enrolments[c].dtype}")
@@ -464,7 +480,11 @@ def attendance_shares(enrolments: pd.DataFrame, programmes: pd.DataFrame | None 
         raise ValueError(f"column {share_col!r} of enrolments must lie between 0 and 1")
     data = _merge_context(enrolments, programmes, employees)
     check_columns(data, by, "enrolments (merged with programmes and employees)")
-    data = data[data["invited"]]
+    invited = data["invited"]
+    if invited.isna().any():  # (a file without the column: invitation unknown)
+        warnings.warn(f"{int(invited.isna().sum())} enrolment row(s) with an unknown invitation left out",
+                      UserWarning, stacklevel=2)
+    data = data[invited.fillna(False).astype(bool).to_numpy()]
     rows = []
     for key, sub in group_iter(data, by):
         att = sub.loc[sub["attended"], share_col].dropna().astype(float)

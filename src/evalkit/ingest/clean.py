@@ -11,11 +11,15 @@ Pipeline per canonical table (``employees`` first, so its names can be scrubbed 
    required column sends all its rows to quarantine;
 3. **normalise** each field by its kind (:mod:`~evalkit.ingest.normalise`); a row with any cell that cannot be
    cleaned, or an empty key / yes-no / NIP cell, goes to quarantine with every reason. Dates after ``today``
-   are rejected ("date in the future"); a programme ending before it starts is rejected;
+   are rejected ("date in the future"); a programme ending before it starts is rejected. An optional column a
+   file lacks (``required=False`` in the spec: an attendance list without "Lulus") is missing for its rows,
+   never False, and is named in one warning per file; the NIP of an anonymous questionnaire (spec
+   ``anonymous``: ``reaction``) may be absent or blank: the row is kept with a missing ``person_id``;
 4. **duplicates**: rows with exactly the same cleaned content as an earlier row are quarantined as
    ``"duplicate row"`` (the first is kept). Then rows that share a key but differ in content are *all*
    quarantined as ``"duplicate key with different content"``: the cleaner cannot know which version is right,
-   so none is used until the field office corrects its file;
+   so none is used until the field office corrects its file. Anonymous answers have no key and are never
+   taken for duplicates (each row is one respondent, identified by its file and row);
 5. **validate** the kept rows with the pandera schema (:mod:`~evalkit.ingest.schemas`); a failing row (a bug
    guard: the normalisers already enforce the rules) is quarantined too;
 6. **pseudonymise**: NIP -> ``person_id`` (keyed HMAC, :mod:`~evalkit.ingest.pseudonym`), ``employees`` also
@@ -47,8 +51,10 @@ Examples
 >>> res = clean(raw, out, key="demo")
 >>> res.manifest["tables"]["tests"]["rows_kept"], res.manifest["tables"]["tests"]["rows_quarantined"]
 (1, 1)
->>> print(res.report.problems[0].expected)
+>>> print(res.report.errors[0].expected)
 NIP birth date (digits 1-8) is not a real date: month 13
+>>> print(res.report.warnings[0].expected)
+no employee list (pegawai_*): NIPs could not be checked against it; rows kept
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_f
 from evalkit.ingest import read as _read
 from evalkit.ingest.codebook import CODEBOOK_NAME, Codebook, CodebookError, load_codebook
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
-from evalkit.ingest.schemas import dtype_for, output_columns, output_key, region_dtype, schema_for
+from evalkit.ingest.schemas import dtype_for, output_columns, output_key, region_dtype, schema_for, yesno_dtype
 from evalkit.ingest.spec import RAW_TABLES, table_for_file
 
 __all__ = ["Problem", "FileSummary", "CheckReport", "CleanResult", "clean", "check", "format_problems",
@@ -268,7 +274,7 @@ class _Runner:
         self._known_p = np.zeros(0, dtype=object)  # their pseudonyms
         self._known: _Lookup | None = None  # and a lookup of _known_s (None: to be rebuilt)
         self._src: np.ndarray = np.zeros(0, dtype=np.int64)  # source rows of the last to_output frame
-        self._empty_cells: dict[tuple[str, str, str], int] = {}  # (table, source, header) -> empty cells
+        self._empty_cells: dict[tuple[str, str, str, str], int] = {}  # (table, source, header, what) -> cells
         self.codebook: Codebook | None = None  # raw_dir/codebook.csv, when there is one (see ingest.codebook)
         self.codebook_error: CodebookError | None = None  # a malformed codebook (nothing else is read)
 
@@ -447,9 +453,9 @@ class _Runner:
         return None
 
     def flush_empty_cells(self) -> None:
-        for (table, source, header), k in self._empty_cells.items():
+        for (table, source, header, what), k in self._empty_cells.items():
             self.problem(file=source, row=None, column=header, value="", severity="warning", table=table,
-                         expected=f"{k} empty cell(s); kept as missing values")
+                         expected=f"{k} empty cell(s); {what}")
         self._empty_cells.clear()
 
     # --- normalising -----------------------------------------------------------------------------------
@@ -486,16 +492,30 @@ class _Runner:
             self.problem(file=raw.source, row=int(rownum), column=None, value=None, expected=why, table=table)
         if table == "enrolments" and "attended" in raw.data.columns:  # presensi codes (S, I, DL...) give the reason
             raw.data["reason_absent"] = fill_reason_from_presensi(raw.data["attended"], raw.data.get("reason_absent"))
+        absent = [f for f in spec.fields if f.name not in raw.data.columns and not f.required
+                  and f.kind not in ("text", "id", "name", "nip")]
+        if first and absent:  # optional columns an office rarely keeps (an attendance list has NIP and Hadir)
+            self.problem(file=raw.source, row=None, column=None, value=None, severity="warning", table=table,
+                         expected="optional column(s) not in the file, unknown (missing) for its rows: "
+                                  + ", ".join(f"{f.aliases[0]!r} ({f.name})" for f in absent))
         for f in spec.fields:
+            anonymous_nip = spec.anonymous and f.kind == "nip"
             if f.name not in raw.data.columns:
                 cols[f.name] = (np.full(n, -1, dtype=np.int32), np.array([None], dtype=object))
+                if first and anonymous_nip:
+                    self.problem(file=raw.source, row=None, column=None, value=None, severity="warning",
+                                 table=table, expected="no NIP column: an anonymous questionnaire; its answers are "
+                                                       "kept without a person_id (not linked to enrolments or "
+                                                       "tests), every row counted, none taken for a duplicate")
                 continue
             # every step below works on the distinct cells (``vu``, ``eu``: value and error per code)
             c = normalise_coded(raw.data[f.name], f)
             codes, vu, eu = c.codes, c.values, c.errors
             header = raw.columns.get(f.name, f.name)
             missing_u = _is_none(vu) & _is_none(eu)
-            must = f.name in spec.key or f.kind in ("yesno", "nip")
+            # (an optional yes/no column must still be filled where the file has it; the NIP of an anonymous
+            # questionnaire may be blank)
+            must = (f.name in spec.key or f.kind in ("yesno", "nip")) and not anonymous_nip
             if f.kind == "name":
                 self.names.update(v for v in vu[_present(codes, len(vu))] if v is not None)
             if f.kind in ("text", "name"):  # a blank cell is missing (a cell that is not there is not counted)
@@ -525,7 +545,13 @@ class _Runner:
             elif f.required:
                 k = int(missing_u[codes].sum()) if missing_u.any() else 0
                 if k:  # reported once per file (summed over the chunks of a large file)
-                    ck = (table, raw.source, header)
+                    ck = (table, raw.source, header, "kept as missing values")
+                    self._empty_cells[ck] = self._empty_cells.get(ck, 0) + k
+            elif anonymous_nip:
+                k = int(missing_u[codes].sum()) if missing_u.any() else 0
+                if k:
+                    ck = (table, raw.source, header, "kept as anonymous answers (no person_id: not linked to "
+                                                     "enrolments or tests)")
                     self._empty_cells[ck] = self._empty_cells.get(ck, 0) + k
             cols[f.name] = (np.asarray(codes, dtype=np.int32), np.asarray(vu, dtype=object))
         # cross-field rule: a programme cannot end before it starts
@@ -573,7 +599,9 @@ class _Runner:
         raw.data = raw.data[[c for c in [f.name for f in RAW_TABLES[table].fields] if c in raw.data.columns]]
         raw.columns["programme_id"] = header
         where = "the programmes table (pelatihan_*/diklat_*)" if len(progs) else \
-            "the programmes table, which has no kept rows (add a pelatihan_* file)"
+            "the programmes table, which has no kept rows (add a pelatihan_* file)" if "programmes" in self.works \
+            else "a programme list, and there is none (add a pelatihan_* file, or give the programme code as " \
+                 "the codebook's `value`)"
         for t, n in m.unknown.items():
             self.problem(file=raw.source, row=None, column=header, value=_show(t), table=table,
                          expected=f"programme title not found in {where} ({n} row(s), quarantined); correct "
@@ -622,12 +650,15 @@ class _Runner:
         key = list(spec.key)
         # column -> codes over the table's rows and its distinct clean values (the chunks' codes merged)
         fact = {c: _merge_coded([ch.cols[c] for ch in chunks]) for c in content}
+        # anonymous answers (a questionnaire without NIP, spec ``anonymous``) have no key: each row is one
+        # respondent, identified by its file and row, so they are never taken for duplicates
+        named = fact["nip"][0] >= 0 if spec.anonymous else np.ones(n_rows, dtype=bool)
         # rows with distinct keys are distinct rows: the two checks below only run when some key repeats
-        repeats = bool(ok.any()) and _any_repeat([fact[c][0][ok] for c in key])
+        repeats = bool((ok & named).any()) and _any_repeat([fact[c][0][ok & named] for c in key])
         codes = pd.DataFrame({c: fact[c][0] for c in content}) if repeats else None
         # exact duplicates among rows that are otherwise fine (first kept)
         if repeats:
-            sub = codes.loc[ok]
+            sub = codes.loc[ok & named]
             dup = _duplicated(sub, keep="first")
             first_of: dict[tuple, int] = {}
             involved = sub[_duplicated(sub, keep=False)] if dup.any() else sub.iloc[:0]
@@ -640,8 +671,8 @@ class _Runner:
                 flag(i, why)
             ok = ok_mask()
         # same key, different content: all versions quarantined
-        if repeats and ok.any():
-            sub = codes.loc[ok, key]
+        if repeats and (ok & named).any():
+            sub = codes.loc[ok & named, key]
             conflict = _duplicated(sub, keep=False)
             if conflict.any():
                 groups = sub[conflict].reset_index().groupby(key, sort=False)["index"].apply(list)
@@ -713,7 +744,8 @@ class _Runner:
     def check_references(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]],
                          files: np.ndarray) -> None:
         """Warn (per file, not per row) about NIPs missing from the employee files and programme codes missing
-        from the programme files. The rows are kept: the roster may simply be incomplete. ``pos``: the kept
+        from the programme files. The rows are kept: the roster may simply be incomplete. Without an employee
+        (or programme) list at all, one warning per file says that nothing could be checked. ``pos``: the kept
         rows; ``fact``: column -> (codes, distinct values); ``files``: the file of each kept row."""
 
         def values_of(col: str) -> _Lookup:  # the distinct values of the kept rows (not missing ones)
@@ -726,6 +758,21 @@ class _Runner:
         if table == "programmes":
             self.programme_ids = values_of("programme_id")
             return
+        for col, table_, what, where in (("nip", "employees", "NIPs", "no employee list (pegawai_*)"),
+                                         ("programme_id", "programmes", "programme codes",
+                                          "no programme list (pelatihan_*/diklat_*)")):
+            has = fact[col][0][pos] >= 0 if col in fact else np.zeros(0, dtype=bool)
+            if not has.any():
+                continue
+            if table_ not in self.works:  # no such file at all: the rows are kept, unchecked
+                why = f"{where}: {what} could not be checked against it; rows kept"
+            elif not len(getattr(self, "roster" if col == "nip" else "programme_ids", ())):
+                why = f"the {table_} table has no kept rows: {what} could not be checked against it; rows kept"
+            else:
+                continue
+            for f in sorted({str(x).split(" [", 1)[0] for x in files[has]}):
+                self.problem(file=f, row=None, column=None, value=None, severity="warning", table=table,
+                             expected=why)
         checks = []
         if "nip" in fact and len(getattr(self, "roster", ())):
             checks.append(("nip", self.roster, "NIP", "the employee files (pegawai_*)"))
@@ -805,7 +852,12 @@ class _Runner:
                     parts["appointment_year"] = k, d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11]
                 continue
             k, u = coded(c.name)
-            dtype = region_dtype(u) if c.kind == "region" else dtype_for(c)
+            if c.kind == "region":
+                dtype = region_dtype(u)
+            elif c.kind == "yesno":  # bool, or boolean when an optional column has a missing value
+                dtype = yesno_dtype(c, bool(len(k)) and bool((k < 0).any()))
+            else:
+                dtype = dtype_for(c)
             parts[c.name] = k, _cast_distinct(k, u, dtype)
         if order is None and len(pos):  # a small table (or keys that are not all text): pandas sorts the keys
             by = pd.DataFrame({name: parts[name][1][parts[name][0]] for name in keys})
@@ -1112,6 +1164,8 @@ def _cast(a: np.ndarray, dtype: Any) -> Any:
         return u[codes]
     if dtype == "bool":
         return a.astype(bool)
+    if dtype == "boolean":
+        return pd.array(a, dtype="boolean")
     if dtype == "int64":
         return a.astype("int64")
     return pd.array(a, dtype="str")

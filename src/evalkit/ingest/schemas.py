@@ -8,10 +8,16 @@ Column rules for ``data/processed/<table>.parquet``:
 * dtypes by kind: ``date``/``month`` -> ``datetime64[ns]`` (a month is its first day); ``quarter`` ->
   ``"2023Q1"``, ``semester`` -> ``"2024S1"``, ``text``/``id`` -> pandas ``str``; ``int``/``likert5``/``skm4``
   -> nullable ``Int64``; ``float``/``rupiah``/``percent`` -> ``float64`` (percent as a share 0-1);
-  ``yesno`` -> ``bool``; ``category`` -> unordered ``Categorical`` with the spec's level order; ``region`` ->
+  ``yesno`` -> ``bool``, or nullable ``boolean`` for an optional yes/no column (see below) that has a missing
+  value (:func:`yesno_dtype`: files that have the column give ``bool`` as before); ``category`` -> unordered
+  ``Categorical`` with the spec's level order; ``region`` ->
   ``Categorical`` whose categories are the study regions (``config.REGIONS``) then any other region of
   Indonesia found in the data (:func:`region_dtype`).
-* Key columns, ``yesno`` columns and ``person_id`` are never missing; other columns may be (a blank cell).
+* Key columns, required ``yesno`` columns and ``person_id`` are never missing; other columns may be (a blank
+  cell, or an optional column a file does not have: an attendance list without "Lulus" leaves ``completed``
+  unknown, not False). Exception: ``person_id`` of a table whose spec is ``anonymous`` (``reaction``: an
+  anonymous questionnaire) is missing for answers without a NIP; its key is then unique only among the rows
+  that have a ``person_id``.
 
 Examples
 --------
@@ -33,7 +39,7 @@ from evalkit import config
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX
 from evalkit.ingest.spec import RAW_TABLES
 
-__all__ = ["OutColumn", "output_columns", "output_key", "schema_for", "dtype_for", "NULLABLE_KINDS"]
+__all__ = ["OutColumn", "output_columns", "output_key", "schema_for", "dtype_for", "yesno_dtype", "NULLABLE_KINDS"]
 
 #: Kinds whose blank cells are kept as missing values (outside key columns).
 NULLABLE_KINDS = frozenset({"text", "id", "region", "date", "month", "quarter", "semester", "rupiah", "int", "float",
@@ -73,6 +79,13 @@ def dtype_for(col: OutColumn) -> Any:
     return "str"
 
 
+def yesno_dtype(col: OutColumn, has_missing: bool) -> str:
+    """The dtype of a cleaned ``yesno`` column: ``bool`` unless the column is optional (nullable) and some
+    value is missing (``boolean``, pandas' nullable bool). A file that has the column gives ``bool`` as
+    before; only a column some file lacks becomes ``boolean``."""
+    return "boolean" if col.nullable and has_missing else "bool"
+
+
 def region_dtype(values) -> pd.CategoricalDtype:
     """Categories of a cleaned ``region`` column: any region of Indonesia can appear (the names come from
     :func:`evalkit.ingest.normalise.parse_region`). The configured study regions (``config.REGIONS``) come
@@ -91,14 +104,14 @@ def output_columns(table: str) -> list[OutColumn]:
         if f.kind == "name":
             continue
         if f.kind == "nip":
-            out.append(OutColumn("person_id", "pseudonym", False))
+            out.append(OutColumn("person_id", "pseudonym", t.anonymous))
             if table == "employees":
                 out += [OutColumn("sex", "sex", False, ("L", "P")), OutColumn("birth_year", "year", False),
                         OutColumn("appointment_year", "year", False)]
             continue
         levels = None if f.kind == "region" else f.levels  # regions: see region_dtype
         bounds = tuple(f.bounds) if f.bounds != (None, None) else _SCALE.get(f.kind, (None, None))
-        nullable = f.name not in t.key and f.kind in NULLABLE_KINDS
+        nullable = f.name not in t.key and (f.kind in NULLABLE_KINDS or (f.kind == "yesno" and not f.required))
         out.append(OutColumn(f.name, f.kind, nullable, levels, bounds))  # type: ignore[arg-type]
     return out
 
@@ -129,10 +142,25 @@ def schema_for(table: str) -> pa.DataFrameSchema:
         if c.kind == "year":
             checks.append(pa.Check.in_range(1900, 2100))
         dtype = dtype_for(c)
-        if c.kind == "region":  # categories depend on the data (region_dtype); names were checked when parsed
+        if c.kind == "yesno" and c.nullable:  # bool, or boolean when a value is missing (yesno_dtype)
+            dtype = None
+            checks.append(pa.Check.isin([True, False]))
+        elif c.kind == "region":  # categories depend on the data (region_dtype); names were checked when parsed
             dtype = "category"
         elif isinstance(dtype, pd.CategoricalDtype):
             checks.append(pa.Check.isin(list(dtype.categories)))
         cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable)
-    return pa.DataFrameSchema(cols, unique=output_key(table), strict=True, ordered=True, coerce=False,
-                              name=table)
+    key = output_key(table)
+    if RAW_TABLES[table].anonymous:  # anonymous answers have no key: it holds among the rows with a person_id
+        return pa.DataFrameSchema(cols, checks=[pa.Check(lambda df: _unique_named(df, key), name="unique_named_key",
+                                                         error=f"{key} must be unique among the rows with a "
+                                                               f"person_id")],
+                                  strict=True, ordered=True, coerce=False, name=table)
+    return pa.DataFrameSchema(cols, unique=key, strict=True, ordered=True, coerce=False, name=table)
+
+
+def _unique_named(df: pd.DataFrame, key: list[str]) -> pd.Series:
+    """True for each row, False for rows with a person_id whose key repeats (anonymous rows always pass)."""
+    named = df["person_id"].notna()
+    dup = df[key].duplicated(keep=False) & named
+    return ~dup

@@ -21,7 +21,8 @@ Value kinds
 ``rupiah``     "Rp1.250.000,00", "Rp 1.250.000", "1250000" -> float rupiah, must be >= 0
 ``int``/``float``  numbers with Indonesian separators ("78,5", "1.234") -> number, within ``bounds``
 ``percent``    "85%", "85", "0,85" -> share in [0, 1]
-``yesno``      Ya/Tidak/Y/T/1/0 -> bool
+``yesno``      Ya/Tidak/Y/T/1/0 -> bool (a required yes/no column must be filled; an optional one the file
+               lacks is unknown, i.e. missing, for the file's rows)
 ``likert5``    5-point agreement text or 1-5 -> int 1..5 (see ``ingest.normalise.LIKERT5``)
 ``skm4``       SKM answer 1-4 or its wording (Tidak sesuai ... Sangat sesuai) -> int 1..4
 ``category``   one of ``levels`` after mapping ``value_map`` (case- and space-insensitive)
@@ -60,6 +61,10 @@ class RawTable:
     fields: tuple[Field, ...]
     key: tuple[str, ...]
     description: str = ""
+    #: rows without a NIP are valid (an anonymous questionnaire): they are kept with a missing ``person_id``,
+    #: are identified by their file and row (the key holds only for rows with a NIP) and are not checked for
+    #: duplicates (two respondents may give the same answers)
+    anonymous: bool = False
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -98,6 +103,8 @@ SKM_UNSUR: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 _NIP = Field("nip", "nip", ("NIP", "Nomor Induk Pegawai", "NIP Pegawai", "NIP Peserta"))
+#: the NIP of a questionnaire that may be anonymous (Google Forms satisfaction surveys often are)
+_NIP_OPTIONAL = Field("nip", "nip", _NIP.aliases, required=False)
 _REGION = Field("region", "region", ("Wilayah", "Kabupaten/Kota", "Daerah", "Lokasi"))
 _PROG = Field("programme_id", "id", ("Kode Pelatihan", "Kode Diklat", "ID Pelatihan"))
 _L5 = "likert5"
@@ -131,14 +138,14 @@ RAW_TABLES: dict[str, RawTable] = {
             (
                 _PROG,
                 Field("title", "text", ("Nama Pelatihan", "Judul Pelatihan", "Judul")),
-                Field("topic", "text", ("Topik", "Bidang")),
+                Field("topic", "text", ("Topik", "Bidang"), required=False),
                 Field("mode", "category", ("Metode", "Moda Pelatihan", "Jenis Pelaksanaan"),
                       levels=MODES, value_map=_MODE_MAP),
                 Field("jp", "int", ("JP", "Jumlah JP", "Jam Pelajaran"), bounds=(1, 400)),
                 Field("start_date", "date", ("Tanggal Mulai", "Tgl Mulai", "Mulai")),
                 Field("end_date", "date", ("Tanggal Selesai", "Tgl Selesai", "Selesai")),
                 _REGION,
-                Field("cost_rp", "rupiah", ("Biaya", "Biaya (Rp)", "Biaya Pelatihan")),
+                Field("cost_rp", "rupiah", ("Biaya", "Biaya (Rp)", "Biaya Pelatihan"), required=False),
                 Field("provider", "text", ("Penyelenggara",), required=False),
             ),
             key=("programme_id",),
@@ -149,17 +156,23 @@ RAW_TABLES: dict[str, RawTable] = {
             (
                 _NIP,
                 _PROG,
-                Field("invited", "yesno", ("Diundang",)),
-                Field("registered", "yesno", ("Mendaftar", "Terdaftar")),
+                # an attendance list has NIP and Hadir only: the other columns are optional, and a column the
+                # file lacks is unknown (missing) for its rows, never "Tidak"
+                Field("invited", "yesno", ("Diundang",), required=False),
+                Field("registered", "yesno", ("Mendaftar", "Terdaftar"), required=False),
                 Field("attended", "yesno", ("Hadir",)),
-                Field("completed", "yesno", ("Lulus", "Selesai", "Tamat")),
-                Field("attendance_share", "percent", ("Persentase Kehadiran", "Kehadiran (%)")),
+                Field("completed", "yesno", ("Lulus", "Selesai", "Tamat"), required=False),
+                Field("attendance_share", "percent", ("Persentase Kehadiran", "Kehadiran (%)"), required=False),
                 Field("reason_absent", "text", ("Alasan Tidak Hadir", "Alasan"), required=False),
                 # barriers stated in the invitation questionnaire (before the training)
-                Field("barrier_time", "yesno", ("Kendala: Bentrok dengan Tugas", "Bentrok Jadwal")),
-                Field("barrier_relevance", "yesno", ("Kendala: Materi Kurang Relevan", "Kurang Relevan")),
-                Field("barrier_motivation", "yesno", ("Kendala: Kurang Motivasi", "Kurang Motivasi")),
-                Field("barrier_experienced", "yesno", ("Kendala: Merasa Sudah Berpengalaman", "Sudah Berpengalaman")),
+                Field("barrier_time", "yesno", ("Kendala: Bentrok dengan Tugas", "Bentrok Jadwal"),
+                      required=False),
+                Field("barrier_relevance", "yesno", ("Kendala: Materi Kurang Relevan", "Kurang Relevan"),
+                      required=False),
+                Field("barrier_motivation", "yesno", ("Kendala: Kurang Motivasi", "Kurang Motivasi"),
+                      required=False),
+                Field("barrier_experienced", "yesno", ("Kendala: Merasa Sudah Berpengalaman", "Sudah Berpengalaman"),
+                      required=False),
             ),
             key=("nip", "programme_id"),
             description="person x programme: invitation, registration, attendance, completion and barriers",
@@ -167,7 +180,7 @@ RAW_TABLES: dict[str, RawTable] = {
         RawTable(
             "reaction", ("survei_reaksi", "kepuasan_peserta"),
             (
-                _NIP,
+                _NIP_OPTIONAL,
                 _PROG,
                 Field("material", _L5, ("Materi sesuai kebutuhan", "Materi")),
                 Field("trainer", _L5, ("Pengajar/Widyaiswara menguasai materi", "Pengajar", "Widyaiswara")),
@@ -177,7 +190,8 @@ RAW_TABLES: dict[str, RawTable] = {
                 Field("comment", "text", ("Saran/Komentar", "Komentar", "Saran"), required=False),
             ),
             key=("nip", "programme_id"),
-            description="Kirkpatrick L1: reaction questionnaire at the end of the training",
+            description="Kirkpatrick L1: reaction questionnaire at the end of the training (may be anonymous)",
+            anonymous=True,
         ),
         RawTable(
             "tests", ("nilai_tes", "tes"),

@@ -34,6 +34,33 @@ def check_columns(data: pd.DataFrame, cols: Sequence[str], name: str = "data") -
         raise ValueError(f"{name} is missing column(s) {missing}; it has {list(data.columns)}")
 
 
+#: What the office's files are called in messages about a column they do not keep, per table.
+_KEPT_IN = {"enrolments": "attendance data", "programmes": "programme list", "employees": "employee list",
+            "reaction": "reaction questionnaires", "tests": "test scores"}
+
+
+def check_known(data: pd.DataFrame, cols: Sequence[str], analysis: str, table: str = "enrolments") -> None:
+    """Raise ValueError when a column ``analysis`` needs is absent from ``data`` or has no known value.
+
+    Columns an office rarely keeps are optional in the cleaned tables (``ingest.spec``): a file without them
+    gives an all-missing column. The message names the column, its usual raw header and the analysis, e.g.
+    "the funnel needs 'invited' (Diundang): not in this office's attendance data".
+    """
+    for c in cols:
+        if c in data.columns and (not len(data) or data[c].notna().any()):
+            continue
+        header = ""
+        try:
+            from evalkit.ingest.spec import RAW_TABLES
+
+            header = f" ({RAW_TABLES[table].field(c).aliases[0]})"
+        except KeyError:
+            pass
+        where = _KEPT_IN.get(table, f"{table} data")
+        raise ValueError(f"{analysis} needs {c!r}{header}: not in this office's {where}"
+                         + ("" if c not in data.columns else " (the column has no known value)"))
+
+
 def check_numeric(data: pd.DataFrame, cols: Sequence[str], name: str = "data") -> None:
     """Raise TypeError naming the first non-numeric column of ``cols``."""
     for c in cols:

@@ -7,11 +7,13 @@ some agencies use 60], so both the JP length and the rounding of part-JPs are ar
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from evalkit.config import JP_MINUTES, JP_TARGET_PER_YEAR
-from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, wilson
+from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, check_known, wilson
 
 __all__ = ["minutes_to_jp", "jp_hours", "jp_compliance", "never_reached", "reach_summary"]
 
@@ -100,7 +102,8 @@ def jp_hours(
     """
     for nm, d in (("enrolments", enrolments), ("programmes", programmes), ("employees", employees)):
         check_frame(d, nm)
-    check_columns(enrolments, ["person_id", "programme_id", "completed"], "enrolments")
+    check_columns(enrolments, ["person_id", "programme_id"], "enrolments")
+    check_known(enrolments, ["completed"], "the JP count")
     length_col = minutes_col or jp_col
     check_columns(programmes, ["programme_id", length_col, date_col], "programmes")
     check_columns(employees, ["person_id"], "employees")
@@ -129,8 +132,14 @@ def jp_hours(
         raise ValueError(f"{int(unknown.sum())} enrolment row(s) refer to programmes without a {date_col!r} "
                          f"(e.g. programme_id {enr.loc[unknown, 'programme_id'].iloc[0]!r})")
     enr["year"] = enr["year"].astype(int)
-    if "invited" not in enr:
+    if "invited" not in enr or enr["invited"].isna().all():  # (an attendance list: no invitation column)
         enr["invited"] = True
+    elif enr["invited"].isna().any():  # (a file without the column: on the list, so invited)
+        enr["invited"] = enr["invited"].fillna(True).astype(bool)
+    if enr["completed"].isna().any():  # (a file without the column: completion unknown)
+        warnings.warn(f"{int(enr['completed'].isna().sum())} enrolment row(s) with an unknown completion (a file "
+                      "without the column) are not counted as completed", UserWarning, stacklevel=2)
+        enr["completed"] = enr["completed"].fillna(False).astype(bool)
     enr["_jp_done"] = np.where(enr["completed"], enr["_jp"], 0.0)
     per = (enr.groupby(["person_id", "year"], observed=True)
            .agg(jp=("_jp_done", "sum"), n_completed=("completed", "sum"), n_invited=("invited", "sum"))
@@ -200,7 +209,9 @@ def never_reached(enrolments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataF
     check_columns(enrolments, ["person_id"], "enrolments")
     check_columns(employees, ["person_id"], "employees")
     enr = enrolments.copy()
-    if "invited" not in enr:
+    if "completed" in enr:
+        check_known(enr, ["completed"], "the never-reached list")
+    if "invited" not in enr or enr["invited"].isna().all():
         enr["invited"] = True
     if "completed" not in enr:
         enr["completed"] = False
