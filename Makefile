@@ -43,8 +43,9 @@ browser-deps:
 	      chromium fonts-dejavu-core > /dev/null; \
 	  else echo "chromium is missing and cannot be installed here: the browser test will be skipped"; fi; }
 
-## Run the whole test suite (unit, bad input, end to end, browser, notebooks re-executed with nbval)
+## Run the whole test suite (lint, unit, bad input, end to end, browser, notebooks re-executed with nbval)
 test: demo browser-deps
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks/
 

@@ -67,7 +67,8 @@ def main(
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option(help="Folder for the raw field files (must be empty or absent).")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical files.")] = config.DEFAULT_SEED,
+    seed: Annotated[int, typer.Option(
+        help="Random seed; the same seed gives byte-identical files.")] = config.DEFAULT_SEED,
     employees: Annotated[Optional[int], typer.Option(
         help="Number of employees (demo: 10000 over the five regions; national: 5600000).")] = None,
     truth: Annotated[Optional[Path], typer.Option(
@@ -181,7 +182,8 @@ def clean(
 
 @app.command()
 def instruments(
-    out: Annotated[Path, typer.Option(help="Folder for the forms and templates (created if needed).")] = Path("instruments"),
+    out: Annotated[Path, typer.Option(
+        help="Folder for the forms and templates (created if needed).")] = Path("instruments"),
     lang: Annotated[str, typer.Option(help="Languages of the labels: id, en or id,en (the first is the forms' "
                                            "default language).")] = "id,en",
 ) -> None:
@@ -217,10 +219,12 @@ def instruments(
 def run(
     only: Annotated[Optional[list[str]], typer.Option(help="Run only these notebooks (e.g. 01 or 01_clean).")] = None,
     workers: Annotated[int, typer.Option(help="Notebooks run in parallel when they do not depend on each other.")] = 2,
-    update_notebooks: Annotated[bool, typer.Option(help="Also save outputs back into notebooks/ (developers).")] = False,
+    update_notebooks: Annotated[bool, typer.Option(
+        help="Also save outputs back into notebooks/ (developers).")] = False,
     dry_run: Annotated[bool, typer.Option(help="Only list the steps in order.")] = False,
-    force: Annotated[bool, typer.Option(help="Run every step, even those whose notebook, data, code and "
-                                             "parameters are unchanged since the last run (reports/run_record.json).")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Run every step, even those whose notebook, data, code and parameters are unchanged since the last "
+             "run (reports/run_record.json).")] = False,
 ) -> None:
     """Run every notebook in order (cleaning, measures, impact, reports) and render reports/index.html."""
     pipeline = _pipeline()

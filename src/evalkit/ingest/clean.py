@@ -77,10 +77,10 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
 from evalkit import __version__
-from evalkit.ingest.normalise import EXPECTED, fill_reason_from_presensi, match_programme_title, normalise_coded
-from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest import read as _read
 from evalkit.ingest.codebook import CODEBOOK_NAME, Codebook, CodebookError, load_codebook
+from evalkit.ingest.normalise import EXPECTED, fill_reason_from_presensi, match_programme_title, normalise_coded
+from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
 from evalkit.ingest.schemas import dtype_for, output_columns, output_key, region_dtype, schema_for, yesno_dtype
 from evalkit.ingest.spec import RAW_TABLES, table_for_file

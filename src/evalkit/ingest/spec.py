@@ -236,7 +236,8 @@ RAW_TABLES: dict[str, RawTable] = {
                                  "sesuai": "Sesuai Ekspektasi", "di bawah": "Di Bawah Ekspektasi",
                                  "dibawah ekspektasi": "Di Bawah Ekspektasi"}),
                 Field("skp_predikat", "category", ("Predikat Kinerja", "Predikat SKP", "Predikat"),
-                      levels=("Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Baik", "Sangat Baik"),  # worst -> best
+                      # worst -> best
+                      levels=("Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Baik", "Sangat Baik"),
                       value_map={"kurang": "Kurang/Misconduct", "misconduct": "Kurang/Misconduct",
                                  "kurang/ misconduct": "Kurang/Misconduct"}),
                 Field("report_quality", "float", ("Nilai Kualitas Laporan", "Kualitas Laporan"), bounds=(0, 100)),
@@ -465,7 +466,8 @@ INSTRUMENT_QUESTIONS: dict[str, tuple[Question, ...]] = {
         Question("nip", "NIP alumni yang dinilai (18 digit)", "NIP of the alumnus/alumna rated (18 digits)"),
         Question("programme_id", "Pelatihan yang diikuti alumni", "Training the alumnus/alumna attended"),
         Question("rating_date", "Tanggal penilaian", "Date of rating"),
-        Question("apply_material", "Menerapkan materi pelatihan dalam pekerjaan", "Applies the training material at work"),
+        Question("apply_material", "Menerapkan materi pelatihan dalam pekerjaan",
+                 "Applies the training material at work"),
         Question("work_quality", "Kualitas hasil kerja meningkat", "The quality of work has improved"),
         Question("share_knowledge", "Berbagi pengetahuan kepada rekan kerja", "Shares knowledge with co-workers"),
         Question("service_initiative", "Berinisiatif memperbaiki layanan", "Takes the initiative to improve services"),
@@ -481,7 +483,8 @@ INSTRUMENT_QUESTIONS: dict[str, tuple[Question, ...]] = {
         Question("barrier_experienced", "Kendala: Merasa Sudah Berpengalaman", "Barrier: feels already experienced"),
         Question("attended", "Apakah pegawai hadir?", "Did the employee attend?"),
         Question("reason_absent", "Alasan tidak hadir", "Reason for not attending"),
-        Question("completed", "Apakah pegawai lulus/menyelesaikan pelatihan?", "Did the employee complete the training?"),
+        Question("completed", "Apakah pegawai lulus/menyelesaikan pelatihan?",
+                 "Did the employee complete the training?"),
         Question("attendance_share", "Persentase kehadiran (0-100)", "Share of sessions attended (0-100)"),
     ),
     "skm": (

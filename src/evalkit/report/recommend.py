@@ -340,7 +340,8 @@ RULES: tuple[Rule, ...] = (
 
 #: Rule on the training budget per civil servant compared with other regions (needs findings from several
 #: regions, which the region report has: :mod:`evalkit.report.region`).
-BUDGET_PER_EMPLOYEE_RULE: Rule = Rule("budget_per_employee_low", 2, ("budget_per_employee_rp", "budget_per_employee_reference_rp"),
+BUDGET_PER_EMPLOYEE_RULE: Rule = Rule(
+    "budget_per_employee_low", 2, ("budget_per_employee_rp", "budget_per_employee_reference_rp"),
          lambda f: float(f["budget_per_employee_reference_rp"]) > 0 and float(f["budget_per_employee_rp"])
          < BUDGET_PER_EMPLOYEE_MIN_RATIO * float(f["budget_per_employee_reference_rp"]),
          lambda f, lang: ("rec.budget_per_employee_low", {
