@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import integer_cells
 from typer.testing import CliRunner
 
 from evalkit.cli import app
@@ -26,23 +27,6 @@ FORM_HEADERS = ["Stempel waktu", "NIP", "Nama lengkap", "Judul pelatihan yang di
                 "Materi pelatihan sesuai dengan kebutuhan saya", "Pengajar menguasai materi dengan baik",
                 "Secara keseluruhan saya puas dengan pelatihan ini", "Jadwal pelatihan tepat waktu",
                 "Saran dan masukan"]
-
-
-def _integer_cells(path: Path) -> None:
-    """Store the cells written as "INT:<digits>" as integer number cells with every digit, as systems that
-    write workbooks do (openpyxl, like Excel, would write an 18-digit int with 15 significant digits)."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    for n, b in parts.items():
-        if n.startswith("xl/worksheets/"):
-            parts[n] = re.sub(rb'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>INT:(\d+)</t></is></c>',
-                              rb'<c r="\1"\2 t="n"><v>\3</v></c>', b)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, b in parts.items():
-            z.writestr(n, b)
 
 
 def _office(folder: Path) -> Path:
@@ -82,7 +66,7 @@ def _office(folder: Path) -> Path:
         for k, nip in enumerate(nips, start=1):
             ws.append([k, nip, f"Pegawai {k}", "Analis", "BKPSDM", "Ya" if k != 2 else "Tidak", ""])
     wb.save(folder / "Daftar Hadir 2024.xlsx")
-    _integer_cells(folder / "Daftar Hadir 2024.xlsx")
+    integer_cells(folder / "Daftar Hadir 2024.xlsx")
 
     (folder / "rekap_nilai.csv").write_text(
         "NIP,Kode Pelatihan,Pre Test,Post Test,Keterangan\n"
@@ -296,7 +280,7 @@ def test_nip_typed_as_number_keeps_all_18_digits(tmp_path):
     ws.append([f"INT:{NIPS[0]}", "PEL-1", 60, 85])
     ws.append([DESTROYED, "PEL-1", 50, 70])
     wb.save(tmp_path / "nilai_tes.xlsx")
-    _integer_cells(tmp_path / "nilai_tes.xlsx")
+    integer_cells(tmp_path / "nilai_tes.xlsx")
     from evalkit.ingest import read as _read
 
     for reader in (_read._read_xlsx_fast, lambda p: _read._read_xlsx_openpyxl(p, p.name)):  # both readers

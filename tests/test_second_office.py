@@ -13,13 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import integer_cells
 from typer.testing import CliRunner
 
 from evalkit.cli import app
@@ -50,19 +49,6 @@ def _nips(rng: np.random.Generator, n: int) -> list[str]:
     return sorted(out)
 
 
-def _integer_cells(path: Path) -> None:
-    """Store the cells written as "INT:<digits>" as number cells with every digit (as systems write them)."""
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    for n, b in parts.items():
-        if n.startswith("xl/worksheets/"):
-            parts[n] = re.sub(rb'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>INT:(\d+)</t></is></c>',
-                              rb'<c r="\1"\2 t="n"><v>\3</v></c>', b)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, b in parts.items():
-            z.writestr(n, b)
-
-
 def _office(folder: Path, *, programme_list: bool, seed: int = 2025) -> dict:
     """Write the office's folder; return what the test must find (NIPs, names, expected counts)."""
     from openpyxl import Workbook
@@ -88,7 +74,7 @@ def _office(folder: Path, *, programme_list: bool, seed: int = 2025) -> dict:
             presence[sheet].append((nip, code))
             ws.append([i, f"INT:{nip}", names[nip], "Pengawas", code, ""])
     wb.save(folder / "Daftar Hadir Pelatihan 2025.xlsx")
-    _integer_cells(folder / "Daftar Hadir Pelatihan 2025.xlsx")
+    integer_cells(folder / "Daftar Hadir Pelatihan 2025.xlsx")
 
     wb = Workbook()
     n_tests = 0
@@ -103,7 +89,7 @@ def _office(folder: Path, *, programme_list: bool, seed: int = 2025) -> dict:
             ws.append([i, f"INT:{nip}", names[nip], pre, f"{min(99, pre + int(rng.integers(0, 30)))},5"])
             n_tests += 1
     wb.save(folder / "Rekap Nilai Pre Post Test.xlsx")
-    _integer_cells(folder / "Rekap Nilai Pre Post Test.xlsx")
+    integer_cells(folder / "Rekap Nilai Pre Post Test.xlsx")
 
     def form(path: Path, n: int, with_nip: bool) -> list[str]:
         wb = Workbook()
