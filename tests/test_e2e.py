@@ -53,10 +53,13 @@ def test_raw_files_unchanged(two_runs):
     assert _digests(raw) == before
 
 
-def test_every_notebook_and_region_report_rendered(two_runs):
+def test_every_notebook_and_region_report_rendered(two_runs, monkeypatch):
     _, _, (a, _) = two_runs
     index = (a / "reports" / "index.html").read_text(encoding="utf-8")
-    for step in pipeline.discover():
+    monkeypatch.setenv("EVALKIT_DATA_DIR", str(a / "data"))  # region reports follow the regions in run a's data
+    steps = pipeline.discover()
+    assert sum(1 for s in steps if s.stem == "08_region_report") == 10  # five demo regions, two languages
+    for step in steps:
         assert (a / "reports" / f"{step.output}.html").exists(), step.name
         assert f'href="{step.output}.html"' in index
 
