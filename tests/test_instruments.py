@@ -176,7 +176,7 @@ def _office(templates: Path, raw: Path) -> None:
 @pytest.fixture(scope="module")
 def instruments(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("instruments")
-    write_instruments(out, ("id", "en"), programmes=PROGRAMMES)
+    write_instruments(out, ("id", "en"), programmes=PROGRAMMES, regions=["Kab. Mamuju", "BATANG HARI"])
     return out
 
 
@@ -447,3 +447,32 @@ def test_instruments_command_help_and_bad_language(tmp_path):
     assert res.exit_code == 0 and "Kobo" in res.output and "--lang" in res.output
     res = runner.invoke(app, ["instruments", "--out", str(tmp_path), "--lang", "fr"])
     assert res.exit_code == 1 and "Traceback" not in res.output and "unknown language" in res.output
+
+
+def test_region_lists_are_the_offices_own(tmp_path):
+    """The forms and templates never offer another office's regions: without regions the SKM form has one marked
+    example (which the check rejects if left in an export) and the templates take any region as text; with
+    regions, both offer exactly those, by their Kemendagri display names."""
+    from openpyxl import load_workbook
+
+    plain, own = tmp_path / "plain", tmp_path / "own"
+    write_instruments(plain, ("id",))
+    write_instruments(own, ("id",), regions=["Kab. Sleman", "3471"])
+
+    def region_choices(folder):
+        ws = load_workbook(folder / "xlsform" / "xlsform_skm.xlsx")["choices"]
+        rows = list(ws.iter_rows(values_only=True))
+        return [r[1] for r in rows[1:] if r[0] == "wilayah"]
+
+    assert region_choices(plain) == ["kabupaten_contoh"]
+    assert region_choices(own) == ["sleman", "kota_yogyakarta"]
+
+    def region_validation(folder):
+        ws = load_workbook(folder / "templates" / "pegawai.xlsx")[DATA_SHEET]
+        col = next(c.column_letter for c in ws[1] if c.value == header_of("employees", "region"))
+        return [dv.formula1 for dv in ws.data_validations.dataValidation
+                if any(str(r).startswith(col + "2") for r in str(dv.sqref).split())]
+
+    assert region_validation(plain) == []
+    assert region_validation(own) == ['"Sleman,Kota Yogyakarta"']
+

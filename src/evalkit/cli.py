@@ -186,6 +186,9 @@ def instruments(
         help="Folder for the forms and templates (created if needed).")] = Path("instruments"),
     lang: Annotated[str, typer.Option(help="Languages of the labels: id, en or id,en (the first is the forms' "
                                            "default language).")] = "id,en",
+    region: Annotated[Optional[list[str]], typer.Option(
+        help="Your region(s), for the SKM form's region list and the templates' drop-downs (repeat the option; any "
+             "spelling or Kemendagri code: \"Kab. Sleman\", 3404). Default: a marked example to replace.")] = None,
 ) -> None:
     """Write field instruments that evalkit reads back without a mapping.
 
@@ -203,13 +206,17 @@ def instruments(
     names must start with the table prefix: survei_reaksi..., evaluasi_pasca..., skm..., peserta....
     Then run `evalkit check data/raw` and `evalkit clean`.
     """
+    from evalkit.ingest.regions import RegionError
     from evalkit.instruments import parse_langs, write_instruments
 
     try:
         langs = parse_langs(lang)
     except ValueError as exc:
         _fail(str(exc))
-    written = write_instruments(out, langs)
+    try:
+        written = write_instruments(out, langs, regions=region or None)
+    except RegionError as exc:
+        _fail(f"--region: {exc}")
     for kind, paths in written.items():
         typer.echo(f"{kind}: " + ", ".join(p.name for p in paths))
     typer.echo(f"wrote {sum(len(v) for v in written.values())} files to {out} (labels: {', '.join(langs)})")

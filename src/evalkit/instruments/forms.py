@@ -32,7 +32,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit import config
 from evalkit.ingest.spec import (
     INSTRUMENT_QUESTIONS,
     LIKERT5_CHOICES,
@@ -176,8 +175,23 @@ def _periods(year: int) -> tuple[Choice, ...]:
     return tuple(out)
 
 
-def _regions() -> tuple[Choice, ...]:
-    return tuple(Choice(config.REGION_SLUGS.get(r, r.lower().replace(" ", "_")), r, r, r) for r in config.REGIONS)
+#: The SKM form's region list when the office gives none: one marked example to replace (as the programmes).
+EXAMPLE_REGION_CHOICE = Choice("kabupaten_contoh", "Kabupaten Contoh", "Kabupaten Contoh (ganti dengan wilayah Anda)",
+                               "Example regency (replace with your region)")
+
+
+def _regions(regions: Sequence[str] | None = None) -> tuple[Choice, ...]:
+    """Choices of the region list: the office's regions (matched to the Kemendagri list, written by their display
+    names, XML names from their slugs), or the marked example."""
+    if not regions:
+        return (EXAMPLE_REGION_CHOICE,)
+    from evalkit.ingest.regions import match_region
+
+    out = []
+    for r in regions:
+        m = match_region(r)
+        out.append(Choice(m.slug, m.display, m.display, m.display))
+    return tuple(out)
 
 
 _PROFILE_CHOICES: dict[str, tuple[Choice, ...]] = {
@@ -203,7 +217,7 @@ _PROFILE_CHOICES: dict[str, tuple[Choice, ...]] = {
 }
 
 
-def _skm(year: int) -> Form:
+def _skm(year: int, regions: Sequence[str] | None = None) -> Form:
     t = "skm"
     profile = {name: _t(i, e) for name, i, e in SKM_PROFILE}
     qs = (
@@ -234,7 +248,7 @@ def _skm(year: int) -> Form:
             for k, (col, q, e, _o) in enumerate(SKM_QUESTIONS, start=1)
         ]),
     )
-    choices = (("wilayah", _regions()), ("periode", _periods(year)),
+    choices = (("wilayah", _regions(regions)), ("periode", _periods(year)),
                *((name, ch) for name, ch in _PROFILE_CHOICES.items()),
                *((col, skm_choices(col)) for col, _q_, _e, _o in SKM_QUESTIONS))
     return Form("skm", t, "skm", _t("Survei Kepuasan Masyarakat (SKM)", "Public Satisfaction Survey (SKM)"),
@@ -272,8 +286,8 @@ def _invitation() -> Form:
                 qs, (("pelatihan", ()), ("ya_tidak", YESNO_CHOICES)))
 
 
-def _forms(year: int) -> dict[str, Form]:
-    return {f.key: f for f in (_reaction(), _followup(), _skm(year), _invitation())}
+def _forms(year: int, regions: Sequence[str] | None = None) -> dict[str, Form]:
+    return {f.key: f for f in (_reaction(), _followup(), _skm(year, regions), _invitation())}
 
 
 #: The four forms (the SKM survey periods are those around the current year).
@@ -337,7 +351,8 @@ def xlsform_rows(form: Form, langs: Sequence[str] = ("id", "en"),
 
 
 def write_xlsforms(out: str | Path, langs: Sequence[str] | str = ("id", "en"),
-                   programmes: Sequence[tuple[str, ...]] | None = None, year: int | None = None) -> list[Path]:
+                   programmes: Sequence[tuple[str, ...]] | None = None, year: int | None = None,
+                   regions: Sequence[str] | None = None) -> list[Path]:
     """Write the four XLSForms as ``out/xlsform_<form>.xlsx``; returns their paths.
 
     Upload each to KoboToolbox (or convert it for ODK Central); fill the ``pelatihan`` choice list with your
@@ -351,7 +366,8 @@ def write_xlsforms(out: str | Path, langs: Sequence[str] | str = ("id", "en"),
     langs = parse_langs(langs)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    forms = _forms(year) if year is not None else FORMS
+    forms = _forms(_dt.date.today().year if year is None else year, regions) if (year is not None or regions) \
+        else FORMS
     paths = []
     for form in forms.values():
         wb = Workbook()

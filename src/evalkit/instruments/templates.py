@@ -17,12 +17,12 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evalkit import config
 from evalkit.ingest.spec import LIKERT5_CHOICES, MODES, RAW_TABLES, SKM_QUESTIONS
 
 __all__ = ["DATA_SHEET", "EXAMPLE_NIP", "PRESENSI_CODES", "TEMPLATES", "Template", "header_of", "write_templates"]
@@ -60,7 +60,9 @@ def _levels(table: str, name: str) -> tuple[str, ...]:
     return tuple(RAW_TABLES[table].field(name).levels or ())
 
 
-_REGIONS = tuple(config.REGIONS)
+#: Region of the templates' example rows (a real region, so that an unfilled template passes the check; the
+#: example row is to be deleted). An office's own regions go in ``write_templates(regions=...)``.
+EXAMPLE_REGION = "Kabupaten Sleman"
 _LIKERT = tuple(c.id for c in LIKERT5_CHOICES)
 _REACTION = ("material", "trainer", "relevance", "facilities", "overall")
 _APPLICATION = ("apply_material", "work_quality", "share_knowledge", "service_initiative")
@@ -69,9 +71,9 @@ _D = _dt.date
 TEMPLATES: dict[str, Template] = {t.table: t for t in (
     Template("pegawai.xlsx", "employees",
              ("nip", "name", "region", "agency", "position_type", "golongan", "education"),
-             {"nip": EXAMPLE_NIP, "name": "Contoh Pegawai", "region": _REGIONS[0], "agency": "Dinas Contoh",
+             {"nip": EXAMPLE_NIP, "name": "Contoh Pegawai", "region": EXAMPLE_REGION, "agency": "Dinas Contoh",
               "position_type": "pelaksana", "golongan": "III/a", "education": "S1"},
-             {"region": _REGIONS, "position_type": _levels("employees", "position_type"),
+             {"position_type": _levels("employees", "position_type"),
               "golongan": _levels("employees", "golongan"), "education": _levels("employees", "education")},
              ("Satu baris per pegawai (ASN).", "One row per employee (ASN).")),
     Template("pelatihan.xlsx", "programmes",
@@ -79,8 +81,8 @@ TEMPLATES: dict[str, Template] = {t.table: t for t in (
               "provider"),
              {"programme_id": "CONTOH-001", "title": "Contoh Pelatihan Pelayanan Prima", "topic": "Pelayanan publik",
               "mode": "klasikal", "jp": 24, "start_date": _D(2025, 3, 3), "end_date": _D(2025, 3, 5),
-              "region": _REGIONS[0], "cost_rp": 45_000_000, "provider": "BPSDM Contoh"},
-             {"mode": MODES, "region": _REGIONS},
+              "region": EXAMPLE_REGION, "cost_rp": 45_000_000, "provider": "BPSDM Contoh"},
+             {"mode": MODES},
              ("Satu baris per pelatihan; kode pelatihan unik.", "One row per training; unique programme code.")),
     Template("presensi.xlsx", "enrolments",
              ("nip", "programme_id", "invited", "registered", "attended", "completed", "attendance_share",
@@ -109,9 +111,10 @@ TEMPLATES: dict[str, Template] = {t.table: t for t in (
              ("Evaluasi pasca pelatihan (L3) 3-6 bulan setelah pelatihan: satu baris per alumni per penilai.",
               "Post-training evaluation (L3) 3-6 months after training: one row per alumnus/alumna per rater.")),
     Template("skm.xlsx", "skm", ("respondent_id", "unit", "region", "period", *(c for c, *_r in SKM_QUESTIONS)),
-             {"respondent_id": "1", "unit": "Unit Layanan Contoh", "region": _REGIONS[0], "period": "Semester I 2025",
+             {"respondent_id": "1", "unit": "Unit Layanan Contoh", "region": EXAMPLE_REGION,
+              "period": "Semester I 2025",
               **{c: o[2][0] for c, _q, _e, o in SKM_QUESTIONS}},
-             {"region": _REGIONS, **{c: tuple(i for i, _e in o) for c, _q, _e, o in SKM_QUESTIONS}},
+             {**{c: tuple(i for i, _e in o) for c, _q, _e, o in SKM_QUESTIONS}},
              ("Kuesioner SKM (PermenPANRB 14/2017) yang diisi di kertas: satu baris per responden.",
               "Paper SKM questionnaires (PermenPANRB 14/2017): one row per respondent.")),
     Template("nilai_tes.xlsx", "tests", ("nip", "programme_id", "pre_score", "post_score"),
@@ -119,24 +122,24 @@ TEMPLATES: dict[str, Template] = {t.table: t for t in (
              ("Nilai pre-test dan post-test (0-100) per peserta per pelatihan.",
               "Pre-test and post-test scores (0-100) per participant per training.")),
     Template("anggaran.xlsx", "budgets", ("region", "year", "programme_id", "allocated_rp", "realised_rp"),
-             {"region": _REGIONS[0], "year": 2025, "programme_id": "CONTOH-001", "allocated_rp": 50_000_000,
+             {"region": EXAMPLE_REGION, "year": 2025, "programme_id": "CONTOH-001", "allocated_rp": 50_000_000,
               "realised_rp": 45_000_000},
-             {"region": _REGIONS},
+             {},
              ("Pagu dan realisasi (Rp) per wilayah, tahun dan pelatihan.",
               "Allocated and realised budget (Rp) per region, year and training.")),
     Template("layanan.xlsx", "services",
              ("unit", "region", "month", "volume", "wait_minutes", "processing_days", "complaints_received",
               "complaints_resolved"),
-             {"unit": "Unit Layanan Contoh", "region": _REGIONS[0], "month": "Januari 2025", "volume": 420,
+             {"unit": "Unit Layanan Contoh", "region": EXAMPLE_REGION, "month": "Januari 2025", "volume": 420,
               "wait_minutes": 25, "processing_days": 3, "complaints_received": 4, "complaints_resolved": 3},
-             {"region": _REGIONS},
+             {},
              ("Satu baris per unit layanan per bulan (tulis bulan seperti 'Januari 2025').",
               "One row per service unit per month (write the month like 'Januari 2025').")),
     Template("wawancara.xlsx", "interviews", ("interview_id", "region", "role", "interview_date", "text"),
-             {"interview_id": "W-CONTOH-01", "region": _REGIONS[0], "role": "peserta",
+             {"interview_id": "W-CONTOH-01", "region": EXAMPLE_REGION, "role": "peserta",
               "interview_date": _D(2025, 6, 10),
               "text": "Contoh catatan: materi pelatihan langsung dipakai untuk memperbaiki alur layanan."},
-             {"region": _REGIONS, "role": _levels("interviews", "role")},
+             {"role": _levels("interviews", "role")},
              ("Satu baris per wawancara; jangan tulis nama atau NIP dalam catatan.",
               "One row per interview; do not write names or NIPs in the notes.")),
 )}
@@ -171,7 +174,7 @@ def _col_letter(j: int) -> str:
 
 
 def write_templates(out: str | Path, tables: Sequence[str] | None = None, langs: Sequence[str] = ("id", "en"),
-                    example: bool = True) -> list[Path]:
+                    example: bool = True, regions: Sequence[str] | None = None) -> list[Path]:
     """Write one Excel template per table to ``out``; returns the paths.
 
     Parameters
@@ -184,6 +187,10 @@ def write_templates(out: str | Path, tables: Sequence[str] | None = None, langs:
         Languages of the instructions sheet (``id``, ``en``).
     example : bool
         Write the synthetic example row (row 2).
+    regions : list of str, optional
+        The office's regions (any spelling :func:`evalkit.ingest.regions.match_region` accepts; written by their
+        display names): the region drop-down and the example rows use them. Default: no region list (any region
+        of Indonesia is accepted; the example row says "Kabupaten Contoh", which the check rejects if left in).
     """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -193,8 +200,16 @@ def write_templates(out: str | Path, tables: Sequence[str] | None = None, langs:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    region_names = None
+    if regions:
+        from evalkit.ingest.regions import match_region
+
+        region_names = tuple(match_region(r).display for r in regions)
     for table in tables or list(TEMPLATES):
         t = TEMPLATES[table]
+        if region_names and "region" in t.fields:  # the office's regions as a drop-down (else free text)
+            example_row = {**t.example, **({"region": region_names[0]} if "region" in t.example else {})}
+            t = dataclasses.replace(t, lists={**t.lists, "region": region_names}, example=example_row)
         spec = RAW_TABLES[t.table]
         wb = Workbook()
         ws = wb.active
