@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import zipfile
 from pathlib import Path
+
+from evalkit.ingest.codebook import COLUMNS
 
 
 def integer_cells(path: Path) -> None:
@@ -19,3 +23,19 @@ def integer_cells(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for n, b in parts.items():
             z.writestr(n, b)
+
+
+def read_codebook(path: Path) -> list[dict[str, str]]:
+    """The rows of a codebook.csv that `evalkit codebook` wrote (UTF-8 with a BOM, so Excel shows accents)."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+
+
+def write_codebook(path: Path, rows: list[dict[str, str]]) -> None:
+    """Save codebook rows as an evaluator's Excel would (BOM, CRLF)."""
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))

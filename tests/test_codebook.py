@@ -4,13 +4,11 @@ as numbers), and files whose names carry no table prefix."""
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import integer_cells
+from helpers import integer_cells, read_codebook, write_codebook
 from typer.testing import CliRunner
 
 from evalkit.cli import app
@@ -76,19 +74,9 @@ def _office(folder: Path) -> Path:
 
 
 def _read_codebook(path: Path) -> list[dict[str, str]]:
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # Excel shows accents right
-    rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+    rows = read_codebook(path)
     assert rows and list(rows[0]) == list(COLUMNS)
     return rows
-
-
-def _write_codebook(path: Path, rows: list[dict[str, str]]) -> None:
-    buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
-    w.writeheader()
-    w.writerows(rows)
-    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
 
 
 def _fill(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -176,7 +164,7 @@ def test_codebook_prefills_what_it_recognises_and_asks_for_the_rest(tmp_project)
 def test_check_and_clean_read_the_filled_codebook(tmp_project):
     raw = _office(tmp_project / "office")
     rows, _found = build_codebook(raw)
-    _write_codebook(raw / "codebook.csv", _fill(rows))
+    write_codebook(raw / "codebook.csv", _fill(rows))
 
     res = runner.invoke(app, ["check", str(raw)])
     assert "Traceback" not in res.output
@@ -230,7 +218,7 @@ def test_a_value_gives_a_constant_column_and_ignore_drops_one(tmp_project):
     raw = tmp_project / "office"
     raw.mkdir()
     (raw / "nilai_tes_mamuju.csv").write_text(f"NIP,Pre Test,Post Test,Catatan\n{NIPS[0]},60,85,x\n")
-    _write_codebook(raw / "codebook.csv", [
+    write_codebook(raw / "codebook.csv", [
         {"file": "nilai_tes_*.csv", "sheet": "", "table": "tests", "header": "", "field": "programme_id",
          "scale": "", "value": "pel-009"},
         {"file": "nilai_tes_*.csv", "sheet": "", "table": "tests", "header": "catatan", "field": "ignore",

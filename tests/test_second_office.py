@@ -10,19 +10,16 @@ quarantined, no NIP or name of the raw files reaches the processed folder, and t
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import integer_cells
+from helpers import integer_cells, read_codebook, write_codebook
 from typer.testing import CliRunner
 
 from evalkit.cli import app
-from evalkit.ingest.codebook import COLUMNS
 from evalkit.privacy import scan
 
 runner = CliRunner()
@@ -127,20 +124,6 @@ def _office(folder: Path, *, programme_list: bool, seed: int = 2025) -> dict:
     return {"nips": set(nips), "names": {v.lower() for v in names.values()}, "kept": kept}
 
 
-def _read_codebook(path: Path) -> list[dict[str, str]]:
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
-
-
-def _write_codebook(path: Path, rows: list[dict[str, str]]) -> None:
-    buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
-    w.writeheader()
-    w.writerows(rows)
-    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
-
-
 def _fill(rows: list[dict[str, str]], *, programme_list: bool) -> list[dict[str, str]]:
     """What the evaluator writes into the blanks: tables, the reworded question, columns to drop, and the
     programme of each form and sheet (by its title when there is a programme list to look it up in)."""
@@ -182,7 +165,7 @@ def test_an_office_with_forms_attendance_and_scores_only(tmp_project, programme_
 
     res = runner.invoke(app, ["codebook", str(raw)])
     assert res.exit_code == 0, res.output
-    rows = _read_codebook(raw / "codebook.csv")
+    rows = read_codebook(raw / "codebook.csv")
     asked = {(r["file"], r["sheet"], r["field"]) for r in rows if not r["header"]}
     # invited, completed, the barriers and the form's NIP are optional: only the programme is asked for, and
     # the trainer item of the form whose question is worded unlike evalkit's
@@ -195,7 +178,7 @@ def test_an_office_with_forms_attendance_and_scores_only(tmp_project, programme_
                                                                       "Pelayanan Publik"),
         ("Survei Kepuasan Kepemimpinan Pengawas (Jawaban).xlsx", ""),
         ("Survei Kepuasan Pelayanan Publik (Jawaban).xlsx", "")}
-    _write_codebook(raw / "codebook.csv", _fill(rows, programme_list=programme_list))
+    write_codebook(raw / "codebook.csv", _fill(rows, programme_list=programme_list))
 
     res = runner.invoke(app, ["check", str(raw)])
     assert res.exit_code == 0, res.output  # no error: every row can be used
