@@ -152,13 +152,14 @@ def test_presensi_codes_give_attendance_and_the_reason(tmp_project):
         "PEL-1,Pelayanan Prima,Pelayanan,klasikal,24,1 Maret 2025,3 Maret 2025,Kab. Bogor,Rp 30.000.000,BPSDM\n",
         encoding="utf-8")
     enr = RAW_TABLES["enrolments"]
-    header = [f.aliases[0] for f in enr.fields]
+    fields = [f for f in enr.fields if f.name != "region"]  # the programme list places the training
+    header = [f.aliases[0] for f in fields]
     rows = []
     for nip, hadir, reason in ((nips[0], "H", ""), (nips[1], "S", ""), (nips[2], "DL - Dinas Luar", "Rapat provinsi")):
         cells = {"nip": nip, "programme_id": "PEL-1", "attended": hadir, "reason_absent": reason,
                  "attendance_share": "100%" if hadir == "H" else "0%", "completed": "Ya" if hadir == "H" else "Tidak"}
         rows.append(",".join(cells.get(f.name, "Ya" if f.kind == "yesno" and not f.name.startswith("barrier")
-                                       else "Tidak") for f in enr.fields))
+                                       else "Tidak") for f in fields))
     (raw / "presensi.csv").write_text(",".join(header) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_project / "processed"
     res = runner.invoke(app, ["clean", "--raw", str(raw), "--out", str(out)])

@@ -84,7 +84,7 @@ def _fill(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     items = {"Materi pelatihan sesuai dengan kebutuhan saya": "material",
              "Pengajar menguasai materi dengan baik": "Pengajar",  # a scale named by the item's header works too
              "Secara keseluruhan saya puas dengan pelatihan ini": "overall",
-             "Jadwal pelatihan tepat waktu": "ketepatan jadwal"}  # not a default item: read, not used
+             "Jadwal pelatihan tepat waktu": "ketepatan jadwal"}  # not a default item: kept in the items table
     out = []
     for r in rows:
         r = dict(r)
@@ -174,8 +174,8 @@ def test_check_and_clean_read_the_filled_codebook(tmp_project):
     assert any(ln.startswith("warning") and "codebook.csv" in ln and f" {n - 1} " in ln and "matches no file" in ln
                for ln in out.splitlines()), out
     assert any(ln.startswith("warning") and f" {n} " in ln and "Nilai Akhir" in ln for ln in out.splitlines())
-    # what the codebook reads but the cleaner does not use is said
-    assert "ketepatan jadwal" in out and "not used" in out
+    # a question that is no default item is read and used (the items table), not reported as unused
+    assert "read but not used" not in out
     assert "submitted_at" in out
     # the NIP Excel destroyed: the row, and how to fix the sheet
     line = next(ln for ln in out.splitlines() if "Excel" in ln and "NIP" in ln)
@@ -210,6 +210,10 @@ def test_check_and_clean_read_the_filled_codebook(tmp_project):
     assert {"material", "trainer", "overall", "relevance", "facilities"} <= set(rea.columns)
     assert rea["material"].notna().all() and rea["trainer"].notna().all()
     assert m["tables"]["reaction"]["rows_quarantined"] == 1  # the unknown title
+    items = pd.read_parquet(outdir / "items.parquet")  # the question of its own, with its scale and wording
+    extra = items[items["scale"] == "ketepatan jadwal"]
+    assert len(extra) == len(rea) and set(extra["item"]) == {"jadwal_pelatihan_tepat_waktu"}
+    assert set(extra["wording"]) == {"Jadwal pelatihan tepat waktu"}
     tests = pd.read_parquet(outdir / "tests.parquet")
     assert len(tests) == 2
 

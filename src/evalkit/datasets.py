@@ -1,7 +1,9 @@
 """Load the canonical tables and build the analysis datasets the notebooks share.
 
 ``load(name)`` reads ``data/processed/<name>.parquet`` (or, for a table cleaned from a large file, its parts
-``data/processed/<name>/part-*.parquet`` in order). The builders join tables into the shapes the
+``data/processed/<name>/part-*.parquet`` in order). ``load("items")`` gives the questionnaire answers in long
+form (one row per reaction or followup answer row and question, see :mod:`evalkit.ingest.schemas`), which
+:mod:`evalkit.measures.items` summarises per scale. The builders join tables into the shapes the
 estimators take: a person x quarter performance panel with each person's first completed training
 (``gname``), and a unit x month service panel with the share of the unit's staff already trained.
 
@@ -30,7 +32,7 @@ __all__ = ["load", "quarter_of", "first_training", "agency_id", "performance_pan
 ID_SEP = " / "
 
 TABLES = ("employees", "programmes", "enrolments", "reaction", "tests", "followup", "performance",
-          "services", "skm", "budgets", "interviews", "interview_codes")
+          "services", "skm", "budgets", "interviews", "interview_codes", "items")
 
 
 def load(name: str, processed_dir: str | Path | None = None) -> pd.DataFrame:

@@ -31,6 +31,15 @@ Pipeline per canonical table (``employees`` first, so its names can be scrubbed 
    keys, no timestamps, no absolute paths). For every table and every file
    ``rows_read == rows_kept + rows_quarantined``.
 
+**Questionnaire items.** The questions of the reaction and followup questionnaires (``spec.ITEM_TABLES``) are
+also written in long form to ``<out>/items.parquet`` (columns: ``ingest.schemas.ITEMS_COLUMNS``): one row per
+kept answer row and question the file asks, the default items (which fill the wide table as before) and the
+questions a codebook maps as ``item`` with a ``scale``. Those are read like the default items: an answer that
+is not 1-5 is an error that quarantines its row, a blank one is kept as missing (a warning), and they count
+when rows are compared for duplicates. ``response_id`` is the row's position in the cleaned wide table. The
+manifest describes the table under ``"derived"`` (answers read, kept and quarantined: questions x rows of each
+file), not under ``"tables"``, whose counts are rows of raw files.
+
 **Large files.** A CSV larger than :data:`evalkit.ingest.read.LARGE_FILE_BYTES` is read and normalised in
 chunks (:func:`~evalkit.ingest.read.iter_raw`; the same steps 2-3 per chunk, file-level messages once per
 file); steps 4-7 run on the whole table as usual, so duplicates are found across chunks and files. Such a
@@ -83,7 +92,15 @@ from evalkit.ingest.normalise import EXPECTED, fill_reason_from_presensi, match_
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, get_key, key_fingerprint, pseudonymise_many
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES, DataError, RawFile, read_raw
 from evalkit.ingest.schemas import dtype_for, output_columns, output_key, region_dtype, schema_for, yesno_dtype
-from evalkit.ingest.spec import RAW_TABLES, table_for_file
+from evalkit.ingest.spec import (
+    ITEM_TABLES,
+    ITEMS_TABLE,
+    OPTIONAL_REGION_TABLES,
+    RAW_TABLES,
+    ROLES_FOLLOWUP,
+    Field,
+    table_for_file,
+)
 
 __all__ = ["Problem", "FileSummary", "CheckReport", "CleanResult", "clean", "check", "format_problems",
            "MASK", "TABLE_ORDER"]
@@ -96,6 +113,8 @@ _SHOW = 80
 #: A table with a file read in chunks (see ``ingest.read.LARGE_FILE_BYTES``) is written as
 #: ``<out>/<table>/part-00000.parquet``, ... with this many rows per part.
 PART_ROWS = 1_000_000
+#: How a question that is no default item of its table is read (a 1-5 agreement answer, as the default items).
+_ITEM_FIELD = Field("item", "likert5", ())
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -204,6 +223,10 @@ class CleanResult:
         s = self.summary()
         lines = [f"{r.table:<12} {r.rows_read:>8} read {r.rows_kept:>8} kept {r.rows_quarantined:>6} quarantined"
                  for r in s.itertuples()]
+        it = self.manifest.get("derived", {}).get(ITEMS_TABLE)
+        if it:
+            lines.append(f"{ITEMS_TABLE:<12} {it['rows_kept']:>8} answers to {it['questions']} question(s) in "
+                         f"{it['scales']} scale(s) (from {', '.join(it['from'])})")
         return "\n".join([*lines, f"tables, quarantine and manifest.json in {self.out_dir}"])
 
 
@@ -243,6 +266,8 @@ class _Chunk:
     cols: dict[str, tuple[np.ndarray, np.ndarray]]  # field -> (codes, clean value per code; last = None for -1)
     raw: pd.DataFrame  # raw cells, for the quarantine (masked and scrubbed there, for quarantined rows only)
     reasons: dict[int, list[str]]  # row position in the chunk -> reasons it cannot be kept
+    #: the questions of a questionnaire (spec.ITEM_TABLES), in file order: (key in ``cols``, scale, item, wording)
+    items: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -277,6 +302,9 @@ class _Runner:
         self._empty_cells: dict[tuple[str, str, str, str], int] = {}  # (table, source, header, what) -> cells
         self.codebook: Codebook | None = None  # raw_dir/codebook.csv, when there is one (see ingest.codebook)
         self.codebook_error: CodebookError | None = None  # a malformed codebook (nothing else is read)
+        self.item_parts: list[pd.DataFrame] = []  # the items of each questionnaire table, as it is finished
+        self.item_counts: dict[str, dict[str, Any]] = {}  # table -> answers read/kept/quarantined, questions
+        self.items: pd.DataFrame | None = None  # the items table (None: no questionnaire table was cleaned)
 
     # --- personal data ---------------------------------------------------------------------------------
     def mask_many(self, digits: Any, distinct: bool = False) -> np.ndarray:
@@ -376,6 +404,9 @@ class _Runner:
         if current is not None:
             self.finish_table(current)
         self.report_codebook()
+        if self.item_parts:
+            self.items = _concat_items(self.item_parts)
+            _validate_items(self.items)
 
     def read_whole(self, table: str, path: Path) -> None:
         rel = path.relative_to(self.raw_dir).as_posix()
@@ -493,7 +524,7 @@ class _Runner:
         if table == "enrolments" and "attended" in raw.data.columns:  # presensi codes (S, I, DL...) give the reason
             raw.data["reason_absent"] = fill_reason_from_presensi(raw.data["attended"], raw.data.get("reason_absent"))
         absent = [f for f in spec.fields if f.name not in raw.data.columns and not f.required
-                  and f.kind not in ("text", "id", "name", "nip")]
+                  and f.kind not in ("text", "id", "name", "nip", "region")]
         if first and absent:  # optional columns an office rarely keeps (an attendance list has NIP and Hadir)
             self.problem(file=raw.source, row=None, column=None, value=None, severity="warning", table=table,
                          expected="optional column(s) not in the file, unknown (missing) for its rows: "
@@ -554,6 +585,7 @@ class _Runner:
                                                      "enrolments or tests)")
                     self._empty_cells[ck] = self._empty_cells.get(ck, 0) + k
             cols[f.name] = (np.asarray(codes, dtype=np.int32), np.asarray(vu, dtype=object))
+        items = self.normalise_items(table, raw, rows, reasons, cols)
         # cross-field rule: a programme cannot end before it starts
         if table == "programmes":
             (ks, us), (ke, ue) = cols["start_date"], cols["end_date"]
@@ -565,7 +597,35 @@ class _Runner:
                     self.problem(file=raw.source, row=int(rows[i]), column=raw.columns.get("end_date"),
                                  value=str(e_[i]), expected=why, table=table)
         self.cell_notes(table, raw, rows, reasons, notes_at)
-        self.works[table].chunks.append(_Chunk(raw.source, rows, cols, raw.data, dict(reasons)))
+        self.works[table].chunks.append(_Chunk(raw.source, rows, cols, raw.data, dict(reasons), items))
+
+    def normalise_items(self, table: str, raw: RawFile, rows: np.ndarray, reasons: defaultdict[int, list[str]],
+                        cols: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[tuple[str, str, str, str]]:
+        """The questions of a questionnaire file (``raw.items``) as (key in ``cols``, scale, item, wording).
+        Default items were normalised as their fields; the other questions are normalised here as the default
+        items are: an answer that is not 1-5 is an error of its row, blank answers are kept as missing (one
+        warning per file)."""
+        out: list[tuple[str, str, str, str]] = []
+        for col, (scale, item) in raw.items.items():
+            header = raw.columns.get(col, col)
+            out.append((col, scale, item, header))
+            if col in cols:  # a default item: its field
+                continue
+            c = normalise_coded(raw.data[col], _ITEM_FIELD)
+            codes, vu, eu = c.codes, c.values, c.errors
+            bad_u = ~_is_none(eu)
+            for i in np.flatnonzero(bad_u[codes]) if bad_u.any() else ():
+                why = eu[codes[i]]
+                reasons[i].append(f"{header}: {why}")
+                self.problem(file=raw.source, row=int(rows[i]), column=header, expected=why, table=table,
+                             value=_show(self.scrubber(str(c.cells[codes[i]]))))
+            missing_u = _is_none(vu) & _is_none(eu)
+            k = int(missing_u[codes].sum()) if missing_u.any() else 0
+            if k:  # reported once per file (summed over the chunks of a large file)
+                ck = (table, raw.source, header, "kept as missing values")
+                self._empty_cells[ck] = self._empty_cells.get(ck, 0) + k
+            cols[col] = (np.asarray(codes, dtype=np.int32), np.asarray(vu, dtype=object))
+        return out
 
     def cell_notes(self, table: str, raw: RawFile, rows: np.ndarray, reasons: defaultdict[int, list[str]],
                    since: int) -> None:
@@ -596,7 +656,9 @@ class _Runner:
             pd.DataFrame({"programme_id": [], "title": []}, dtype=object)
         m = match_programme_title(titles, progs)
         raw.data["programme_id"] = np.where(m.codes.isna().to_numpy(), "", m.codes.to_numpy(dtype=object))
-        raw.data = raw.data[[c for c in [f.name for f in RAW_TABLES[table].fields] if c in raw.data.columns]]
+        names = [f.name for f in RAW_TABLES[table].fields]  # (then the questions that are no field, as they were)
+        raw.data = raw.data[[c for c in names if c in raw.data.columns] + [c for c in raw.data.columns
+                                                                           if c not in names]]
         raw.columns["programme_id"] = header
         where = "the programmes table (pelatihan_*/diklat_*)" if len(progs) else \
             "the programmes table, which has no kept rows (add a pelatihan_* file)" if "programmes" in self.works \
@@ -647,9 +709,11 @@ class _Runner:
 
         ok = ok_mask()
         content = [f.name for f in spec.fields if f.kind != "name"]
+        # the questions that are no field of the table (a questionnaire's codebook items) count as content too
+        content += list(dict.fromkeys(c for ch in chunks for c, *_ in ch.items if c not in content))
         key = list(spec.key)
         # column -> codes over the table's rows and its distinct clean values (the chunks' codes merged)
-        fact = {c: _merge_coded([ch.cols[c] for ch in chunks]) for c in content}
+        fact = {c: _merge_coded([ch.cols[c] if c in ch.cols else _absent(ch.n) for ch in chunks]) for c in content}
         # anonymous answers (a questionnaire without NIP, spec ``anonymous``) have no key: each row is one
         # respondent, identified by its file and row, so they are never taken for duplicates
         named = fact["nip"][0] >= 0 if spec.anonymous else np.ones(n_rows, dtype=bool)
@@ -737,9 +801,68 @@ class _Runner:
             s.rows_kept = int(kept_per_file.get(s.file, 0))
             s.rows_quarantined = s.rows_read - s.rows_kept
         self.results[table] = (kept, q)
+        if table in ITEM_TABLES:
+            self.item_parts.append(self.items_of(table, kept, self._src, chunks, chunk_of, fact))
         if work.chunked:
             self.partitioned.add(table)
         work.chunks = []  # (the table is done: free its memory)
+
+    def items_of(self, table: str, kept: pd.DataFrame, src: np.ndarray, chunks: list[_Chunk], chunk_of: np.ndarray,
+                 fact: dict[str, tuple[np.ndarray, Any]]) -> pd.DataFrame:
+        """The ``items`` rows of a cleaned questionnaire table: one per kept row (``response_id``: its position
+        in ``kept``) and question of its file, in that order; ``src``: the table row of each kept row. Also
+        counts the answers read, kept and quarantined per file (``self.item_counts``)."""
+        out_chunk = chunk_of[src]  # the chunk of each kept row
+        order = np.argsort(out_chunk, kind="stable")
+        bounds = np.searchsorted(out_chunk[order], np.arange(len(chunks) + 1))
+        resp, pos, desc, score = [], [], [], []
+        descs: list[tuple[str, str, str]] = []
+        counts = {"rows_read": 0, "rows_kept": 0, "rows_quarantined": 0}
+        questions: set[tuple[str, str]] = set()
+        for c, ch in enumerate(chunks):
+            mine = order[bounds[c]:bounds[c + 1]]  # kept rows of this chunk, in output order
+            counts["rows_read"] += ch.n * len(ch.items)
+            counts["rows_kept"] += len(mine) * len(ch.items)
+            for j, (col, scale, item, wording) in enumerate(ch.items):
+                questions.add((scale, item))
+                if not len(mine):
+                    continue
+                k, u = fact[col]
+                as_int = np.array([-1 if v is None else int(v) for v in u] + [-1], dtype=np.int64)
+                resp.append(mine)
+                pos.append(np.full(len(mine), j, dtype=np.int64))
+                desc.append(np.full(len(mine), len(descs), dtype=np.int64))
+                descs.append((scale, item, self.scrubber(wording)))
+                score.append(as_int[k[src[mine]]])
+        counts["rows_quarantined"] = counts["rows_read"] - counts["rows_kept"]
+        self.item_counts[table] = {**counts, "questions": len(questions),
+                                   "scales": len({s for s, _ in questions})}
+        def cat(a: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(a) if a else np.zeros(0, dtype=np.int64)
+
+        resp_a, pos_a, desc_a, score_a = cat(resp), cat(pos), cat(desc), cat(score)
+        by = np.lexsort((pos_a, resp_a))  # by response, then the question's place in its file
+        resp_a, desc_a, score_a = resp_a[by], desc_a[by], score_a[by]
+        d = np.array(descs, dtype=object).reshape(-1, 3)
+
+        def text(a: np.ndarray) -> Any:
+            return pd.array(np.asarray(a, dtype=object), dtype="str")
+
+        roles = pd.CategoricalDtype(list(ROLES_FOLLOWUP), ordered=False)
+        if "rater_role" in kept.columns:
+            role = pd.Categorical(kept["rater_role"].to_numpy(dtype=object)[resp_a], dtype=roles)
+        else:
+            role = pd.Categorical([None] * len(resp_a), dtype=roles)
+        frame = pd.DataFrame({
+            "table": text(np.full(len(resp_a), table, dtype=object)),
+            "response_id": resp_a.astype(np.int64),
+            "programme_id": text(kept["programme_id"].to_numpy(dtype=object)[resp_a]),
+            "person_id": text(kept["person_id"].to_numpy(dtype=object)[resp_a]),
+            "rater_role": role,
+            "scale": text(d[desc_a, 0]), "item": text(d[desc_a, 1]), "wording": text(d[desc_a, 2]),
+            "score": pd.arrays.IntegerArray(np.where(score_a < 0, 0, score_a), score_a < 0),
+        }, columns=[c.name for c in output_columns(ITEMS_TABLE)])
+        return frame
 
     def check_references(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]],
                          files: np.ndarray) -> None:
@@ -864,6 +987,9 @@ class _Runner:
             order = by.sort_values(keys, kind="stable").index.to_numpy()
             pos = pos[order]
             parts = {name: (k[order], v) for name, (k, v) in parts.items()}
+        if table in OPTIONAL_REGION_TABLES and "region" in parts and not (parts["region"][0] >= 0).any():
+            del parts["region"]  # no file gave the region: the programme list (or staff list) places the rows
+            cols = [c for c in cols if c.name != "region"]
         frame = pd.DataFrame({name: v[k] for name, (k, v) in parts.items()}, columns=[c.name for c in cols])
         self._src = pos  # kept row -> row of the table
         self._parts = parts  # column -> (codes of the rows of the frame, distinct values); for validate()
@@ -921,6 +1047,23 @@ def _passes_on_distinct(schema: Any, frame: pd.DataFrame, parts: dict[str, tuple
         if not distinct_key_codes and _any_repeat([parts[c][0] for c in key]):
             return False
     return True
+
+
+def _absent(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The coded column of ``n`` rows a file does not have (every value missing)."""
+    return np.full(n, -1, dtype=np.int32), np.array([None], dtype=object)
+
+
+def _concat_items(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The items of the questionnaire tables, one after the other (in :data:`TABLE_ORDER`)."""
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    roles = pd.CategoricalDtype(list(ROLES_FOLLOWUP), ordered=False)
+    return out.astype({"rater_role": roles})
+
+
+def _validate_items(items: pd.DataFrame) -> None:
+    """The items table against its schema (a guard: its values come from validated tables)."""
+    schema_for(ITEMS_TABLE).validate(items, lazy=True)
 
 
 def _is_none(a: np.ndarray) -> np.ndarray:
@@ -1344,6 +1487,12 @@ def clean(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, k
             tables[t] = path
         _atomic_write_bytes(qpath, _parquet_bytes(q))
         quarantine[t] = qpath
+    ipath = out / f"{ITEMS_TABLE}.parquet"
+    if runner.items is None:
+        ipath.unlink(missing_ok=True)
+    else:
+        _atomic_write_bytes(ipath, _parquet_bytes(runner.items))
+        tables[ITEMS_TABLE] = ipath
     pdf = report.to_frame()
     _atomic_write_bytes(qdir / "problems.csv", pdf.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     manifest = _manifest(runner, report, k)
@@ -1371,10 +1520,26 @@ def _manifest(runner: _Runner, report: CheckReport, key: bytes) -> dict[str, Any
             if t in runner.partitioned:
                 entry["parts"] = max(1, -(-len(runner.results[t][0]) // PART_ROWS))
         tables[t] = entry
+    derived: dict[str, Any] = {}
+    if runner.items is not None:
+        it = runner.items
+        from_ = [t for t in TABLE_ORDER if t in runner.item_counts]
+        derived[ITEMS_TABLE] = {
+            "from": from_,
+            "columns": list(it.columns),
+            **{c: sum(runner.item_counts[t][c] for t in from_) for c in ("rows_read", "rows_kept",
+                                                                          "rows_quarantined")},
+            "questions": int(len(it[["table", "scale", "item"]].drop_duplicates())) if len(it) else 0,
+            "scales": int(len(it[["table", "scale"]].drop_duplicates())) if len(it) else 0,
+            "per_table": {t: runner.item_counts[t] for t in from_},
+            "note": "rows_read/kept/quarantined count answers (questions x rows of each file); rows_kept is the "
+                    "number of rows of items.parquet",
+        }
     return {
         "evalkit_version": __version__,
         "key_fingerprint": key_fingerprint(key),
         "tables": tables,
+        "derived": derived,
         "unused_files": [{"file": s.file, "sha256": s.sha256} for s in report.files if s.status == "unmatched"],
         "problems": {"errors": len(report.errors), "warnings": len(report.warnings)},
     }

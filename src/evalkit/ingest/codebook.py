@@ -10,9 +10,22 @@ recognises a header). Its rows win over file-name prefixes and header aliases. C
 ``field``  a canonical field of the table, or ``item`` (a questionnaire question), ``programme_title`` (the
            programme by its title, looked up in the programmes table), ``submitted_at`` (a form's timestamp),
            ``ignore`` (drop the column)
-``scale``  for ``item``: the dimension the question measures (free text; a default item of the table such
-           as ``material`` or ``trainer`` maps the question onto that field)
+``scale``  for ``item``: the scale (dimension) the question belongs to, free text such as ``Penyelenggaraan``;
+           the name or a header of a default item of the table (``material``, ``trainer``, ``Pengajar``) maps
+           the question onto that field instead. For a default item's own field (``field`` = ``material``): the
+           scale it is counted in, if not the table's default one
 ``value``  a constant for a field the file lacks (the region of a whole file, the programme of a sheet)
+
+Questions (``item``)
+--------------------
+A questionnaire has any number of questions. In the reaction (L1) and followup (L3) tables
+(``spec.ITEM_TABLES``) every question is an item with a scale, kept with its wording in the derived ``items``
+table (one row per answer row and question; see ``ingest.schemas``): the table's default items (its Likert
+fields, e.g. the five L1 items) fill their columns of the wide table as before and form the default scale
+(``reaction``, ``application``); every other question mapped as ``item`` is kept in the scale its ``scale``
+names, under a key made from its wording (:func:`item_key`), and is read and checked like the default items (an
+answer that is not 1-5 quarantines its row). A question without a ``scale`` is a scale of its own. Other
+tables keep only their own fields: an ``item`` there that is no field of theirs is read but not used.
 
 A row with only ``file`` and ``table`` assigns a table to files whose names carry no known prefix.
 Row numbers in messages are spreadsheet rows (the header line is row 1).
@@ -33,7 +46,10 @@ from __future__ import annotations
 import csv
 import difflib
 import fnmatch
+import hashlib
 import io
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,14 +58,18 @@ from evalkit.ingest.spec import (
     FORM_RESPONSE_SHEETS,
     FORM_TIMESTAMP_HEADERS,
     INSTRUCTION_SHEETS,
+    ITEM_TABLES,
     LAYOUT_HEADERS,
+    OPTIONAL_REGION_TABLES,
     RAW_TABLES,
+    default_items,
     instrument_headers,
     table_for_file,
 )
 
 __all__ = ["CODEBOOK_NAME", "COLUMNS", "SPECIAL_FIELDS", "CodebookError", "CodebookRow", "Codebook",
-           "SheetRules", "load_codebook", "build_codebook", "write_codebook", "SIMILARITY_THRESHOLD"]
+           "SheetRules", "load_codebook", "build_codebook", "write_codebook", "SIMILARITY_THRESHOLD", "item_key",
+           "ITEM_COLUMN"]
 
 CODEBOOK_NAME = "codebook.csv"
 COLUMNS: tuple[str, ...] = ("file", "sheet", "table", "header", "field", "scale", "value")
@@ -65,6 +85,10 @@ SPECIAL_FIELDS: tuple[str, ...] = ("item", "programme_title", "submitted_at", "i
 #: a wrong guess would be used silently, a blank is asked about. Guesses are listed as such by the command.
 SIMILARITY_THRESHOLD = 0.80
 _MIN_SIMILAR_CHARS = 15
+#: How the reader names the column of a question that is no default item: ``ITEM_COLUMN.format(scale=...,
+#: item=...)`` (never a canonical field name; the scale and key are in ``SheetRules.items``).
+ITEM_COLUMN = "item:{scale}:{item}"
+_ITEM_KEY_CHARS = 48
 
 
 class CodebookError(DataError):
@@ -93,15 +117,23 @@ class SheetRules:
     """What the codebook says about one file or sheet of one table.
 
     ``headers``: header key (see ``read.header_key``) -> (column name to read it into, codebook row); the
-    name is a canonical field, ``programme_title``, or ``""`` (known, not kept). ``constants``: field ->
-    (value, codebook row). ``notes``: codebook row -> what is not used, told when the row is used.
-    ``used``: the set the reader adds every codebook row it applied to.
+    name is a canonical field, ``programme_title``, a question's column (:data:`ITEM_COLUMN`, listed in
+    ``items``) or ``""`` (known, not kept). ``constants``: field -> (value, codebook row). ``notes``: codebook
+    row -> what to tell when the row is used. ``used``: the set the reader adds every codebook row it applied
+    to. ``items``: question column -> (scale, item key) for the questions that are no default item;
+    ``scales``: default item -> the scale the codebook puts it in (when not the table's default one);
+    ``spare``: header key -> question column (in ``items``) for an ``item`` row that maps a question onto a
+    default item: the column it is read into instead when the file has another column for that item (a
+    second question on the trainer is kept in the items table, in the scale the row names).
     """
 
     headers: dict[str, tuple[str, int]] = field(default_factory=dict)
     constants: dict[str, tuple[str, int]] = field(default_factory=dict)
     notes: dict[int, str] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
+    items: dict[str, tuple[str, str]] = field(default_factory=dict)
+    scales: dict[str, str] = field(default_factory=dict)
+    spare: dict[str, str] = field(default_factory=dict)
 
 
 def _key(text: object) -> str:
@@ -116,6 +148,24 @@ def _space(text: str) -> str:
 
 def _fields_of(table: str) -> tuple[str, ...]:
     return tuple(f.name for f in RAW_TABLES[table].fields)
+
+
+def item_key(wording: str) -> str:
+    """A short stable key for a question: its wording in lower case, accents dropped, words joined by ``_``
+    (a long wording is cut and given a hash of the whole, so two wordings keep two keys).
+
+    Examples
+    --------
+    >>> item_key("Jadwal pelatihan tepat waktu"), item_key("Konsumsi  memadai?")
+    ('jadwal_pelatihan_tepat_waktu', 'konsumsi_memadai')
+    """
+    s = unicodedata.normalize("NFKD", str(wording))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    slug = re.sub(r"[^0-9a-z]+", "_", s).strip("_")
+    if slug and len(slug) <= _ITEM_KEY_CHARS:
+        return slug
+    digest = hashlib.sha1(slug.replace("_", "").encode() or str(wording).encode()).hexdigest()[:8]
+    return (slug[:_ITEM_KEY_CHARS - 9].rstrip("_") + "_" + digest) if slug else "q_" + digest
 
 
 def _item_field(table: str, scale: str) -> str | None:
@@ -180,6 +230,14 @@ class Codebook:
                 rules.headers[k] = (name, r.row)
                 if note:
                     rules.notes[r.row] = note
+                if r.field == "item" and name.startswith("item:"):
+                    rules.items[name] = (r.scale or item_key(r.header), item_key(r.header))
+                elif r.field == "item" and table in ITEM_TABLES and name in default_items(table):
+                    spare = ITEM_COLUMN.format(scale=r.scale, item=item_key(r.header))
+                    rules.items[spare] = (r.scale, item_key(r.header))
+                    rules.spare[k] = spare
+                elif table in ITEM_TABLES and r.scale and r.field == name and name in default_items(table):
+                    rules.scales.setdefault(name, r.scale)  # a default item counted in another scale
             elif r.value and r.field:
                 name = "programme_title" if r.field == "programme_title" else r.field
                 if r.field == "item":
@@ -201,10 +259,17 @@ class Codebook:
             mapped = _item_field(table, r.scale)
             if mapped:
                 return mapped, None
+            if table in ITEM_TABLES:  # a question of its own: kept in the items table
+                name = ITEM_COLUMN.format(scale=r.scale or item_key(r.header), item=item_key(r.header))
+                if not r.scale:
+                    return name, (f"codebook row {r.row}: item {r.header!r} has no scale: kept as a scale of its "
+                                  f"own; fill in `scale` to count it with the questions on the same dimension")
+                return name, None
+            own = [x.name for x in RAW_TABLES[table].fields if x.kind in ("likert5", "skm4")]
             return "", (f"codebook row {r.row}: item {r.header!r} (scale {r.scale or '(none)'!r}) read but not "
-                        f"used: only the default items of table {table!r} ("
-                        + ", ".join(x.name for x in RAW_TABLES[table].fields if x.kind in ("likert5", "skm4"))
-                        + ") are measured yet")
+                        f"used: table {table!r} keeps only its own fields"
+                        + (f" ({', '.join(own)})" if own else "") + "; questions of their own are kept for the "
+                        "reaction and followup questionnaires")
         return f, None
 
     def unmatched(self) -> list[tuple[int, str]]:
@@ -473,6 +538,8 @@ def build_codebook(folder: str | Path) -> tuple[list[dict[str, str]], list[_Foun
     folder = Path(folder)
     out: list[dict[str, str]] = []
     found: list[_Found] = []
+    placed = False  # some file (staff or programme list) gives the region of the rows
+    unplaced: list[tuple[int, _Found, str]] = []  # training files without a region column: (row index, file, sheet)
     for p in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
         rel = p.relative_to(folder).as_posix()
         if not p.is_file() or rel.casefold() == CODEBOOK_NAME or any(
@@ -519,6 +586,14 @@ def build_codebook(folder: str | Path) -> tuple[list[dict[str, str]], list[_Foun
                         out.append({"file": rel, "sheet": sh, "table": table, "header": "", "field": f.name,
                                     "scale": "", "value": ""})
                         fd.to_fill.append(f.name)
+                placed |= table in ("programmes", "employees") and "region" in supplied
+                if table in OPTIONAL_REGION_TABLES and "region" not in supplied:
+                    unplaced.append((len(out), fd, sh))
+    if not placed:  # no staff or programme list says where the training took place: ask each file's region
+        for at, fd, sh in reversed(unplaced):
+            out.insert(at, {"file": fd.rel, "sheet": sh, "table": fd.table or "", "header": "", "field": "region",
+                            "scale": "", "value": ""})
+            fd.to_fill.append("region")
     return out, found
 
 

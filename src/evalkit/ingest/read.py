@@ -23,8 +23,10 @@
 * Google Forms exports: the ``Timestamp``/``Stempel waktu`` column is known and not kept.
 * A codebook (``codebook.csv``, :mod:`evalkit.ingest.codebook`) passed to :func:`read_raw` wins over the
   file-name prefix and the aliases: the table, headers per sheet (``ignore`` drops one; its headers count
-  when the header row is looked for), constant columns (``value``) and ``programme_title`` (a column the
-  cleaner turns into ``programme_id``).
+  when the header row is looked for), constant columns (``value``), ``programme_title`` (a column the
+  cleaner turns into ``programme_id``) and the questions of a reaction or followup questionnaire that are no
+  default item (``item`` with a ``scale``): read into columns after the table's fields, named in
+  ``RawFile.items``.
 
 Unknown columns are reported as warnings and dropped. A missing *required* column makes the file unusable:
 :func:`read_raw` records it in ``RawFile.missing_required`` and the cleaner quarantines every row; empty
@@ -62,6 +64,7 @@ from evalkit.ingest.spec import (
     ANSWER_MAPS,
     FORM_TIMESTAMP_HEADERS,
     INSTRUCTION_SHEETS,
+    ITEM_TABLES,
     KOBO_MARKERS,
     KOBO_META,
     KOBO_META_WORDS,
@@ -135,6 +138,11 @@ class RawFile:
         Row number -> number of cells, for rows with more non-empty cells than the header has columns.
     warnings : list of str
         Everything else worth telling the user (duplicate columns, ignored sheets).
+    items : dict
+        For a questionnaire of ``spec.ITEM_TABLES`` (reaction, followup): column of ``data`` -> (scale, item
+        key) for every question it holds, in the file's column order: the default items present (their field
+        names, in the table's default scale unless the codebook names another) and the questions a codebook
+        maps as ``item`` (columns named ``item:<scale>:<key>``, after the table's fields). Empty otherwise.
     """
 
     source: str
@@ -153,6 +161,7 @@ class RawFile:
     chunk: int = 0  # 0 for a whole file or the first chunk of a large CSV (file-level messages are on it)
     #: (row number, field, message) for cells whose value the reader knows to be damaged (a NIP Excel rounded)
     cell_notes: list[tuple[int, str, str]] = field(default_factory=list)
+    items: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def header_key(text: object) -> str:
@@ -555,6 +564,7 @@ class _Header:
     missing: list[str]
     constants: dict[str, str] = field(default_factory=dict)  # field -> a codebook value for every row
     out_fields: list[str] = field(default_factory=list)  # fields + constants, in the table's order
+    items: dict[str, tuple[str, str]] = field(default_factory=dict)  # question column -> (scale, item key)
 
 
 def _build(rows: list[list[str]], meta: dict, name: str, table: RawTable, n_sheets: int,
@@ -629,7 +639,7 @@ def _rawfile(name: str, table: RawTable, meta: dict, n_sheets: int, hd: _Header,
                    header_row=hd.h + 1, encoding=meta["encoding"], delimiter=meta["delimiter"], sheet=meta["sheet"],
                    columns=hd.columns, unknown_columns=hd.unknown if first else [],
                    missing_required=hd.missing, ragged_rows=ragged, warnings=hd.warnings if first else [],
-                   chunk=chunk, cell_notes=_nip_notes(table, data, rows))
+                   chunk=chunk, cell_notes=_nip_notes(table, data, rows), items=dict(hd.items))
 
 
 def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable,
@@ -650,6 +660,7 @@ def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable,
     unknown: list[str] = []
     warnings: list[str] = []
     meta = _meta_columns(header)
+    resolved: list[tuple[int, str, str | None, tuple[str, int] | None]] = []
     for j, cell in enumerate(header):
         if not cell.strip() or j in meta:
             continue
@@ -660,7 +671,20 @@ def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable,
             rules.used.add(cb[1])
             if cb[1] in rules.notes:
                 warnings.append(rules.notes[cb[1]])
+        resolved.append((j, cell, f, cb))
+    spare = rules.spare if rules is not None else {}
+    # fields a column supplies on its own: a codebook question mapped onto the same default item yields to it
+    plain = {f for _j, cell, f, _cb in resolved if f and header_key(cell) not in spare}
+    for j, cell, f, cb in resolved:
         if f == "":  # known column of evalkit's instruments that is not kept (e.g. the SKM respondent profile)
+            continue
+        sp = spare.get(header_key(cell)) if f else None
+        if sp is not None and cb is not None and (f in mapping or f in plain):  # a second question on it
+            mapping[sp] = j
+            columns[sp] = cell.strip()
+            warnings.append(f"codebook row {cb[1]}: {cell.strip()!r} is kept as a question of its own (scale "
+                            f"{rules.items[sp][0]!r}) in the items table: another column of the file fills "
+                            f"{f!r}")
             continue
         if f is None:
             unknown.append(cell.strip())
@@ -683,11 +707,27 @@ def _header(rows: list[list[str]], meta: dict, name: str, table: RawTable,
         constants[f] = v
         columns[f] = f"{f} (codebook row {row})"
     order = [f.name for f in table.fields] + ["programme_title"]
-    fields = [f for f in order if f in mapping]
-    out_fields = [f for f in order if f in mapping or f in constants]
+    # the questions that are no field of the table (codebook ``item`` rows), after the fields, in file order
+    extra = sorted((f for f in mapping if rules is not None and f in rules.items), key=mapping.__getitem__)
+    fields = [f for f in order if f in mapping] + extra
+    out_fields = [f for f in order if f in mapping or f in constants] + extra
     have = set(out_fields) | ({"programme_id"} if "programme_title" in out_fields else set())
     missing = [f.name for f in table.fields if f.required and f.name not in have]
-    return _Header(h, mapping, columns, unknown, warnings, width, fields, missing, constants, out_fields)
+    items: dict[str, tuple[str, str]] = {}
+    if table.name in ITEM_TABLES:  # every question of the questionnaire, in the file's column order
+        scales = rules.scales if rules is not None else {}
+        likert = {f.name for f in table.fields if f.kind == "likert5"}
+        seen: set[tuple[str, str]] = set()
+        for f in sorted((f for f in out_fields if f in likert or f in extra),
+                        key=lambda f: mapping.get(f, width)):
+            scale, item = rules.items[f] if f in extra else (scales.get(f) or ITEM_TABLES[table.name], f)
+            key, n = item, 1
+            while (scale, key) in seen:  # (two questions of a scale with one key: numbered)
+                n += 1
+                key = f"{item}_{n}"
+            items[f] = (scale, key)
+            seen.add(items[f])
+    return _Header(h, mapping, columns, unknown, warnings, width, fields, missing, constants, out_fields, items)
 
 
 def _body(body: list[list[str]], first_rownum: int, hd: _Header) -> tuple[list[int], pd.DataFrame, dict[int, int]]:

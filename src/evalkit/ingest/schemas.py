@@ -18,6 +18,11 @@ Column rules for ``data/processed/<table>.parquet``:
   unknown, not False). Exception: ``person_id`` of a table whose spec is ``anonymous`` (``reaction``: an
   anonymous questionnaire) is missing for answers without a NIP; its key is then unique only among the rows
   that have a ``person_id``.
+* ``items`` (derived from ``reaction`` and ``followup``, see :data:`ITEMS_COLUMNS`): one row per answer row and
+  question: ``table``, ``response_id`` (the row's position in the cleaned ``table``: ``reaction.iloc[id]``),
+  ``programme_id``, ``person_id`` (missing for anonymous answers), ``rater_role`` (followup only), ``scale``,
+  ``item`` (a default field name, or a key made from the question's wording), ``wording`` (the header as in
+  the file) and ``score`` (1-5, missing for a blank answer); unique on (table, response_id, scale, item).
 
 Examples
 --------
@@ -37,9 +42,10 @@ import pandera.pandas as pa
 
 from evalkit import config
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX
-from evalkit.ingest.spec import RAW_TABLES
+from evalkit.ingest.spec import ITEMS_TABLE, OPTIONAL_REGION_TABLES, RAW_TABLES, ROLES_FOLLOWUP
 
-__all__ = ["OutColumn", "output_columns", "output_key", "schema_for", "dtype_for", "yesno_dtype", "NULLABLE_KINDS"]
+__all__ = ["OutColumn", "output_columns", "output_key", "schema_for", "dtype_for", "yesno_dtype", "NULLABLE_KINDS",
+           "ITEMS_COLUMNS"]
 
 #: Kinds whose blank cells are kept as missing values (outside key columns).
 NULLABLE_KINDS = frozenset({"text", "id", "region", "date", "month", "quarter", "semester", "rupiah", "int", "float",
@@ -74,7 +80,7 @@ def dtype_for(col: OutColumn) -> Any:
         return region_dtype(())
     if k in ("category", "sex"):
         return pd.CategoricalDtype(list(col.levels or ()), ordered=False)
-    if k == "year":
+    if k in ("year", "count"):
         return "int64"
     return "str"
 
@@ -96,8 +102,24 @@ def region_dtype(values) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(study + extra, ordered=False)
 
 
+#: The columns of the derived ``items`` table (questionnaire answers in long form; see the module docstring).
+ITEMS_COLUMNS: tuple[OutColumn, ...] = (
+    OutColumn("table", "text", False),
+    OutColumn("response_id", "count", False, bounds=(0, None)),
+    OutColumn("programme_id", "id", False),
+    OutColumn("person_id", "pseudonym", True),
+    OutColumn("rater_role", "category", True, ROLES_FOLLOWUP),
+    OutColumn("scale", "text", False),
+    OutColumn("item", "text", False),
+    OutColumn("wording", "text", False),
+    OutColumn("score", "likert5", True, bounds=(1, 5)),
+)
+
+
 def output_columns(table: str) -> list[OutColumn]:
-    """The columns of a cleaned table, in order."""
+    """The columns of a cleaned table, in order (``items``: :data:`ITEMS_COLUMNS`)."""
+    if table == ITEMS_TABLE:
+        return list(ITEMS_COLUMNS)
     t = RAW_TABLES[table]
     out: list[OutColumn] = []
     for f in t.fields:
@@ -118,6 +140,8 @@ def output_columns(table: str) -> list[OutColumn]:
 
 def output_key(table: str) -> list[str]:
     """The unique key of a cleaned table (``nip`` replaced by ``person_id``)."""
+    if table == ITEMS_TABLE:
+        return ["table", "response_id", "scale", "item"]
     return ["person_id" if k == "nip" else k for k in RAW_TABLES[table].key]
 
 
@@ -149,9 +173,11 @@ def schema_for(table: str) -> pa.DataFrameSchema:
             dtype = "category"
         elif isinstance(dtype, pd.CategoricalDtype):
             checks.append(pa.Check.isin(list(dtype.categories)))
-        cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable)
+        optional = c.kind == "region" and table in OPTIONAL_REGION_TABLES  # written only when a file gives it
+        cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable, required=not optional)
     key = output_key(table)
-    if RAW_TABLES[table].anonymous:  # anonymous answers have no key: it holds among the rows with a person_id
+    # anonymous answers have no key: it holds among the rows with a person_id
+    if table != ITEMS_TABLE and RAW_TABLES[table].anonymous:
         return pa.DataFrameSchema(cols, checks=[pa.Check(lambda df: _unique_named(df, key), name="unique_named_key",
                                                          error=f"{key} must be unique among the rows with a "
                                                                f"person_id")],

@@ -26,6 +26,14 @@ Value kinds
 ``likert5``    5-point agreement text or 1-5 -> int 1..5 (see ``ingest.normalise.LIKERT5``)
 ``skm4``       SKM answer 1-4 or its wording (Tidak sesuai ... Sangat sesuai) -> int 1..4
 ``category``   one of ``levels`` after mapping ``value_map`` (case- and space-insensitive)
+
+Questionnaire items
+-------------------
+The questions of the reaction (L1) and followup (L3) questionnaires are also kept one per row in the derived
+table ``items`` (:data:`ITEM_TABLES`, :data:`ITEMS_TABLE`): every ``likert5`` field of those tables (the default
+items) and every other question a codebook maps as ``item`` with a ``scale`` (see ``ingest.codebook``). The
+default items form the table's default scale (``reaction``: the five L1 items; ``application``: the four L3
+items); other questions form the scales the codebook names.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from dataclasses import dataclass, field
 __all__ = ["Field", "RawTable", "RAW_TABLES", "table_for_file", "SKM_UNSUR", "MODES", "ROLES_FOLLOWUP", "Choice",
            "Question", "INSTRUMENT_QUESTIONS", "SKM_QUESTIONS", "SKM_PROFILE", "ANSWER_MAPS", "answer_key",
            "instrument_headers", "code_from_label", "skm_choices", "FORM_RESPONSE_SHEETS", "FORM_TIMESTAMP_HEADERS",
-           "LAYOUT_HEADERS"]
+           "LAYOUT_HEADERS", "ITEM_TABLES", "ITEMS_TABLE", "default_items"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,11 @@ _NIP = Field("nip", "nip", ("NIP", "Nomor Induk Pegawai", "NIP Pegawai", "NIP Pe
 #: the NIP of a questionnaire that may be anonymous (Google Forms satisfaction surveys often are)
 _NIP_OPTIONAL = Field("nip", "nip", _NIP.aliases, required=False)
 _REGION = Field("region", "region", ("Wilayah", "Kabupaten/Kota", "Daerah", "Lokasi"))
+#: the region of a training table's rows, for an office without a programme list: usually one ``value`` per file in
+#: the codebook ("Kabupaten Sleman"); a cleaned table has the column only when some file gave it
+_REGION_OPTIONAL = Field("region", "region", _REGION.aliases, required=False)
+#: tables whose ``region`` column is written only when a file gives it (see :func:`evalkit.scope.row_regions`)
+OPTIONAL_REGION_TABLES: tuple[str, ...] = ("enrolments", "reaction", "tests", "followup")
 _PROG = Field("programme_id", "id", ("Kode Pelatihan", "Kode Diklat", "ID Pelatihan"))
 _L5 = "likert5"
 
@@ -173,6 +186,7 @@ RAW_TABLES: dict[str, RawTable] = {
                       required=False),
                 Field("barrier_experienced", "yesno", ("Kendala: Merasa Sudah Berpengalaman", "Sudah Berpengalaman"),
                       required=False),
+                _REGION_OPTIONAL,
             ),
             key=("nip", "programme_id"),
             description="person x programme: invitation, registration, attendance, completion and barriers",
@@ -188,6 +202,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 Field("facilities", _L5, ("Sarana dan fasilitas memadai", "Fasilitas")),
                 Field("overall", _L5, ("Secara keseluruhan saya puas", "Kepuasan Keseluruhan")),
                 Field("comment", "text", ("Saran/Komentar", "Komentar", "Saran"), required=False),
+                _REGION_OPTIONAL,
             ),
             key=("nip", "programme_id"),
             description="Kirkpatrick L1: reaction questionnaire at the end of the training (may be anonymous)",
@@ -200,6 +215,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 _PROG,
                 Field("pre_score", "float", ("Nilai Pre-test", "Pretest", "Pre Test"), bounds=(0, 100)),
                 Field("post_score", "float", ("Nilai Post-test", "Posttest", "Post Test"), bounds=(0, 100)),
+                _REGION_OPTIONAL,
             ),
             key=("nip", "programme_id"),
             description="Kirkpatrick L2: pre- and post-test scores (0-100)",
@@ -216,6 +232,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 Field("work_quality", _L5, ("Kualitas hasil kerja meningkat",)),
                 Field("share_knowledge", _L5, ("Berbagi pengetahuan kepada rekan kerja",)),
                 Field("service_initiative", _L5, ("Berinisiatif memperbaiki layanan",)),
+                _REGION_OPTIONAL,
             ),
             key=("nip", "programme_id", "rater_role"),
             description="Kirkpatrick L3: application ratings 3-6 months after, by self, supervisor and peer",
@@ -322,6 +339,23 @@ RAW_TABLES: dict[str, RawTable] = {
         ),
     ]
 }
+
+
+#: The questionnaire tables whose questions are kept one per row in the derived ``items`` table, each with the
+#: name of the scale its default items (its ``likert5`` fields) form.
+ITEM_TABLES: dict[str, str] = {"reaction": "reaction", "followup": "application"}
+#: The derived table of questionnaire answers in long form (``data/processed/items.parquet``), written by the
+#: cleaner from :data:`ITEM_TABLES`; its columns are in ``ingest.schemas``.
+ITEMS_TABLE = "items"
+
+
+def default_items(table: str) -> tuple[str, ...]:
+    """The default items of a questionnaire table of :data:`ITEM_TABLES` (its ``likert5`` fields, in order).
+
+    >>> default_items("followup")
+    ('apply_material', 'work_quality', 'share_knowledge', 'service_initiative')
+    """
+    return tuple(f.name for f in RAW_TABLES[table].fields if f.kind == "likert5")
 
 
 def table_for_file(filename: str) -> str | None:
