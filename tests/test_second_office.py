@@ -145,6 +145,11 @@ def _fill(rows: list[dict[str, str]], *, programme_list: bool) -> list[dict[str,
             r["field"] = r["field"] or "comment"
         if not r["header"] and r["field"] == "trainer":
             continue  # given by the reworded question, mapped above
+        if not r["header"] and r["field"] == "region":
+            assert not programme_list, r  # asked only when no programme list places the training
+            r["value"] = "Kab. Sleman" if f.startswith("Daftar") else REGION
+            out.append(r)
+            continue
         if not r["header"]:
             assert r["field"] == "programme_id", r  # the only thing these files lack that must be given
             training = r["sheet"] or f.removeprefix("Survei Kepuasan ").removesuffix(" (Jawaban).xlsx")
@@ -169,8 +174,11 @@ def test_an_office_with_forms_attendance_and_scores_only(tmp_project, programme_
     asked = {(r["file"], r["sheet"], r["field"]) for r in rows if not r["header"]}
     # invited, completed, the barriers and the form's NIP are optional: only the programme is asked for, and
     # the trainer item of the form whose question is worded unlike evalkit's
-    assert {(f.split(" ")[0], field) for f, _sheet, field in asked if field != "programme_id"} == {
+    assert {(f.split(" ")[0], field) for f, _sheet, field in asked if field not in ("programme_id", "region")} == {
         ("Survei", "trainer")}
+    # without a programme list nothing says where the training took place: the region of each file is asked
+    assert {(f, sheet) for f, sheet, field in asked if field == "region"} == (
+        set() if programme_list else {(f, sheet) for f, sheet, field in asked if field == "programme_id"})
     assert {(f, sheet) for f, sheet, field in asked if field == "programme_id"} == {
         ("Daftar Hadir Pelatihan 2025.xlsx", "Kepemimpinan Pengawas"), ("Daftar Hadir Pelatihan 2025.xlsx",
                                                                         "Pelayanan Publik"),
@@ -207,6 +215,9 @@ def test_an_office_with_forms_attendance_and_scores_only(tmp_project, programme_
     assert enr["invited"].isna().all() and enr["attendance_share"].isna().all()
     absent = enr.loc[~enr["attended"], "reason_absent"]
     assert set(absent) <= {"Sakit", "Izin", "Dinas Luar"} and absent.notna().all()
+    for t in ("enrolments", "reaction", "tests"):  # the region given in the codebook, or none to write
+        d = pd.read_parquet(out / f"{t}.parquet")
+        assert (set(d["region"].astype(str)) == {"Sleman"}) if not programme_list else "region" not in d.columns, t
     rea = pd.read_parquet(out / "reaction.parquet")
     assert rea["person_id"].isna().sum() == 10  # the anonymous form (9, two alike) and one blank NIP
     assert rea[["material", "trainer", "relevance", "facilities", "overall"]].notna().all().all()
@@ -227,3 +238,50 @@ def test_an_office_with_forms_attendance_and_scores_only(tmp_project, programme_
     with pytest.raises(ValueError, match=r"the funnel needs 'invited' \(Diundang\): not in this office's "
                                          r"attendance data"):
         funnel(enr)
+
+
+@pytest.mark.slow
+@pytest.mark.notebooks
+def test_the_office_gets_a_report_per_language_from_evalkit_run(tmp_project, monkeypatch):
+    """`evalkit codebook`, the filled codebook, then `evalkit run` (what `make report` calls): the steps whose
+    tables the office lacks are not run and the index says which table each needs; the region report is rendered
+    in Indonesian and English for the office's kabupaten with L1 and L2 from its data and the missing levels named;
+    no demo region, no "synthetic" notice, no NIP or name anywhere in data/processed or reports/."""
+    import re
+
+    from evalkit import pipeline
+
+    raw = tmp_project / "data" / "raw"
+    truth = _office(raw, programme_list=False)
+    assert runner.invoke(app, ["codebook", str(raw)]).exit_code == 0
+    write_codebook(raw / "codebook.csv", _fill(read_codebook(raw / "codebook.csv"), programme_list=False))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    pipeline.run(workers=2, progress=False)
+
+    reports = tmp_project / "reports"
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    # the impact notebook needs SKP data: it is listed as not run, with the table it lacks
+    assert re.search(r"04 [^<]*<span class=\"muted\">\(tidak dijalankan: perlu tabel [^)]*performance", index), index
+    for lang in ("id", "en"):
+        page = (reports / "regions" / f"sleman_{lang}.html").read_text(encoding="utf-8")
+        text = re.sub(r"<[^>]+>", " ", page.split("</style>")[-1])
+        assert "Sleman" in text
+        assert not re.search(r"Mamuju|Batanghari|Jakarta|Bukittinggi|Ampenan|sintetis|synthetic", text), lang
+        assert "Traceback" not in text
+    id_text = (reports / "regions" / "sleman_id.html").read_text(encoding="utf-8")
+    en_text = (reports / "regions" / "sleman_en.html").read_text(encoding="utf-8")
+    # L1 and L2 from the office's own numbers (recomputed here from the cleaned tables)
+    rea = pd.read_parquet(tmp_project / "data" / "processed" / "reaction.parquet")
+    agree = int((rea["overall"] >= 4).sum())
+    assert f"({agree} of {len(rea)} people)" in en_text and f"({agree} dari {len(rea)} orang)" in id_text
+    tests = pd.read_parquet(tmp_project / "data" / "processed" / "tests.parquet")
+    gain = (tests["post_score"] - tests["pre_score"]).mean()
+    assert f"{gain:.1f}".replace(".", ",") in id_text and f"{gain:.1f}" in en_text
+    # the levels without data are named, with how to measure them next time
+    assert "Behaviour (L3): there are no post-training application ratings" in en_text
+    assert "Kinerja (L3/L4): tidak ada data SKP" in id_text
+    assert (reports / "09_questionnaire_scales.html").exists()
+    assert not (reports / "04_impact_behaviour.html").exists()
+
+    hits = scan([tmp_project / "data" / "processed", reports], truth["nips"], truth["names"])
+    assert hits.empty, hits

@@ -11,7 +11,9 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
 - ``requires``: steps that must finish first (default: every step with a smaller number, i.e. sequential).
   Steps whose requirements are met run in parallel on ``workers`` processes.
 - ``matrix``: a parameterised step (papermill convention: a cell tagged ``parameters``) runs once per
-  combination; the values are injected in a new cell tagged ``injected-parameters`` right after it.
+  combination; the values are injected in a new cell tagged ``injected-parameters`` right after it. Values are
+  a list, ``"@table.column"`` (the distinct values of a cleaned table's column) or ``"@*.region"`` (every
+  region with rows in some cleaned table, :func:`evalkit.scope.regions_present`).
 - ``output``: where the executed copy and HTML go under ``reports/`` (default: the notebook's stem).
   ``{name}`` is the parameter value and ``{name_slug}`` its file-name slug (lower case, ``_`` for anything else).
 - ``slugs``: optional fixed slugs per parameter value, overriding the generated ones
@@ -20,7 +22,8 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
   ``developer`` (the PURPOSE/REQUIRES/CREATES header) are left out of that HTML too.
 - ``tables``: the canonical tables the step cannot do without (e.g. ``["performance"]``). A step whose tables
   are absent from ``data/processed`` is not run (the progress output and the index say which table it needs).
-  ``[]`` says the step reads no processed table (the cleaning step, which writes them).
+  ``[]`` says the step reads no processed table (the cleaning step, which writes them). ``"reaction|tests"``
+  is met by either table (a step that reports on whatever levels were measured).
 
 **Incremental runs.** Each step has a fingerprint: the SHA-256 of its notebook's cells (sources and metadata,
 not outputs), its parameters, the evalkit package's source files, the fingerprints of the steps it requires and
@@ -140,8 +143,10 @@ def _matrix_values(spec, processed: Path) -> list | None:
     a cleaned table (categories in their order, only those present), or None when the table is not there yet."""
     if not isinstance(spec, str):
         return list(spec)
+    if spec == "@*.region":
+        return _regions_in(processed)
     if not spec.startswith("@") or "." not in spec:
-        raise PipelineError(f"matrix values must be a list or '@table.column', got {spec!r}")
+        raise PipelineError(f"matrix values must be a list, '@table.column' or '@*.region', got {spec!r}")
     table, column = spec[1:].split(".", 1)
     from evalkit.datasets import TABLES, load
 
@@ -158,6 +163,25 @@ def _matrix_values(spec, processed: Path) -> list | None:
         seen = set(present.astype(str))
         return [str(c) for c in col.cat.categories if str(c) in seen]
     return sorted({str(v) for v in present})
+
+
+def _regions_in(processed: Path) -> list | None:
+    """The regions with rows in any cleaned table (:func:`evalkit.scope.regions_present`), reading only the
+    columns that place a row; None when nothing is cleaned yet."""
+    import pyarrow.parquet as pq
+
+    from evalkit.datasets import TABLES
+    from evalkit.scope import regions_present
+
+    tables = {}
+    for name in TABLES:
+        files = [processed / f"{name}.parquet"] if (processed / f"{name}.parquet").exists() else \
+            sorted((processed / name).glob("part-*.parquet")) if (processed / name).is_dir() else []
+        if not files:
+            continue
+        cols = [c for c in ("region", "programme_id", "person_id") if c in pq.read_schema(files[0]).names]
+        tables[name] = pd.concat([pd.read_parquet(f, columns=cols) for f in files], ignore_index=True)
+    return regions_present(tables) if tables else None
 
 
 def _matrix_steps(path: Path, meta: dict, title: str, requires: list[str]) -> list[Step] | None:
@@ -305,7 +329,7 @@ def _missing_tables(step: Step, processed: Path) -> list[str]:
     if not step.tables:
         return []
     present = {p.name.split(".")[0] for p in processed.iterdir()} if processed.is_dir() else set()
-    return [t for t in step.tables if t not in present]
+    return [t.replace("|", " or ") for t in step.tables if not set(t.split("|")) & present]
 
 
 def _load_record(reports: Path) -> dict:

@@ -86,7 +86,6 @@ from evalkit.report.text import (
 
 __all__ = [
     "REQUIRED_TABLES",
-    "CORE_TABLES",
     "SPOTLIGHTS",
     "MEASUREMENT",
     "choose_spotlight",
@@ -121,13 +120,13 @@ __all__ = [
 #: Canonical tables the report reads.
 REQUIRED_TABLES: tuple[str, ...] = ("employees", "programmes", "enrolments", "reaction", "tests", "followup",
                                     "performance", "services", "skm", "budgets", "interviews")
-#: Tables without which there is no report (staff, programmes, invitations); the others may be missing.
-CORE_TABLES: tuple[str, ...] = ("employees", "programmes", "enrolments")
 #: Focus sections the report can tell (see :func:`choose_spotlight`).
 SPOTLIGHTS: tuple[str, ...] = ("services", "budget", "tenure", "practice", "modes", "barrier")
 #: How to measure what a missing table would have measured: table -> (level, file name start, columns,
 #: instrument written by ``evalkit instruments``).
 MEASUREMENT: dict[str, tuple[str, str, str, str]] = {
+    "enrolments": ("", "presensi", "NIP, Kode Pelatihan, Diundang, Hadir, Lulus, Alasan Tidak Hadir (kode presensi)",
+                   "templates/presensi"),
     "reaction": ("L1", "survei_reaksi", "NIP, Kode Pelatihan, Materi, Pengajar, Relevansi, Fasilitas, "
                  "Kepuasan Keseluruhan", "xlsform_survei_reaksi"),
     "tests": ("L2", "nilai_tes", "NIP, Kode Pelatihan, Nilai Pre-test, Nilai Post-test", "templates/nilai_tes"),
@@ -197,10 +196,17 @@ def region_slug(region: str) -> str:
 
 
 def load_tables(processed_dir=None) -> dict[str, pd.DataFrame]:
-    """The canonical tables the report needs, from ``data/processed`` (run the cleaning step first)."""
+    """The canonical tables the report reads, from ``data/processed`` (run the cleaning step first); a table
+    the office did not bring is an empty frame."""
     from evalkit.datasets import load
 
-    return {name: load(name, processed_dir) for name in REQUIRED_TABLES}
+    out = {}
+    for name in REQUIRED_TABLES:
+        try:
+            out[name] = load(name, processed_dir)
+        except FileNotFoundError:
+            out[name] = pd.DataFrame()
+    return out
 
 
 def _is(df: pd.DataFrame, col: str, value) -> pd.Series:
@@ -208,33 +214,24 @@ def _is(df: pd.DataFrame, col: str, value) -> pd.Series:
 
 
 def region_subset(tables: Mapping[str, pd.DataFrame], region: str) -> dict[str, pd.DataFrame]:
-    """The rows of each table that belong to ``region``.
+    """The rows of each table that belong to ``region`` (:func:`evalkit.scope.row_regions`).
 
     Staff and services, SKM, budgets and interviews by their ``region`` column; programmes held in the region,
-    and the enrolments, reactions, tests and follow-up ratings of those programmes; performance of the region's
-    staff. Delivery modes become plain strings (no unused categories).
+    and the enrolments, reactions, tests and follow-up ratings of those programmes (or, without a programme
+    list, of the rows whose own region is ``region``); performance of the region's staff. Every table of
+    :data:`REQUIRED_TABLES` is in the result, empty when missing. Delivery modes become plain strings (no
+    unused categories). Raises ValueError when no table has a row of the region.
     """
-    missing = [n for n in CORE_TABLES if n not in tables or tables[n] is None]
-    if missing:
-        raise ValueError(f"tables is missing {missing}; the report needs at least {list(CORE_TABLES)}")
+    from evalkit.scope import in_region, regions_present
+
     tables = {n: (tables[n] if tables.get(n) is not None else pd.DataFrame()) for n in REQUIRED_TABLES}
-    emp = tables["employees"][_is(tables["employees"], "region", region)].copy()
-    prog = tables["programmes"][_is(tables["programmes"], "region", region)].copy()
-    if emp.empty or prog.empty:
-        known = sorted(set(tables["programmes"]["region"].astype(str)))
-        raise ValueError(f"no staff or programmes for region {region!r}; regions in the data: {known}")
-    prog["mode"] = prog["mode"].astype(str)
-    pids = set(prog["programme_id"])
-    out = {"employees": emp, "programmes": prog}
-    for name in ("enrolments", "reaction", "tests", "followup"):
-        d = tables[name]
-        out[name] = d[d["programme_id"].isin(pids)].copy() if "programme_id" in d.columns else d.iloc[0:0].copy()
-    perf = tables["performance"]
-    out["performance"] = (perf[perf["person_id"].isin(set(emp["person_id"]))] if "person_id" in perf.columns
-                          else perf.iloc[0:0])
-    for name in ("services", "skm", "budgets", "interviews"):
-        d = tables[name]
-        out[name] = d[_is(d, "region", region)].copy() if "region" in d.columns else d.iloc[0:0].copy()
+    out = {}
+    for name, d in tables.items():
+        out[name] = d[in_region(d, name, tables, region).to_numpy()].copy() if len(d) else d.copy()
+    if not any(len(d) for d in out.values()):
+        raise ValueError(f"no rows for region {region!r}; regions in the data: {regions_present(tables)}")
+    if "mode" in out["programmes"].columns:
+        out["programmes"]["mode"] = out["programmes"]["mode"].astype(str)
     return out
 
 
@@ -283,42 +280,120 @@ def _quiet(fn, *args, **kwargs):
 
 
 # ------------------------------------------------------------------------------------------ sections
-def _reach(s: dict) -> dict:
+def _group_labels(prog: pd.DataFrame) -> pd.Series:
+    """Programme id -> how a reader knows the programme: its title when the programme list gives one."""
+    if prog.empty or "programme_id" not in prog.columns:
+        return pd.Series(dtype=object)
+    lab = prog["title"].astype(object) if "title" in prog.columns else prog["programme_id"].astype(object)
+    lab = lab.where(lab.notna(), prog["programme_id"].astype(object))
+    return pd.Series(lab.astype(str).to_numpy(), index=prog["programme_id"].astype(str).to_numpy())
+
+
+def _has_modes(prog: pd.DataFrame) -> bool:
+    return not prog.empty and "mode" in prog.columns and prog["mode"].notna().any() and \
+        not set(prog["mode"].astype(str)) <= {"nan", "None", "<NA>"}
+
+
+def _reach(s: dict) -> dict | None:
+    """Reach: the invitation funnel when the attendance data say who was invited, registered and completed; an
+    office's attendance list (NIP and Hadir only) gives the share present of those on the list and the reasons
+    for absence. None without attendance data."""
     from evalkit import participation as P
     from evalkit.measures import jp_compliance, jp_hours
 
     enr, prog, emp = s["enrolments"], s["programmes"], s["employees"]
-    fun, _ = _quiet(P.funnel, enr)
-    st = fun.set_index("stage")
-    n_inv = int(st.loc["invited", "n"])
-    att, comp = st.loc["attended"], st.loc["completed"]
-    by_mode, _ = _quiet(P.funnel, enr, programmes=prog, by="mode")
-    inv = by_mode[by_mode["stage"] == "invited"].set_index("mode")["n"]
-    am = by_mode[by_mode["stage"] == "attended"].set_index("mode")
-    mode_tab = pd.DataFrame({"mode": am.index, "n": inv.reindex(am.index).to_numpy(),
-                             "n_attended": am["n"].to_numpy(), "attendance_rate": am["share_of_invited"].to_numpy(),
-                             "ci_low": am["ci_low_invited"].to_numpy(), "ci_high": am["ci_high_invited"].to_numpy()})
-    mode_tab = mode_tab.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
-    py = jp_hours(enr, prog, emp)
-    jpc = jp_compliance(py).sort_values("year").reset_index(drop=True)
+    pids = set(enr["programme_id"].astype(str)) if "programme_id" in enr.columns else set()
+    for name in ("reaction", "tests", "followup"):
+        if "programme_id" in s[name].columns:
+            pids |= set(s[name]["programme_id"].dropna().astype(str))
+    n_programmes = int(len(prog)) if len(prog) else len(pids)
+    topics = ([str(x) for x in prog["topic"].dropna().astype(str).value_counts().index[:3]]
+              if "topic" in prog.columns else [])
+    if enr.empty or "attended" not in enr.columns:
+        return {"measured": False, "n_staff": int(len(emp)), "n_programmes": n_programmes, "topics": topics,
+                "n_invited": 0, "n_attended": 0, "attendance_rate": math.nan, "jp_compliance": math.nan,
+                "jp_year": None}
+    full = set(P.STAGES) <= set(enr.columns) and not enr[list(P.STAGES)].isna().any().any()
+    by_modes = _has_modes(prog)
+    group_by = "mode" if by_modes else "programme"
+    if full:
+        base = "invited"
+        fun, _ = _quiet(P.funnel, enr)
+        st = fun.set_index("stage")
+        n_base, n_reg = int(st.loc["invited", "n"]), int(st.loc["registered", "n"])
+        att, comp = st.loc["attended"], st.loc["completed"]
+        n_att, n_comp = int(att["n"]), int(comp["n"])
+        rate, rate_ci = _f(att["share_of_invited"]), (_f(att["ci_low_invited"]), _f(att["ci_high_invited"]))
+        completion, completion_att = _f(comp["share_of_invited"]), _f(comp["share"])
+        invited = enr.loc[enr["invited"].astype(bool)]
+    else:  # an attendance list: the people on it, present or not
+        base = "listed"
+        listed = enr[enr["attended"].notna()]
+        n_base, n_att = int(len(listed)), int(listed["attended"].astype(bool).sum())
+        rate = n_att / n_base if n_base else math.nan
+        rate_ci = _wilson(n_att, n_base)
+        known = listed["completed"].notna() if "completed" in listed.columns else pd.Series(False, listed.index)
+        if known.any() and known.all():
+            n_comp = int(listed["completed"].astype(bool).sum())
+            completion = n_comp / n_base if n_base else math.nan
+            completion_att = n_comp / n_att if n_att else math.nan
+        else:
+            n_comp, completion, completion_att = 0, math.nan, math.nan
+        n_reg = n_base
+        fun = pd.DataFrame({"stage": ["listed", "attended"], "n": [n_base, n_att],
+                            "share_of_invited": [1.0, rate], "ci_low_invited": [1.0, rate_ci[0]],
+                            "ci_high_invited": [1.0, rate_ci[1]]})
+        invited = listed
+    # attendance by delivery mode (programme list with modes), else by programme
+    d = invited.assign(_att=invited["attended"].astype(bool))
+    if by_modes:
+        d = d.merge(prog[["programme_id", "mode"]], on="programme_id", how="left")
+        d["_g"] = d["mode"].astype(str)
+    else:
+        d["_g"] = d["programme_id"].astype(str).map(_group_labels(prog)).fillna(d["programme_id"].astype(str))
+    rows = []
+    for g, sub in d.groupby("_g", sort=True):
+        k, n = int(sub["_att"].sum()), int(len(sub))
+        lo, hi = _wilson(k, n)
+        rows.append({"mode": str(g), "n": n, "n_attended": k, "attendance_rate": k / n if n else math.nan,
+                     "ci_low": lo, "ci_high": hi})
+    mode_tab = pd.DataFrame(rows, columns=["mode", "n", "n_attended", "attendance_rate", "ci_low", "ci_high"])
+    if full and by_modes:  # the strict funnel's counts (attended only after registering), as in the funnel
+        by_mode, _ = _quiet(P.funnel, enr, programmes=prog, by="mode")
+        inv = by_mode[by_mode["stage"] == "invited"].set_index("mode")["n"]
+        am = by_mode[by_mode["stage"] == "attended"].set_index("mode")
+        mode_tab = pd.DataFrame({"mode": am.index, "n": inv.reindex(am.index).to_numpy(),
+                                 "n_attended": am["n"].to_numpy(),
+                                 "attendance_rate": am["share_of_invited"].to_numpy(),
+                                 "ci_low": am["ci_low_invited"].to_numpy(),
+                                 "ci_high": am["ci_high_invited"].to_numpy()})
+    if by_modes:
+        mode_tab = mode_tab.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
+    # reasons for absence, as written on the attendance list (presensi codes: Sakit, Izin, Dinas Luar, ...)
+    reasons = pd.DataFrame(columns=["reason", "n"])
+    if "reason_absent" in enr.columns:
+        absent = enr.loc[~enr["attended"].fillna(True).astype(bool), "reason_absent"].dropna().astype(str)
+        if len(absent):
+            reasons = absent.value_counts().rename_axis("reason").reset_index(name="n")
+            reasons = reasons.sort_values(["n", "reason"], ascending=[False, True]).reset_index(drop=True)
+    jpc = pd.DataFrame(columns=["year", "share_compliant", "ci_low", "ci_high", "mean_jp"])
+    if full and len(emp) and len(prog) and {"jp", "end_date"} <= set(prog.columns):
+        jpc = jp_compliance(jp_hours(enr, prog, emp)).sort_values("year").reset_index(drop=True)
     last = jpc.iloc[-1] if len(jpc) else None
     return {
-        "funnel": fun, "n_invited": n_inv, "n_registered": int(st.loc["registered", "n"]),
-        "n_attended": int(att["n"]), "n_completed": int(comp["n"]),
-        "attendance_rate": _f(att["share_of_invited"]),
-        "attendance_ci": (_f(att["ci_low_invited"]), _f(att["ci_high_invited"])),
-        "completion_rate": _f(comp["share_of_invited"]),
-        "completion_of_attended": _f(comp["share"]),
-        "by_mode": mode_tab,
+        "measured": True, "base": base, "group_by": group_by,
+        "funnel": fun, "n_invited": n_base, "n_registered": n_reg,
+        "n_attended": n_att, "n_completed": n_comp,
+        "attendance_rate": rate, "attendance_ci": rate_ci,
+        "completion_rate": completion, "completion_of_attended": completion_att,
+        "by_mode": mode_tab, "reasons_absent": reasons,
         "jp": jpc,
         "jp_year": None if last is None else int(last["year"]),
         "jp_compliance": math.nan if last is None else _f(last["share_compliant"]),
         "jp_compliance_ci": (math.nan, math.nan) if last is None else (_f(last["ci_low"]), _f(last["ci_high"])),
         "jp_mean": math.nan if last is None else _f(last["mean_jp"]),
-        "n_staff": int(len(emp)), "n_programmes": int(len(prog)),
-        "topics": [str(x) for x in prog["topic"].astype(str).value_counts().index[:3]] if "topic" in prog.columns
-        else [],
-        "invited_share_of_staff": enr.loc[enr["invited"].astype(bool), "person_id"].nunique() / max(len(emp), 1),
+        "n_staff": int(len(emp)), "n_programmes": n_programmes, "topics": topics,
+        "invited_share_of_staff": (invited["person_id"].nunique() / len(emp)) if len(emp) else math.nan,
     }
 
 
@@ -348,14 +423,22 @@ def _learning(s: dict) -> dict | None:
             tests.dropna(subset=["pre_score", "post_score"]).empty:
         return None
     pooled = learning_gain(tests).iloc[0]
-    by_mode = learning_gain(tests, s["programmes"], by="mode")
-    by_mode = by_mode.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
+    prog = s["programmes"]
+    if _has_modes(prog):
+        group_by = "mode"
+        by_mode = learning_gain(tests, prog, by="mode")
+        by_mode = by_mode.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
+    else:  # no delivery modes: by programme (its title when the programme list gives one)
+        group_by = "programme"
+        lab = tests["programme_id"].astype(str)
+        by_mode = learning_gain(tests.assign(mode=lab.map(_group_labels(prog)).fillna(lab)), by="mode")
+        by_mode = by_mode.sort_values("mode").reset_index(drop=True)
     pairs = tests.dropna(subset=["pre_score", "post_score"])
     improved = int((pairs["post_score"] > pairs["pre_score"]).sum())
     return {"gain": _f(pooled["estimate"]), "gain_ci": (_f(pooled["ci_low"]), _f(pooled["ci_high"])),
             "pre": _f(pooled["mean_pre"]), "post": _f(pooled["mean_post"]), "n": int(pooled["n"]),
             "hedges_g": _f(pooled["hedges_g"]), "improved_share": improved / len(pairs) if len(pairs) else math.nan,
-            "by_mode": by_mode}
+            "by_mode": by_mode, "group_by": group_by}
 
 
 def _behaviour(s: dict) -> dict | None:
@@ -626,17 +709,25 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
     from evalkit import qual as Q
 
     enr, emp, prog = s["enrolments"], s["employees"], s["programmes"]
-    try:
-        ame, notes = _quiet(P.attendance_model, enr, emp, controls=("tenure", "rank"))
-    except (ValueError, KeyError, np.linalg.LinAlgError):
-        ame, notes = pd.DataFrame(columns=["term", "estimate", "ci_low", "ci_high"]), []
+    ame, notes = pd.DataFrame(columns=["term", "estimate", "ci_low", "ci_high"]), []
+    # the barrier model needs the invitation questionnaire's barriers and the staff list's tenure and rank
+    barriers_known = len(enr) and len(emp) and set(P.BARRIERS) | {"invited"} <= set(enr.columns) and \
+        not enr[["invited", *P.BARRIERS]].isna().any().any()
+    if barriers_known:
+        try:
+            ame, notes = _quiet(P.attendance_model, enr, emp, controls=("tenure", "rank"))
+        except (ValueError, KeyError, np.linalg.LinAlgError):
+            pass
     bar = ame[ame["term"].isin(P.BARRIERS)].copy()
-    inv = enr[enr["invited"].astype(bool)]
-    bar["share_citing"] = [float(inv[b].astype(bool).mean()) for b in bar["term"]]
-    bar["n_citing"] = [int(inv[b].astype(bool).sum()) for b in bar["term"]]
-    bar["attend_with"] = [float(inv.loc[inv[b].astype(bool), "attended"].mean()) if inv[b].any() else math.nan
-                          for b in bar["term"]]
-    bar["attend_without"] = [float(inv.loc[~inv[b].astype(bool), "attended"].mean()) for b in bar["term"]]
+    if len(bar):
+        inv = enr[enr["invited"].astype(bool)]
+        bar["share_citing"] = [float(inv[b].astype(bool).mean()) for b in bar["term"]]
+        bar["n_citing"] = [int(inv[b].astype(bool).sum()) for b in bar["term"]]
+        bar["attend_with"] = [float(inv.loc[inv[b].astype(bool), "attended"].mean()) if inv[b].any() else math.nan
+                              for b in bar["term"]]
+        bar["attend_without"] = [float(inv.loc[~inv[b].astype(bool), "attended"].mean()) for b in bar["term"]]
+    else:
+        bar = bar.assign(share_citing=[], n_citing=[], attend_with=[], attend_without=[])
     bar = bar.sort_values("estimate").reset_index(drop=True)
     strongest = P.strongest_barrier(ame) if len(bar) else None
     srow = bar[bar["term"] == strongest].iloc[0] if strongest else None
@@ -660,17 +751,30 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
     bud = s["budgets"]
     has_budget = len(bud) > 0 and {"allocated_rp", "realised_rp"} <= set(bud.columns)
     bud_arg = bud if has_budget else None
-    cpp, cnotes = _quiet(C.cost_per_participant, prog, enr, bud_arg, by=None)
-    cmode, _ = _quiet(C.cost_per_participant, prog, enr, bud_arg, by="mode")
-    ce_mode, ce_table = most_cost_effective_mode(cmode, (impact or _impact(s))["by_mode"])
-    all_bud = tables.get("budgets")
-    all_bud = all_bud if all_bud is not None and len(all_bud) and "allocated_rp" in all_bud.columns else None
-    allc, _ = _quiet(C.cost_per_participant, tables["programmes"], tables["enrolments"], all_bud, by="region")
-    staff = tables["employees"]["region"].astype(str).value_counts()
-    allc = allc.assign(region=allc["region"].astype(str))
-    allc["n_staff"] = allc["region"].map(staff).astype(float)
-    allc["budget_per_employee"] = allc["cost_rp"] / allc["n_staff"]
-    allc["programmes_per_1000"] = 1000 * allc["n_programmes"] / allc["n_staff"]
+    stages_known = {"invited", "completed"} <= set(enr.columns) and not enr[["invited", "completed"]].isna().any().any()
+    has_cost = (has_budget or ("cost_rp" in prog.columns and prog["cost_rp"].notna().any())) and len(enr) \
+        and len(prog) and stages_known
+    cnotes: list[str] = []
+    cpp = pd.DataFrame([{"cost_rp": math.nan, "cost_per_completed": math.nan, "cost_per_attended": math.nan,
+                         "cost_per_jp": math.nan}])
+    cmode = pd.DataFrame(columns=["mode", "cost_rp", "cost_per_completed", "n_completed"])
+    allc = pd.DataFrame(columns=["region", "cost_rp", "n_programmes", "n_staff", "budget_per_employee",
+                                 "programmes_per_1000"])
+    ce_mode, ce_table = None, pd.DataFrame(columns=["mode", "cost_per_completed", "cost_per_point"])
+    if has_cost:
+        cpp, cnotes = _quiet(C.cost_per_participant, prog, enr, bud_arg, by=None)
+        cmode, _ = _quiet(C.cost_per_participant, prog, enr, bud_arg, by="mode")
+        ce_mode, ce_table = most_cost_effective_mode(cmode, (impact or _impact(s))["by_mode"])
+        all_bud = tables.get("budgets")
+        all_bud = all_bud if all_bud is not None and len(all_bud) and "allocated_rp" in all_bud.columns else None
+        allc, _ = _quiet(C.cost_per_participant, tables["programmes"], tables["enrolments"], all_bud, by="region")
+        emp_all = tables.get("employees")
+        staff = (emp_all["region"].astype(str).value_counts() if emp_all is not None and len(emp_all)
+                 else pd.Series(dtype=float))
+        allc = allc.assign(region=allc["region"].astype(str))
+        allc["n_staff"] = allc["region"].map(staff).astype(float)
+        allc["budget_per_employee"] = allc["cost_rp"] / allc["n_staff"]
+        allc["programmes_per_1000"] = 1000 * allc["n_programmes"] / allc["n_staff"]
     others = allc[allc["region"] != region]
     alloc = pd.to_numeric(bud["allocated_rp"], errors="coerce").sum() if has_budget else 0.0
     real = pd.to_numeric(bud["realised_rp"], errors="coerce").sum() if has_budget else 0.0
@@ -723,7 +827,8 @@ def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = Non
         Canonical region name, as in the ``region`` column of the cleaned tables (e.g. ``"Mamuju"``).
     tables : mapping name -> DataFrame, optional
         The canonical tables of :data:`REQUIRED_TABLES` for all regions (other regions are used only for the
-        budget comparison); only :data:`CORE_TABLES` are required, any other may be missing or empty.
+        budget comparison); any of them may be missing or empty: a level without data is reported as not
+        measured.
         Default: read from ``data/processed``.
     context : mapping, optional
         A loaded context file (:func:`evalkit.report.context.load_context`). Default: the context file of
@@ -822,7 +927,8 @@ def choose_spotlight(F: Mapping) -> str:
        among at least two modes with enough people;
     5. ``"modes"``: at least two delivery modes have effect estimates (enough trained people each);
     6. ``"barrier"``: otherwise, the barrier most strongly tied to attendance (or the delivery modes when
-       no barrier could be estimated).
+       no barrier could be estimated and the region ran at least two modes);
+    7. None: nothing to compare (an office with one delivery mode and no barrier data): no focus section.
     """
     chosen = (F.get("context") or {}).get("spotlight")
     if chosen in SPOTLIGHTS:
@@ -842,7 +948,15 @@ def choose_spotlight(F: Mapping) -> str:
         return "practice"
     if len(imp["by_mode"]) >= 2:
         return "modes"
-    return "barrier" if ch["strongest_barrier"] else "modes"
+    if ch["strongest_barrier"]:
+        return "barrier"
+    r, lr = F["reach"], F["learning"]
+    modes = set()
+    if r.get("measured") and r["group_by"] == "mode":
+        modes |= set(r["by_mode"]["mode"])
+    if lr and lr["group_by"] == "mode":
+        modes |= set(lr["by_mode"]["mode"])
+    return "modes" if len(modes) >= 2 else None
 
 
 # ------------------------------------------------------------------------------------------- text utilities
@@ -954,7 +1068,8 @@ def title_block(F: dict, lang: str) -> str:
     """Report title, who issues it, the synthetic-data notice (only when the context says so), a summary."""
     r, lr, ch = F["reach"], F["learning"], F["challenges"]
     imp = F["impact"]["performance"].get("report_quality")
-    bullets = [_share_sentence("attendance", r["attendance_rate"], r["n_attended"], r["n_invited"], lang)]
+    bullets = [_share_sentence("attendance_list" if r.get("base") == "listed" else "attendance", r["attendance_rate"],
+                               r["n_attended"], r["n_invited"], lang)] if r.get("measured") else []
     if lr:
         bullets.append(describe_change("test_score", lr["pre"], lr["post"], lang, unit_key="points",
                                        ci=lr["gain_ci"]))
@@ -991,7 +1106,10 @@ def section_background(F: dict, lang: str) -> str:
     r, imp = F["reach"], F["impact"]
     bg = _ctx_text(F, "background", lang)
     aims = _ctx_text(F, "aims", lang)
-    if imp["measured"]:
+    if not r["n_staff"]:
+        size = t("region.background_numbers_list", lang, region=F["region"], n_programmes=r["n_programmes"],
+                 n_listed=r["n_invited"])
+    elif imp["measured"]:
         size = t("region.background_numbers", lang, region=F["region"], n_staff=r["n_staff"],
                  n_programmes=r["n_programmes"], n_invited=r["n_invited"],
                  period_first=_period(imp["period_first"], lang), period_last=_period(imp["period_last"], lang))
@@ -1032,11 +1150,17 @@ def section_methods(F: dict, lang: str) -> str:
 
 
 def section_reach(F: dict, lang: str) -> str:
-    """Reach and participation: funnel, attendance by mode, JP compliance."""
+    """Reach and participation: funnel (or the attendance lists), attendance by mode or programme, reasons for
+    absence, JP compliance; or what was not measured."""
     r = F["reach"]
+    if not r.get("measured"):
+        return _p(_h("section.reach", lang, 2), _not_measured("enrolments", lang))
+    listed = r["base"] == "listed"
+    by_programme = r["group_by"] == "programme"
     tab = suppress_small_cells(r["by_mode"], n_col=["n", "n_attended"])
-    table = _table(tab, [("mode", "region.col.mode", lambda v: _mode(v, lang)),
-                         ("n", "region.col.invited", lambda v: _num(v, lang, 0)),
+    table = _table(tab, [("mode", "region.col.programme" if by_programme else "region.col.mode",
+                          (lambda v: v) if by_programme else (lambda v: _mode(v, lang))),
+                         ("n", "region.col.listed" if listed else "region.col.invited", lambda v: _num(v, lang, 0)),
                          ("n_attended", "region.col.attended", lambda v: _num(v, lang, 0)),
                          ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang))], lang)
     jp_text = (describe_share("jp_compliance", r["jp_compliance"], lang) + " " +
@@ -1044,14 +1168,28 @@ def section_reach(F: dict, lang: str) -> str:
                  target=config.JP_TARGET_PER_YEAR)) if r["jp_year"] and not _small(r["n_staff"]) else ""
     completion = (t("region.completion", lang, completed=_share_or_count(r["completion_rate"], r["n_invited"], lang),
                     of_attended=_share_or_count(r["completion_of_attended"], r["n_attended"], lang))
-                  if r["n_invited"] else "")
-    return _p(_h("section.reach", lang, 2),
-              t("region.reach_intro", lang, n_invited=r["n_invited"], n_programmes=r["n_programmes"],
-                invited_share=_share_or_count(r["invited_share_of_staff"], r["n_staff"], lang)),
-              _share_sentence("attendance", r["attendance_rate"], r["n_attended"], r["n_invited"], lang)
-              + " " + completion,
-              f"**{t('title.attendance_by_mode', lang)}**\n\n" + table + _suppressed_note(tab, lang),
-              jp_text)
+                  if r["n_invited"] and not pd.isna(r["completion_rate"]) else "")
+    if listed:
+        intro = t("region.reach_intro_list", lang, n_listed=r["n_invited"], n_programmes=r["n_programmes"])
+    else:
+        intro = t("region.reach_intro", lang, n_invited=r["n_invited"], n_programmes=r["n_programmes"],
+                  invited_share=_share_or_count(r["invited_share_of_staff"], r["n_staff"], lang))
+    title = "title.attendance_by_programme" if by_programme else "title.attendance_by_mode"
+    reasons = ""
+    n_absent = r["n_invited"] - r["n_attended"]
+    rs = r.get("reasons_absent")
+    if rs is not None and len(rs) and n_absent:
+        rt = suppress_small_cells(rs, n_col=["n"])
+        reasons = _p(t("region.reasons_absent", lang, n_reason=int(rs["n"].sum()), n_absent=n_absent),
+                     f"**{t('region.table.reasons_absent', lang)}**\n\n"
+                     + _table(rt, [("reason", "region.col.reason", None),
+                                   ("n", "region.col.n_people", lambda v: _num(v, lang, 0))], lang)
+                     + _suppressed_note(rt, lang))
+    return _p(_h("section.reach", lang, 2), intro,
+              _share_sentence("attendance_list" if listed else "attendance", r["attendance_rate"], r["n_attended"],
+                              r["n_invited"], lang) + (" " + completion if completion else ""),
+              f"**{t(title, lang)}**\n\n" + table + _suppressed_note(tab, lang),
+              reasons, jp_text)
 
 
 def section_reaction(F: dict, lang: str) -> str:
@@ -1073,7 +1211,9 @@ def section_learning(F: dict, lang: str) -> str:
         return _p(_h("section.learning", lang), _not_measured("tests", lang))
     tab = suppress_small_cells(x["by_mode"][["mode", "n", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"]],
                                value_cols=["mean_pre", "mean_post", "estimate", "ci_low", "ci_high"])
-    table = _table(tab, [("mode", "region.col.mode", lambda v: _mode(v, lang)),
+    by_programme = x.get("group_by") == "programme"
+    table = _table(tab, [("mode", "region.col.programme" if by_programme else "region.col.mode",
+                          (lambda v: v) if by_programme else (lambda v: _mode(v, lang))),
                          ("n", "region.col.n", lambda v: _num(v, lang, 0)),
                          ("mean_pre", "axis.pre", lambda v: _num(v, lang, 1)),
                          ("mean_post", "axis.post", lambda v: _num(v, lang, 1)),
@@ -1085,7 +1225,8 @@ def section_learning(F: dict, lang: str) -> str:
               describe_change("test_score", x["pre"], x["post"], lang, unit_key="points", ci=x["gain_ci"]),
               t("region.learning_detail", lang, n=x["n"], improved=_share_or_count(x["improved_share"], x["n"], lang),
                 g=_num(x["hedges_g"], lang, 2)),
-              f"**{t('region.table.gain_by_mode', lang)}**\n\n" + table + _suppressed_note(tab, lang))
+              f"**{t('region.table.gain_by_programme' if by_programme else 'region.table.gain_by_mode', lang)}**\n\n"
+              + table + _suppressed_note(tab, lang))
 
 
 def _level_n(F: dict, level: str) -> int:
@@ -1312,6 +1453,8 @@ def _cost_effective_text(F: dict, lang: str) -> str:
 def section_spotlight(F: dict, lang: str) -> str:
     """The region's focus (:func:`choose_spotlight`), told with its numbers."""
     kind, ch, r, imp, res = F["spotlight"], F["challenges"], F["reach"], F["impact"], F["results"]
+    if kind is None:
+        return ""
     bars = ch["ames"].set_index("term") if len(ch["ames"]) else pd.DataFrame()
     title = t(f"spotlight.{kind}.title", lang)
     if kind == "barrier" and ch["strongest_barrier"]:
@@ -1438,6 +1581,8 @@ def section_challenges(F: dict, lang: str) -> str:
                   ("ame_txt", "region.col.ame", None),
                   ("theme_share", "region.col.theme_share", lambda v: _pct(v, lang))], lang)
             + _suppressed_note(tab, lang))
+    if not ch["strongest_barrier"] and not len(ch["ames"]):
+        parts.append(t("region.not_measured.barriers", lang))
     if ch["has_budget"]:
         parts.append(t("region.challenge_budget", lang, total=format_amount(ch["cost_total"], lang),
                        per_completed=format_amount(ch["cost_per_completed"], lang),
@@ -1446,6 +1591,8 @@ def section_challenges(F: dict, lang: str) -> str:
                        per_employee_ref=format_amount(ch["budget_per_employee_reference"], lang)))
         if not pd.isna(ch["budget_realisation"]):
             parts.append(describe_share("budget_realisation", ch["budget_realisation"], lang))
+    elif pd.isna(ch["cost_total"]):
+        parts.append(t("region.not_measured.costs", lang) + " " + _not_measured("budgets", lang))
     else:
         parts.append(t("region.challenge_cost_programmes", lang,
                        total=format_amount(ch["cost_total"], lang),
@@ -1524,8 +1671,11 @@ def section_appendix(F: dict, lang: str) -> str:
              n_invited=c["n_invited"], n_reaction=c["n_reaction"], n_tests=c["n_tests"], n_followup=c["n_followup"],
              n_performance=c["n_performance"], n_units=c["n_service_units"], n_skm=c["n_skm"],
              n_interviews=c["n_interviews"], n_budget=c["n_budget_rows"])
-    items = [t(f"region.appendix.{k}", lang) for k in ("l1", "l2", "l3", "l4", "did", "services", "barriers",
-                                                        "costs", "qual", "levels")]
+    used = {"l1": F["reaction"] is not None, "l2": F["learning"] is not None, "l3": F["behaviour"] is not None,
+            "l4": bool(F["measured"]["services"] or F["measured"]["skm"]), "did": bool(imp["measured"]),
+            "services": bool(imp["services"]), "barriers": bool(len(F["challenges"]["ames"])),
+            "costs": not pd.isna(F["challenges"]["cost_total"]), "qual": bool(c["n_interviews"]), "levels": True}
+    items = [t(f"region.appendix.{k}", lang) for k, on in used.items() if on]
     rq = imp["performance"].get("report_quality")
     if rq:
         tw = rq["twfe"]
@@ -1575,7 +1725,8 @@ def published_tables(F: dict) -> dict[str, pd.DataFrame]:
     r, lr, ch, imp = F["reach"], F["learning"], F["challenges"], F["impact"]
     lbm = (lr["by_mode"] if lr else pd.DataFrame(columns=["mode", "n", "mean_pre", "mean_post", "estimate",
                                                           "ci_low", "ci_high"]))
-    fun = r["funnel"][["stage", "n", "share_of_invited", "ci_low_invited", "ci_high_invited"]].copy()
+    fun = (r["funnel"][["stage", "n", "share_of_invited", "ci_low_invited", "ci_high_invited"]].copy()
+           if r.get("measured") else pd.DataFrame(columns=["stage"]))
     fun["stage"] = fun["stage"].astype(str)
     bar = ch["ames"][["term", "n_citing", "share_citing", "estimate", "ci_low", "ci_high"]].rename(
         columns={"n_citing": "n"})
@@ -1583,16 +1734,26 @@ def published_tables(F: dict) -> dict[str, pd.DataFrame]:
                          for k, v in imp["performance"].items()]
                         + [{"outcome": k, **{c: v[c] for c in ("estimate", "ci_low", "ci_high", "n")}}
                            for k, v in imp["services"].items()])
-    return {
-        "funnel": suppress_small_cells(fun),
-        "attendance_by_mode": suppress_small_cells(r["by_mode"], n_col=["n", "n_attended"]),
-        "learning_by_mode": suppress_small_cells(lbm[["mode", "n", "mean_pre", "mean_post", "estimate", "ci_low",
-                                                      "ci_high"]],
-                                                 value_cols=["mean_pre", "mean_post", "estimate", "ci_low", "ci_high"]),
-        "barriers": suppress_small_cells(bar, value_cols=["share_citing"]),
-        "impact": perf.rename(columns={"n": "n_obs"}),
-        "cost_by_mode": suppress_small_cells(ch["cost_effectiveness"], n_col=["n_treated", "n_completed"]),
-    }
+    out = {}
+    if r.get("measured"):
+        by = "mode" if r["group_by"] == "mode" else "programme"
+        out["funnel"] = suppress_small_cells(fun)
+        out[f"attendance_by_{by}"] = suppress_small_cells(r["by_mode"].rename(columns={"mode": by}),
+                                                          n_col=["n", "n_attended"])
+        if len(r["reasons_absent"]):
+            out["reasons_absent"] = suppress_small_cells(r["reasons_absent"], n_col=["n"])
+    if lr:
+        by = "mode" if lr["group_by"] == "mode" else "programme"
+        out[f"learning_by_{by}"] = suppress_small_cells(
+            lbm[["mode", "n", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"]].rename(columns={"mode": by}),
+            value_cols=["mean_pre", "mean_post", "estimate", "ci_low", "ci_high"])
+    if len(bar):
+        out["barriers"] = suppress_small_cells(bar, value_cols=["share_citing"])
+    if len(perf):
+        out["impact"] = perf.rename(columns={"n": "n_obs"})
+    if len(ch["cost_effectiveness"]) and {"n_treated", "n_completed"} <= set(ch["cost_effectiveness"].columns):
+        out["cost_by_mode"] = suppress_small_cells(ch["cost_effectiveness"], n_col=["n_treated", "n_completed"])
+    return out
 
 
 # ------------------------------------------------------------------------------------------- figures
@@ -1616,7 +1777,8 @@ def _fig_funnel(F, lang):
         ax.text(s + e + 1.5, yi, f"{format_number(s, lang, 0)}% ({format_number(int(n), lang, 0)})", va="center",
                 fontsize=8)
     ax.set_xlim(0, 118)
-    ax.set_xlabel(t("region.axis.share_invited", lang))
+    ax.set_xlabel(t("region.axis.share_listed" if F["reach"]["base"] == "listed" else "region.axis.share_invited",
+                    lang))
     ax.set_title(t("region.title.funnel", lang, region=F["region"]))
     return fig
 
@@ -1783,6 +1945,8 @@ def figure(F: dict, kind: str, lang: str, save: bool = True):
     if kind not in FIGURES:
         raise ValueError(f"unknown figure {kind!r}; expected one of {FIGURES}")
     if kind in ("services", "ikm") and ("trend" if kind == "services" else "ikm") not in F["results"]:
+        return None
+    if kind == "funnel" and not F["reach"].get("measured"):
         return None
     if (kind == "reaction" and F["reaction"] is None) or (kind in ("learning", "modes") and F["learning"] is None) \
             or (kind == "behaviour" and F["behaviour"] is None) \
