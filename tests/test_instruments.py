@@ -476,3 +476,19 @@ def test_region_lists_are_the_offices_own(tmp_path):
     assert region_validation(plain) == []
     assert region_validation(own) == ['"Sleman,Kota Yogyakarta"']
 
+
+
+def test_the_skm_periods_follow_the_year_given(tmp_path):
+    """`evalkit instruments --year 2027` offers the semesters 2026-S1 ... 2028-S2, whatever today's date: the same
+    command rebuilds the same form later (without it the periods are those around the current year)."""
+    from evalkit.cli import app
+
+    res = CliRunner().invoke(app, ["instruments", "--out", str(tmp_path), "--year", "2027", "--lang", "id"])
+    assert res.exit_code == 0, res.output
+    ws = load_workbook(tmp_path / "xlsform" / "xlsform_skm.xlsx")["choices"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    periods = [r[head.index("name")] for r in rows[1:] if r[head.index("list_name")] == "periode"]
+    assert periods == ["2026-S1", "2026-S2", "2027-S1", "2027-S2", "2028-S1", "2028-S2"]
+    bad = CliRunner().invoke(app, ["instruments", "--out", str(tmp_path), "--year", "27"])
+    assert bad.exit_code != 0 and "2000" in bad.output

@@ -189,6 +189,10 @@ def instruments(
     region: Annotated[Optional[list[str]], typer.Option(
         help="Your region(s), for the SKM form's region list and the templates' drop-downs (repeat the option; any "
              "spelling or Kemendagri code: \"Kab. Sleman\", 3404). Default: a marked example to replace.")] = None,
+    year: Annotated[Optional[int], typer.Option(
+        min=2000, max=2100, help="Survey year: the SKM form offers the semesters of the year before, this year and "
+                                 "the next. Default: the current year (give it to rebuild the same forms later).")
+    ] = None,
 ) -> None:
     """Write field instruments that evalkit reads back without a mapping.
 
@@ -214,7 +218,7 @@ def instruments(
     except ValueError as exc:
         _fail(str(exc))
     try:
-        written = write_instruments(out, langs, regions=region or None)
+        written = write_instruments(out, langs, regions=region or None, year=year)
     except RegionError as exc:
         _fail(f"--region: {exc}")
     for kind, paths in written.items():

@@ -34,16 +34,18 @@ __all__ = [
 
 def write_instruments(out: str | Path, langs: Sequence[str] | str = ("id", "en"),
                       programmes: Sequence[tuple[str, ...]] | None = None,
-                      regions: Sequence[str] | None = None) -> dict[str, list[Path]]:
+                      regions: Sequence[str] | None = None, year: int | None = None) -> dict[str, list[Path]]:
     """Write the XLSForms to ``out/xlsform`` and the Excel templates to ``out/templates``.
 
     ``langs``: ``("id",)``, ``("en",)`` or both (the first is the forms' default language).
     ``programmes``: (code, title) rows for the forms' programme list (default: one marked example to replace).
     ``regions``: the office's regions for the SKM form's region list and the templates' drop-downs (any spelling
     of any region of Indonesia; default: one marked example in the form, free text in the templates).
+    ``year``: the SKM survey periods offered are the semesters of the year before, this year and the next
+    (default: the current calendar year; give it to rebuild the same forms later).
     Returns ``{"xlsform": [...], "templates": [...]}``.
     """
     langs = parse_langs(langs)
     out = Path(out)
-    return {"xlsform": write_xlsforms(out / "xlsform", langs, programmes, regions=regions),
+    return {"xlsform": write_xlsforms(out / "xlsform", langs, programmes, regions=regions, year=year),
             "templates": write_templates(out / "templates", langs=langs, regions=regions)}
