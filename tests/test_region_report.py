@@ -451,7 +451,8 @@ def test_figures_are_saved_with_region_names(tmp_project, mamuju):
 
 
 def test_unknown_region_is_a_clear_error(tables):
-    with pytest.raises(ValueError, match=r"no rows for region 'Atlantis'; regions in the data: \['DKI Jakarta', 'Mamuju'\]"):
+    with pytest.raises(ValueError,
+                       match=r"no rows for region 'Atlantis'; regions in the data: \['DKI Jakarta', 'Mamuju'\]"):
         R.region_findings("Atlantis", tables)
 
 
