@@ -718,3 +718,40 @@ def test_conclusion_keeps_the_caveats_of_the_body(jakarta):
     text = R.section_conclusion(G, "en")
     assert "the evidence is not yet firm" in text and "0.20" in text
     assert "does not yet confirm it" in R.title_block(G, "en")
+
+
+def test_key_indicators_against_the_numbers_they_summarise(tables, mamuju):
+    """The summary's Indikator | Target | Capaian | Status | Tren table: each value is the section's own number,
+    each default target comes from its named source (recommendation thresholds, mutu B of PermenPANRB 14/2017),
+    and the attendance trend is recomputed here from the tables (attendance of the invited by the year the
+    programme ended)."""
+    from evalkit.report.recommend import ATTENDANCE_MIN, REACTION_AGREE_MIN
+
+    k = R.key_indicators(mamuju).set_index("indicator")
+    att = k.loc["attendance_rate"]
+    assert att["actual"] == mamuju["reach"]["attendance_rate"] and att["target"] == ATTENDANCE_MIN
+    assert att["status"] == ("met" if att["actual"] >= ATTENDANCE_MIN else "not_met") and att["source"] == "rule"
+    assert k.loc["reaction_agree", "target"] == REACTION_AGREE_MIN
+    assert k.loc["ikm", "target"] == 76.61 and k.loc["ikm", "actual"] == mamuju["results"]["ikm_last"]
+    assert k.loc["learning_gain", "status"] == "no_target"
+    prog, enr = _sub(tables, "Mamuju")
+    inv = enr[enr["invited"].astype(bool)].merge(prog[["programme_id", "end_date"]], on="programme_id")
+    by_year = inv.groupby(pd.to_datetime(inv["end_date"]).dt.year)["attended"].agg(["size", "mean"])
+    by_year = by_year[by_year["size"] >= 5]
+    assert att["period_first"] == str(by_year.index[0]) and att["period_last"] == str(by_year.index[-1])
+    assert np.isclose(att["trend_first"], by_year["mean"].iloc[0]) and np.isclose(att["trend_last"],
+                                                                                  by_year["mean"].iloc[-1])
+    text = R.section_key_indicators(mamuju, "id")
+    assert "| Tingkat kehadiran | 70% |" in text and "PermenPANRB 14/2017" in text
+
+
+def test_an_office_target_replaces_the_default(tables):
+    """A target in the context file replaces the default of its indicator and is named as the office's."""
+    ctx = {"regions": {"Mamuju": {"targets": [{"indicator": "attendance_rate", "value": 0.10},
+                                              {"indicator": "wait_minutes", "value": 1}]}}}
+    F = R.region_findings("Mamuju", tables, context=ctx)
+    k = R.key_indicators(F).set_index("indicator")
+    assert (k.loc["attendance_rate", "target"], k.loc["attendance_rate", "source"]) == (0.10, "office")
+    assert k.loc["attendance_rate", "status"] == "met"
+    assert k.loc["wait_minutes", "status"] == "not_met"  # no unit waits a minute or less on average
+    assert "target kantor (berkas konteks)" in R.section_key_indicators(F, "id")

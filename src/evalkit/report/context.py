@@ -44,7 +44,9 @@ key                meaning
                    staff were trained is shown in the focus section.
 ``conclusion``     one closing remark of the office, printed in the conclusion as the issuer's words.
 ``targets``        list of ``{"indicator", "value", "year"}`` (``year`` optional) with ``indicator`` one of
-                   :data:`TARGET_INDICATORS`; the results section compares each with the measured value.
+                   :data:`TARGET_INDICATORS`; the results section compares each with the measured value, and
+                   the summary's key-indicator table uses it instead of the default target of that indicator
+                   (:func:`evalkit.report.region.key_indicators`).
 =================  ==========================================================================================
 
 A text value may be a plain string (used for both languages) or ``{"id": ..., "en": ...}``; a missing
@@ -68,6 +70,10 @@ TARGET_INDICATORS: dict[str, tuple[str, str]] = {
     "ikm": ("higher", ""),
     "attendance_rate": ("higher", "share"),
     "jp_compliance": ("higher", "share"),
+    "reaction_agree": ("higher", "share"),
+    "learning_gain": ("higher", "points"),
+    "application_share": ("higher", "share"),
+    "budget_realisation": ("higher", "share"),
 }
 _TEXT_KEYS = ("background", "aims", "objectives", "issuer", "conclusion")
 

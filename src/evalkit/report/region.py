@@ -101,6 +101,8 @@ __all__ = [
     "figure",
     "published_tables",
     "title_block",
+    "key_indicators",
+    "section_key_indicators",
     "section_background",
     "section_methods",
     "section_reach",
@@ -369,6 +371,16 @@ def _reach(s: dict) -> dict | None:
                                  "ci_high": am["ci_high_invited"].to_numpy()})
     if by_modes:
         mode_tab = mode_tab.sort_values("mode", key=lambda c: c.map(_mode_rank)).reset_index(drop=True)
+    # attendance by the year the programme ended (the trend of the key-indicator table), years with >= 5 people
+    att_by_year = pd.DataFrame(columns=["year", "n", "attendance_rate"])
+    if len(prog) and {"programme_id", "end_date"} <= set(prog.columns):
+        y = invited[["programme_id", "attended"]].merge(prog[["programme_id", "end_date"]], on="programme_id",
+                                                        how="inner")
+        y["year"] = pd.to_datetime(y["end_date"]).dt.year
+        g = y.dropna(subset=["year"]).groupby("year")["attended"]
+        att_by_year = pd.DataFrame({"n": g.size(), "attendance_rate": g.apply(lambda a: a.astype(bool).mean())})
+        att_by_year = att_by_year[att_by_year["n"] >= _SMALL].reset_index()
+        att_by_year["year"] = att_by_year["year"].astype(int)
     # reasons for absence, as written on the attendance list (presensi codes: Sakit, Izin, Dinas Luar, ...)
     reasons = pd.DataFrame(columns=["reason", "n"])
     if "reason_absent" in enr.columns:
@@ -386,7 +398,7 @@ def _reach(s: dict) -> dict | None:
         "n_attended": n_att, "n_completed": n_comp,
         "attendance_rate": rate, "attendance_ci": rate_ci,
         "completion_rate": completion, "completion_of_attended": completion_att,
-        "by_mode": mode_tab, "reasons_absent": reasons,
+        "by_mode": mode_tab, "reasons_absent": reasons, "by_year": att_by_year,
         "jp": jpc,
         "jp_year": None if last is None else int(last["year"]),
         "jp_compliance": math.nan if last is None else _f(last["share_compliant"]),
@@ -1098,7 +1110,137 @@ def title_block(F: dict, lang: str) -> str:
               f"> {t('report.synthetic_notice', lang)}" if F["context"].get("synthetic") else "",
               _h("section.summary", lang),
               "\n".join(f"- {b}" for b in bullets),
+              section_key_indicators(F, lang),
               f"*{t('region.ci_note', lang)}*")
+
+
+def _default_targets() -> dict[str, tuple[float, str]]:
+    """Targets of the key-indicator table when the context sets none: indicator -> (value, source key).
+
+    Attendance, positive reactions and budget realisation: the thresholds of the recommendation rules
+    (:mod:`evalkit.report.recommend`); JP compliance: the rule's threshold on the 20 JP of PP 11/2017; IKM: the
+    lower bound of mutu B (Baik) in PermenPANRB 14/2017. Learning gain, application, waiting and processing
+    time have no default: an office sets them in the context file (``targets``), which replaces any default.
+    """
+    from evalkit.measures import IKM_BANDS
+    from evalkit.report.recommend import ATTENDANCE_MIN, BUDGET_REALISATION_MIN, JP_COMPLIANCE_MIN, REACTION_AGREE_MIN
+
+    ikm_b = next(lower for lower, mutu, _k in IKM_BANDS if mutu == "B")
+    return {"attendance_rate": (ATTENDANCE_MIN, "rule"), "reaction_agree": (REACTION_AGREE_MIN, "rule"),
+            "jp_compliance": (JP_COMPLIANCE_MIN, "jp"), "ikm": (ikm_b, "ikm"),
+            "budget_realisation": (BUDGET_REALISATION_MIN, "rule")}
+
+
+def key_indicators(F: dict) -> pd.DataFrame:
+    """The key-indicator table of the summary: one row per indicator with a measured value or a target.
+
+    Columns: ``indicator`` (a key of :data:`evalkit.report.context.TARGET_INDICATORS`), ``actual``, ``n``
+    (people behind a share; None for other indicators), ``target``, ``source`` (``office``: the context file;
+    ``rule``, ``jp``, ``ikm``: see :func:`_default_targets`), ``status`` (``met``, ``not_met``, ``no_target``,
+    ``unknown`` when not measured), ``trend_first``/``trend_last`` with their periods ``period_first``/
+    ``period_last`` (the first and last on record: attendance by the year programmes ended, JP compliance by
+    year, IKM by survey semester, service times by year) and ``better`` (``higher``/``lower``).
+    """
+    r, x, ch = F["reach"], F["results"], F["challenges"]
+    office = {tg["indicator"]: tg for tg in F["context"].get("targets") or []}
+    defaults = _default_targets()
+    rows = []
+
+    def add(ind, actual, n=None, trend=None, year=None):
+        better = TARGET_INDICATORS[ind][0]
+        if ind in office:
+            target, source = float(office[ind]["value"]), "office"
+        elif ind in defaults:
+            target, source = defaults[ind]
+        else:
+            target, source = None, None
+        if (actual is None or pd.isna(actual)) and target is None:
+            return
+        if actual is None or pd.isna(actual):
+            status = "unknown"
+        elif target is None:
+            status = "no_target"
+        else:
+            status = "met" if (actual >= target if better == "higher" else actual <= target) else "not_met"
+        t0 = t1 = p0 = p1 = None
+        if trend is not None and len(trend) >= 2:
+            (p0, t0), (p1, t1) = trend[0], trend[-1]
+        rows.append({"indicator": ind, "actual": actual, "n": n, "target": target, "source": source,
+                     "status": status, "trend_first": t0, "trend_last": t1, "period_first": p0, "period_last": p1,
+                     "better": better})
+
+    if r.get("measured"):
+        by_year = r.get("by_year")
+        add("attendance_rate", r["attendance_rate"], r["n_invited"],
+            list(zip(by_year["year"].astype(str), by_year["attendance_rate"])) if by_year is not None else None)
+    rx = F["reaction"]
+    add("reaction_agree", rx["agree_share"] if rx else None, rx["n"] if rx else None)
+    lr = F["learning"]
+    add("learning_gain", lr["gain"] if lr else None)
+    bh = F["behaviour"]
+    add("application_share", bh["application_share"] if bh else None, bh["n_supervisor"] if bh else None)
+    if r.get("measured") and r.get("jp_year"):
+        jp = r["jp"]
+        add("jp_compliance", r["jp_compliance"], r["n_staff"],
+            list(zip(jp["year"].astype(str), jp["share_compliant"])))
+    elif "jp_compliance" in office:
+        add("jp_compliance", None)
+    if "ikm" in x:
+        ik = x["ikm"]
+        add("ikm", x["ikm_last"], None, list(zip(ik["period"].astype(str), ik["ikm"])))
+    else:
+        add("ikm", None) if "ikm" in office else None
+    for ind in ("wait_minutes", "processing_days"):
+        if "by_year" in x:
+            by = x["by_year"]
+            add(ind, _f(by[ind].iloc[-1]), None, list(zip(by["year"].astype(str), by[ind])))
+        elif ind in office:
+            add(ind, None)
+    if ch["has_budget"] or "budget_realisation" in office:
+        add("budget_realisation", ch["budget_realisation"])
+    return pd.DataFrame(rows, columns=["indicator", "actual", "n", "target", "source", "status", "trend_first",
+                                       "trend_last", "period_first", "period_last", "better"])
+
+
+def _indicator_value(ind: str, v, lang: str, n=None) -> str:
+    if v is None or pd.isna(v):
+        return MISSING
+    unit = TARGET_INDICATORS[ind][1]
+    if unit == "share":
+        return _share_or_count(v, n, lang) if n is not None and not pd.isna(n) else _pct(v, lang)
+    if ind == "ikm":
+        return _num(v, lang, 2)
+    return _num(v, lang, 1) + (" " + t(f"unit.{unit}", lang) if unit in ("minutes", "days") else "")
+
+
+def section_key_indicators(F: dict, lang: str) -> str:
+    """The summary's at-a-glance table: Indikator | Target | Capaian | Status | Tren (:func:`key_indicators`)."""
+    k = key_indicators(F)
+    if k.empty:
+        return ""
+    lines = ["| " + " | ".join(t(f"region.dash.col.{c}", lang) for c in ("indicator", "target", "actual", "status",
+                                                                          "trend")) + " |",
+             "|---|---:|---:|---|---|"]
+    sources = []
+    for row in k.itertuples():
+        trend = MISSING
+        if not pd.isna(row.trend_first) and not pd.isna(row.trend_last):
+            a, b = float(row.trend_first), float(row.trend_last)
+            scale = 100 if TARGET_INDICATORS[row.indicator][1] == "share" else 1
+            same = round(a * scale, 1) == round(b * scale, 1)
+            direction = "flat" if same else ("up" if b > a else "down")
+            trend = t(f"region.dash.trend.{direction}", lang,
+                      first=_period(row.period_first, lang) if "S" in str(row.period_first) else row.period_first,
+                      last=_period(row.period_last, lang) if "S" in str(row.period_last) else row.period_last)
+        target = _indicator_value(row.indicator, row.target, lang)
+        if isinstance(row.source, str):
+            sources.append(row.source)
+        lines.append(f"| {t(f'region.indicator.{row.indicator}', lang)} | {target} | "
+                     f"{_indicator_value(row.indicator, row.actual, lang, row.n)} | "
+                     f"{t(f'region.dash.status.{row.status}', lang)} | {trend} |")
+    src = "; ".join(t(f"region.dash.source.{s}", lang) for s in dict.fromkeys(sources))
+    return _p(f"**{t('region.dash.title', lang)}**", "\n".join(lines),
+              f"*{t('region.dash.note', lang, sources=src or MISSING)}*")
 
 
 def section_background(F: dict, lang: str) -> str:
