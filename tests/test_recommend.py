@@ -169,3 +169,31 @@ def test_mode_mix_names_its_ratio_and_denominator():
     # without the ratio the text says what the amount is: per completer, not "per participant"
     text = recommend({"most_cost_effective_mode": "e-learning", "cost_per_participant_rp": 1_250_000}, "en")
     assert "per completer" in text["text"].iloc[0] and "per participant" not in text["text"].iloc[0]
+
+
+def test_every_rule_has_an_action_and_the_office_can_replace_it():
+    """Each rule of the region reports has a default owner, timeframe and cost; a context file's ``actions``
+    replace them per rule (a plain string or one per language), the others keep the default."""
+    from evalkit.report.recommend import ACTIONS, REGION_RULES, action_plan
+
+    assert {r.rule_id for r in REGION_RULES} <= set(ACTIONS)
+    rec = recommend({"attendance_rate": 0.42, "strongest_barrier": "barrier_time"}, "id")
+    plan = action_plan(rec, "id", {"barrier_time": {"owner": "Sekretariat Daerah",
+                                                    "timeframe": {"id": "Triwulan III 2026", "en": "Q3 2026"}}})
+    assert list(plan["rule_id"]) == ["attendance_low", "barrier_time"]
+    att, tim = plan.iloc[0], plan.iloc[1]
+    assert (att["owner"], att["timeframe"], att["cost"]) == (
+        "BKPSDM bersama kepala OPD", "sebelum siklus pelatihan berikutnya",
+        "rendah (dalam anggaran pelatihan yang ada)")
+    assert (tim["owner"], tim["timeframe"]) == ("Sekretariat Daerah", "Triwulan III 2026")
+    assert tim["cost"] == "rendah (dalam anggaran pelatihan yang ada)"  # not overridden: the default
+    en = action_plan(recommend({"strongest_barrier": "barrier_time"}, "en"), "en",
+                     {"barrier_time": {"timeframe": {"id": "Triwulan III 2026", "en": "Q3 2026"}}})
+    assert en["timeframe"].tolist() == ["Q3 2026"] and en["owner"].tolist() == ["BKPSDM (competency development)"]
+
+
+def test_a_context_with_malformed_actions_is_refused():
+    from evalkit.report.context import validate_context
+
+    with pytest.raises(ValueError, match="'actions' must map a recommendation rule id"):
+        validate_context({"regions": {"Kota Kediri": {"actions": {"attendance_low": {"who": "x"}}}}})

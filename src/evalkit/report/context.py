@@ -47,6 +47,9 @@ key                meaning
                    :data:`TARGET_INDICATORS`; the results section compares each with the measured value, and
                    the summary's key-indicator table uses it instead of the default target of that indicator
                    (:func:`evalkit.report.region.key_indicators`).
+``actions``        the office's own action plan per recommendation: ``{rule_id: {"owner", "timeframe",
+                   "cost"}}`` (rule ids of :data:`evalkit.report.recommend.ACTIONS`); replaces evalkit's default
+                   proposal for that rule in the report's action table.
 =================  ==========================================================================================
 
 A text value may be a plain string (used for both languages) or ``{"id": ..., "en": ...}``; a missing
@@ -113,6 +116,11 @@ def validate_context(ctx: Mapping) -> dict:
                 float(tg["value"])
             except (KeyError, TypeError, ValueError):
                 raise ValueError(f"context of {name!r}: target {tg!r} needs a numeric 'value'") from None
+        actions = e.get("actions") or {}
+        if not isinstance(actions, Mapping) or any(
+                not isinstance(a, Mapping) or set(a) - {"owner", "timeframe", "cost"} for a in actions.values()):
+            raise ValueError(f"context of {name!r}: 'actions' must map a recommendation rule id to "
+                             "{'owner': ..., 'timeframe': ..., 'cost': ...}")
         clean[str(name)] = e
     out["regions"] = clean
     if "issuer" in out and not isinstance(out["issuer"], (str, Mapping)):

@@ -86,6 +86,8 @@ __all__ = [
     "Rule",
     "RULES",
     "REGION_RULES",
+    "ACTIONS",
+    "action_plan",
     "BUDGET_PER_EMPLOYEE_RULE",
     "ATTENDANCE_MIN",
     "JP_COMPLIANCE_MIN",
@@ -400,3 +402,55 @@ def recommend(findings: Mapping[str, object], lang: str = "id", rules: tuple[Rul
     out = out.sort_values(["priority", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
     out["priority"] = out["priority"].astype("int64")
     return out
+
+
+# ------------------------------------------------------------------------------------------- action plan
+#: Who acts, by when and at what cost, per rule: rule id -> (``action.owner.*``, ``action.time.*``,
+#: ``action.cost.*`` keys of strings.json). evalkit's default proposal for a regional BKPSDM; an office replaces
+#: any of the three in its context file (``actions``, see :func:`action_plan`).
+ACTIONS: dict[str, tuple[str, str, str]] = {
+    "impact_null": ("bkpsdm", "next_cycle", "none"),
+    "impact_negative": ("bkpsdm", "three_months", "none"),
+    "impact_positive": ("bkpsdm_opd", "next_budget", "new"),
+    "attendance_low": ("bkpsdm_opd", "next_cycle", "low"),
+    "barrier_time": ("bkpsdm", "next_cycle", "low"),
+    "barrier_motivation": ("bkpsdm_opd", "next_cycle", "none"),
+    "barrier_relevance": ("bkpsdm", "next_cycle", "low"),
+    "barrier_experienced": ("bkpsdm_opd", "next_cycle", "none"),
+    "transfer": ("opd_heads", "six_months", "none"),
+    "jp_low": ("bkpsdm_opd", "next_budget", "new"),
+    "reaction_low": ("bkpsdm", "next_cycle", "low"),
+    "learning_null": ("bkpsdm", "next_cycle", "low"),
+    "ikm_low": ("service_units", "next_budget", "low"),
+    "skm_sample": ("service_units", "next_survey", "low"),
+    "budget_low": ("budget", "next_budget", "none"),
+    "mode_mix": ("bkpsdm", "next_budget", "saving"),
+    "budget_per_employee_low": ("budget", "next_budget", "new"),
+}
+_ACTION_FIELDS: tuple[str, ...] = ("owner", "timeframe", "cost")
+
+
+def action_plan(rec: pd.DataFrame, lang: str = "id", overrides: Mapping[str, Mapping] | None = None) -> pd.DataFrame:
+    """The recommendations of :func:`recommend` as actions: ``rec`` plus ``owner``, ``timeframe`` and ``cost``.
+
+    Each comes from :data:`ACTIONS` for the rule, unless ``overrides`` (a context file's ``actions``:
+    ``{rule_id: {"owner": ..., "timeframe": ..., "cost": ...}}``, each a string or ``{"id": ..., "en": ...}``)
+    gives it. A rule without a default and without an override gets the evaluation team, the next cycle and
+    a low cost.
+    """
+    _check_lang(lang)
+    out = rec.copy()
+    overrides = overrides or {}
+    cols: dict[str, list[str]] = {f: [] for f in _ACTION_FIELDS}
+    for rule_id in out["rule_id"]:
+        keys = dict(zip(_ACTION_FIELDS, ACTIONS.get(rule_id, ("evaluator", "next_cycle", "low"))))
+        given = overrides.get(rule_id) or {}
+        for f, prefix in zip(_ACTION_FIELDS, ("action.owner", "action.time", "action.cost")):
+            v = given.get(f)
+            if isinstance(v, Mapping):
+                v = v.get(lang) or next(iter(v.values()), None)
+            cols[f].append(str(v) if v else t(f"{prefix}.{keys[f]}", lang))
+    for f in _ACTION_FIELDS:
+        out[f] = cols[f]
+    return out
+

@@ -1760,7 +1760,7 @@ def _findings_for_rules(F: dict) -> dict:
 
 def section_recommendations(F: dict, lang: str) -> str:
     """Rekomendasi: the rules of :mod:`evalkit.report.recommend` that fire, in priority order."""
-    from evalkit.report.recommend import REGION_RULES, recommend
+    from evalkit.report.recommend import REGION_RULES, action_plan, recommend
 
     rec = recommend(_findings_for_rules(F), lang, rules=REGION_RULES)
     lines = [f"{i}. {row.text} *({t('region.priority', lang, p=int(row.priority))})*"
@@ -1769,8 +1769,17 @@ def section_recommendations(F: dict, lang: str) -> str:
         if not F["measured"][n]:
             lines.append(f"{len(lines) + 1}. " + t("region.rec_measure", lang, what=t(f"region.what.{n}", lang),
                                                    level=MEASUREMENT[n][0]))
+    plan = ""
+    if len(rec):
+        acts = action_plan(rec, lang, F["context"].get("actions"))
+        head = "| " + " | ".join(t(f"region.actions.col.{c}", lang) for c in ("no", "owner", "timeframe", "cost",
+                                                                             "priority")) + " |"
+        body = [f"| {i} | {a.owner} | {a.timeframe} | {a.cost} | {int(a.priority)} |"
+                for i, a in enumerate(acts.itertuples(), start=1)]
+        plan = _p(f"**{t('region.actions.title', lang)}**", "\n".join([head, "|---:|---|---|---|---:|", *body]),
+                  f"*{t('region.actions.note', lang)}*")
     return _p(_h("section.recommendations", lang), t("region.rec_intro", lang),
-              "\n".join(lines) if lines else t("region.rec_none", lang))
+              "\n".join(lines) if lines else t("region.rec_none", lang), plan)
 
 
 def section_conclusion(F: dict, lang: str) -> str:
