@@ -230,3 +230,23 @@ def test_matrix_from_the_data_expands_after_cleaning(tmp_path, monkeypatch):
                                                               "02_report[kota_bekasi_id]"]
     index = (reports / "index.html").read_text()
     assert "Kabupaten Bogor" in index and "Mamuju" not in index
+
+
+def test_rendered_pages_carry_their_title_and_language(tmp_path):
+    """The browser tab shows the report's own title (computed in an output, not "Notebook"), and a report in
+    Indonesian says so to screen readers and translators (<html lang="id">)."""
+    import nbformat
+
+    from evalkit.pipeline import page_title, render_html
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Intro text"), nbformat.v4.new_code_cell("x")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/markdown": "# Laporan Evaluasi Pelatihan ASN: Sleman\n\n*Kabupaten*"})]
+    assert page_title(nb) == "Laporan Evaluasi Pelatihan ASN: Sleman"
+    page = render_html(nb, tmp_path / "r.html", hide_input=True, lang="id").read_text(encoding="utf-8")
+    assert "<title>Laporan Evaluasi Pelatihan ASN: Sleman</title>" in page and '<html lang="id">' in page
+    nb.cells = [nbformat.v4.new_markdown_cell("# 03 Reaksi / Reaction\n\ntext")]
+    assert page_title(nb) == "03 Reaksi / Reaction"
+    page = render_html(nb, tmp_path / "a.html").read_text(encoding="utf-8")
+    assert "<title>03 Reaksi / Reaction</title>" in page

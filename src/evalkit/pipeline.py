@@ -60,7 +60,8 @@ import pandas as pd
 from evalkit._util import atomic_write, slugify
 from evalkit.config import paths
 
-__all__ = ["Step", "PipelineError", "discover", "run", "execute_notebook", "render_html", "write_index"]
+__all__ = ["Step", "PipelineError", "discover", "run", "execute_notebook", "render_html", "page_title",
+           "write_index"]
 
 _NB_RE = re.compile(r"^(\d{2})_[\w-]+\.ipynb$")
 KERNEL_NAME = "python3"
@@ -259,8 +260,24 @@ def execute_notebook(path: Path, params: dict | None = None, cwd: Path | None = 
     return nb
 
 
-def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = False) -> Path:
-    """Render an executed notebook to a single self-contained HTML file (figures embedded)."""
+def page_title(nb: nbformat.NotebookNode) -> str | None:
+    """The first level-1 heading of a notebook, from a Markdown output (a report's title is computed) or else a
+    Markdown cell; None when there is none. Used as the HTML page's ``<title>``."""
+    for cell in nb.cells:
+        texts = [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        if cell.get("cell_type") == "markdown":
+            texts.append(cell.get("source", ""))
+        for text in texts:
+            text = "".join(text) if isinstance(text, list) else text
+            m = re.search(r"^# +(.+?)\s*$", text, flags=re.M)
+            if m:
+                return re.sub(r"[*_`]", "", m.group(1)).strip()
+    return None
+
+
+def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = False, lang: str | None = None) -> Path:
+    """Render an executed notebook to a single self-contained HTML file (figures embedded), with the page title
+    of :func:`page_title` (not "Notebook") and, when given, the page's language (``<html lang="id">``)."""
     from nbconvert import HTMLExporter
 
     if hide_input:  # a report for readers: also drop the developers' PURPOSE/REQUIRES/CREATES cell(s)
@@ -268,7 +285,10 @@ def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = Fals
         nb.cells = [c for c in nb.cells if "developer" not in c.get("metadata", {}).get("tags", [])]
     exporter = HTMLExporter(template_name="lab", exclude_input=hide_input, exclude_input_prompt=hide_input,
                             exclude_output_prompt=hide_input)
-    body, _ = exporter.from_notebook_node(nb)
+    title = page_title(nb) or target.stem
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    if lang:
+        body = re.sub(r"<html[^>]*>", f'<html lang="{html.escape(lang)}">', body, count=1)
     atomic_write(target, body)
     return target
 
@@ -349,7 +369,7 @@ def _run_step(step: Step, reports_dir: str, update_notebooks: bool) -> tuple[str
     out = Path(reports_dir) / step.output
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out.with_suffix(".ipynb"), nbformat.writes(nb) + "\n")
-    render_html(nb, out.with_suffix(".html"), hide_input=step.hide_input)
+    render_html(nb, out.with_suffix(".html"), hide_input=step.hide_input, lang=step.parameters.get("lang"))
     if update_notebooks and not step.parameters:
         atomic_write(step.notebook, nbformat.writes(nb) + "\n")
     return step.name, time.perf_counter() - t0
