@@ -63,6 +63,8 @@ class OutColumn:
     nullable: bool
     levels: tuple[str, ...] | None = None
     bounds: tuple[float | None, float | None] = (None, None)
+    #: written only when a file gives it (a training file's region where no staff or programme list does)
+    optional: bool = False
 
 
 def dtype_for(col: OutColumn) -> Any:
@@ -134,7 +136,8 @@ def output_columns(table: str) -> list[OutColumn]:
         levels = None if f.kind == "region" else f.levels  # regions: see region_dtype
         bounds = tuple(f.bounds) if f.bounds != (None, None) else _SCALE.get(f.kind, (None, None))
         nullable = f.name not in t.key and (f.kind in NULLABLE_KINDS or (f.kind == "yesno" and not f.required))
-        out.append(OutColumn(f.name, f.kind, nullable, levels, bounds))  # type: ignore[arg-type]
+        optional = f.kind == "region" and table in OPTIONAL_REGION_TABLES
+        out.append(OutColumn(f.name, f.kind, nullable, levels, bounds, optional))  # type: ignore[arg-type]
     return out
 
 
@@ -173,8 +176,7 @@ def schema_for(table: str) -> pa.DataFrameSchema:
             dtype = "category"
         elif isinstance(dtype, pd.CategoricalDtype):
             checks.append(pa.Check.isin(list(dtype.categories)))
-        optional = c.kind == "region" and table in OPTIONAL_REGION_TABLES  # written only when a file gives it
-        cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable, required=not optional)
+        cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable, required=not c.optional)
     key = output_key(table)
     # anonymous answers have no key: it holds among the rows with a person_id
     if table != ITEMS_TABLE and RAW_TABLES[table].anonymous:
