@@ -552,3 +552,26 @@ def test_mode_cost_effectiveness_one_definition():
     best2, ce2 = cost.mode_cost_effectiveness(unit, eff, rng=1, n_boot=200, min_completed=5, min_modes=2)
     assert best2 == "e-learning" and "seminar" not in set(ce2["mode"])
     assert cost.mode_cost_effectiveness(unit.iloc[:1], eff, rng=1, n_boot=200, min_modes=2)[0] is None
+
+
+def test_jp_rule_budget_hand_worked(tables):
+    """The 20 JP scenario from the hand-worked unit costs above (klasikal 700,000 per JP; e-learning P2: 2 M over
+    4 completers x 4 JP = 125,000 per JP; mix 23 M / 46 JP = 500,000 per JP, the by=None cost per JP)."""
+    programmes, enrolments, budgets = tables
+    by_mode = cost.cost_per_participant(programmes, enrolments, budgets, by="mode")
+    jp = [0.0] * 10 + [12.0] * 5 + [25.0] * 5          # gap: 10 x 20 + 5 x 8 + 0 = 240 JP
+    out = cost.jp_rule_budget(by_mode, 20, jp_per_person=jp, current_budget_rp=23e6).set_index("scenario")
+    assert list(out.index) == ["e-learning", "klasikal", "observed_mix"]
+    assert out.loc["klasikal", "cost_per_jp"] == pytest.approx(700_000)
+    assert out.loc["e-learning", "cost_per_jp"] == pytest.approx(125_000)
+    overall = cost.cost_per_participant(programmes, enrolments, budgets, by=None)["cost_per_jp"].item()
+    assert out.loc["observed_mix", "cost_per_jp"] == pytest.approx(overall) == pytest.approx(23e6 / 46)
+    assert (out["jp_all"] == 400).all() and (out["jp_gap"] == 240).all()
+    assert out.loc["klasikal", "cost_all_rp"] == pytest.approx(280e6)
+    assert out.loc["klasikal", "cost_gap_rp"] == pytest.approx(168e6)
+    assert out.loc["observed_mix", "times_budget_all"] == pytest.approx(400 * 23e6 / 46 / 23e6)
+    # no JP per person: no gap; no budget: no ratio; a mode that delivered no JP has no cost per JP
+    bare = cost.jp_rule_budget(by_mode, 20)
+    assert bare["jp_gap"].isna().all() and bare["times_budget_all"].isna().all()
+    with pytest.raises(ValueError, match="jp_per_person"):
+        cost.jp_rule_budget(by_mode, 20, jp_per_person=[1.0, np.nan])

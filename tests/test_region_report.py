@@ -755,3 +755,30 @@ def test_an_office_target_replaces_the_default(tables):
     assert k.loc["attendance_rate", "status"] == "met"
     assert k.loc["wait_minutes", "status"] == "not_met"  # no unit waits a minute or less on average
     assert "target kantor (berkas konteks)" in R.section_key_indicators(F, "id")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_jp_rule_scenario_against_direct_pandas(tables, mamuju, lang):
+    """Cost of 20 JP per civil servant (issue: budget to reach the rule): the observed mix's cost per JP is the
+    region's cost over JP completed (computed here from the raw frames), the shortfall is summed person by person
+    over the staff list for the latest year, and the budget compared with is that year's realised spending."""
+    prog, enr = _sub(tables, "Mamuju")
+    bud = tables["budgets"][tables["budgets"]["region"] == "Mamuju"]
+    done = enr[enr["completed"]].merge(prog[["programme_id", "jp", "end_date"]], on="programme_id")
+    per_jp = bud["realised_rp"].sum() / done["jp"].sum()
+    done["year"] = pd.to_datetime(done["end_date"]).dt.year
+    year = int(pd.to_datetime(prog["end_date"]).dt.year.max())
+    jp = done[done["year"] == year].groupby("person_id")["jp"].sum()
+    staff = tables["employees"].loc[tables["employees"]["region"] == "Mamuju", "person_id"]
+    gap = float(np.clip(20 - jp.reindex(staff, fill_value=0.0), 0, None).sum())
+    jr = mamuju["challenges"]["jp_rule"]
+    mix = jr["table"].set_index("scenario").loc["observed_mix"]
+    assert mix["cost_per_jp"] == pytest.approx(per_jp)
+    assert mix["cost_all_rp"] == pytest.approx(per_jp * 20 * 120)
+    assert (jr["jp_year"], mix["jp_gap"]) == (year, pytest.approx(gap))
+    assert jr["budget"] == pytest.approx(bud.loc[bud["year"] == bud["year"].max(), "realised_rp"].sum())
+    assert set(jr["table"]["scenario"]) == set(MODES) | {"observed_mix"}
+    text = R.section_challenges(mamuju, lang)
+    assert R.t("region.table.jp_rule", lang, target=20) in text
+    assert str(year) in text and re.search(r"\b2[.,]0\d\d\b", text) is None  # a year, not a number with separators
+    assert "jp_rule_budget" in R.published_tables(mamuju)

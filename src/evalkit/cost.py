@@ -20,6 +20,7 @@ Fieller, E. C. (1954). Some problems in interval estimation. *J. R. Stat. Soc. B
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 
@@ -40,6 +41,7 @@ __all__ = [
     "budget_scenarios",
     "budget_scenarios_plot",
     "budget_realisation",
+    "jp_rule_budget",
     "impact_by_mode",
     "CS_ESTIMATOR",
     "mode_cost_effectiveness",
@@ -753,6 +755,81 @@ def budget_realisation(budgets: pd.DataFrame, by: str | Sequence[str] | None = "
         out = b.assign(_all=0).groupby("_all").agg(**agg).reset_index(drop=True)
     out["realisation"] = np.where(out["allocated_rp"] > 0, out["realised_rp"] / out["allocated_rp"].where(
         out["allocated_rp"] > 0, 1), np.nan)
+    return out
+
+
+def jp_rule_budget(unit_costs: pd.DataFrame, n_staff: int, *, jp_per_person: Sequence[float] | None = None,
+                   current_budget_rp: float | None = None, target_jp: float = config.JP_TARGET_PER_YEAR,
+                   by: str = "mode") -> pd.DataFrame:
+    r"""What giving every civil servant the yearly JP target (20 JP, PP 11/2017 Pasal 203) would cost, at the
+    cost per JP the office observed, as a scenario table for planning (Bappeda, BPKAD).
+
+    For each delivery mode (or other group of ``unit_costs``) with a known cost per JP, and for the observed mix
+    of modes (all groups' cost over all groups' JP delivered, so equal to
+    ``cost_per_participant(..., by=None)["cost_per_jp"]``):
+
+    .. math::
+
+        \text{cost}_{\text{all}} = c \cdot T \cdot N, \qquad
+        \text{cost}_{\text{gap}} = c \cdot \sum_i \max(0, T - JP_i),
+
+    with :math:`c` the cost per JP, :math:`T` the target, :math:`N` the staff and :math:`JP_i` the JP each civil
+    servant completed in the reference year (``jp_per_person``; the gap is left blank without it). Both are
+    compared with ``current_budget_rp`` (e.g. the latest year's realised training budget). Costs are what the
+    office paid per JP delivered (no participants' time, no economies of scale): a planning figure, not a price.
+
+    Parameters
+    ----------
+    unit_costs : DataFrame
+        :func:`cost_per_participant` grouped by ``by`` (needs ``by``, ``cost_rp``, ``jp_delivered``).
+    n_staff : int
+        Civil servants the rule covers.
+    jp_per_person : sequence of float, optional
+        JP completed in the reference year, one value per civil servant (0 for those without training).
+    current_budget_rp : float, optional
+        The budget to compare with.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario`` (the group, or ``"observed_mix"``), ``cost_per_jp``, ``jp_all``, ``cost_all_rp``,
+        ``jp_gap``, ``cost_gap_rp``, ``times_budget_all``, ``times_budget_gap`` (cost / current budget).
+
+    Examples
+    --------
+    >>> uc = pd.DataFrame({"mode": ["classical", "e_learning"], "cost_rp": [100e6, 20e6],
+    ...                    "jp_delivered": [1000, 800]})
+    >>> t = jp_rule_budget(uc, 50, jp_per_person=[0] * 25 + [20] * 25, current_budget_rp=120e6)
+    >>> t[["scenario", "cost_per_jp", "cost_all_rp", "cost_gap_rp"]].round(0).to_dict("records")[0]
+    {'scenario': 'classical', 'cost_per_jp': 100000.0, 'cost_all_rp': 100000000.0, 'cost_gap_rp': 50000000.0}
+    """
+    _frame(unit_costs, "unit_costs")
+    _need(unit_costs, [by, "cost_rp", "jp_delivered"], "unit_costs")
+    n_staff = int(n_staff)
+    if n_staff < 0:
+        raise ValueError(f"n_staff must be >= 0, got {n_staff}")
+    if not target_jp > 0:
+        raise ValueError(f"target_jp must be > 0, got {target_jp}")
+    u = unit_costs.assign(cost_rp=pd.to_numeric(unit_costs["cost_rp"], errors="coerce").astype(float),
+                          jp_delivered=pd.to_numeric(unit_costs["jp_delivered"], errors="coerce").astype(float))
+    u = u[(u["jp_delivered"] > 0) & u["cost_rp"].notna()]
+    rows = [(str(g), c / j) for g, c, j in zip(u[by], u["cost_rp"], u["jp_delivered"])]
+    if len(u) > 1:
+        rows.append(("observed_mix", float(u["cost_rp"].sum() / u["jp_delivered"].sum())))
+    gap = math.nan
+    if jp_per_person is not None:
+        jp = np.asarray(jp_per_person, dtype=float)
+        if np.isnan(jp).any() or (jp < 0).any():
+            raise ValueError("jp_per_person must hold JP >= 0 for every civil servant (0 without training)")
+        gap = float(np.clip(target_jp - jp, 0, None).sum())
+    budget = math.nan if current_budget_rp is None or pd.isna(current_budget_rp) else float(current_budget_rp)
+    out = pd.DataFrame(rows, columns=["scenario", "cost_per_jp"])
+    out["jp_all"] = float(target_jp * n_staff)
+    out["cost_all_rp"] = out["cost_per_jp"] * out["jp_all"]
+    out["jp_gap"] = gap
+    out["cost_gap_rp"] = out["cost_per_jp"] * gap
+    for k in ("all", "gap"):
+        out[f"times_budget_{k}"] = out[f"cost_{k}_rp"] / budget if budget and budget > 0 else math.nan
     return out
 
 

@@ -788,6 +788,7 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
         allc["budget_per_employee"] = allc["cost_rp"] / allc["n_staff"]
         allc["programmes_per_1000"] = 1000 * allc["n_programmes"] / allc["n_staff"]
     others = allc[allc["region"] != region]
+    jp_rule = _jp_rule(s, cmode, has_cost, bud if has_budget else None)
     alloc = pd.to_numeric(bud["allocated_rp"], errors="coerce").sum() if has_budget else 0.0
     real = pd.to_numeric(bud["realised_rp"], errors="coerce").sum() if has_budget else 0.0
     c0 = cpp.iloc[0]
@@ -812,8 +813,44 @@ def _challenges(s: dict, tables: Mapping[str, pd.DataFrame], region: str, learni
         "programmes_per_1000": _f(allc.loc[allc["region"] == region, "programmes_per_1000"].iloc[0])
         if (allc["region"] == region).any() else math.nan,
         "programmes_per_1000_reference": _f(others["programmes_per_1000"].median()) if len(others) else math.nan,
-        "by_region": allc, "notes": notes + cnotes,
+        "by_region": allc, "notes": notes + cnotes, "jp_rule": jp_rule,
     }
+
+
+def _jp_rule(s: dict, cmode: pd.DataFrame, has_cost: bool, bud: pd.DataFrame | None) -> dict | None:
+    """What 20 JP a year for every civil servant on the staff list would cost at the region's own cost per JP by
+    mode (:func:`evalkit.cost.jp_rule_budget`), against the latest year's realised training budget; the JP
+    missing in the latest year from each person's completed programmes. None without costs or a staff list."""
+    from evalkit import cost as C
+    from evalkit.measures import jp_hours
+
+    emp, prog, enr = s["employees"], s["programmes"], s["enrolments"]
+    if not has_cost or not len(emp) or "mode" not in cmode.columns or not len(cmode):
+        return None
+    jp_year, jp_per_person = None, None
+    if {"jp", "end_date"} <= set(prog.columns) and "completed" in enr.columns and enr["completed"].notna().all():
+        try:
+            jh, _ = _quiet(jp_hours, enr, prog, emp)
+        except (ValueError, TypeError, KeyError):
+            jh = None
+        if jh is not None and len(jh):
+            jp_year = int(jh["year"].max())
+            jp_per_person = jh.loc[jh["year"] == jp_year, "jp"].to_numpy(dtype=float)
+    budget, budget_year = math.nan, None
+    if bud is not None and "year" in bud.columns:
+        real = pd.to_numeric(bud["realised_rp"], errors="coerce").groupby(bud["year"]).sum(min_count=1).dropna()
+        real = real[real > 0]
+        if len(real):
+            budget_year = int(real.index.max())
+            budget = float(real.loc[real.index.max()])
+    table = C.jp_rule_budget(cmode, len(emp), jp_per_person=jp_per_person,
+                             current_budget_rp=None if pd.isna(budget) else budget)
+    if not len(table):
+        return None
+    table = table.sort_values("scenario", key=lambda c: c.map(
+        lambda m: len(MODE_ORDER) + 1 if m == "observed_mix" else _mode_rank(m))).reset_index(drop=True)
+    return {"table": table, "n_staff": int(len(emp)), "jp_year": jp_year, "budget": budget,
+            "budget_year": budget_year, "target": config.JP_TARGET_PER_YEAR}
 
 
 def _place(region: str) -> tuple[str, str | None, str]:
@@ -1740,6 +1777,8 @@ def section_challenges(F: dict, lang: str) -> str:
                        total=format_amount(ch["cost_total"], lang),
                        per_completed=format_amount(ch["cost_per_completed"], lang)) + " "
                      + _not_measured("budgets", lang))
+    if ch.get("jp_rule"):
+        parts.append(_jp_rule_text(ch["jp_rule"], lang))
     if not ch["n_interviews"]:
         parts.append(_not_measured("interviews", lang))
     elif _small(ch["n_interviews"]):
@@ -1752,6 +1791,31 @@ def section_challenges(F: dict, lang: str) -> str:
             note = "" if lang == "id" else " " + t("region.quote_note", lang)
             parts.append("\n\n".join(f"> «{q}»" for q in ch["quotes"]) + ("\n\n" + note.strip() if note else ""))
     return _p(*parts)
+
+
+def _jp_rule_text(jr: dict, lang: str) -> str:
+    """The 20 JP scenario: one sentence on the observed mix (or the one mode) and the table by mode."""
+    tab = jr["table"]
+    row = tab.iloc[-1]  # the observed mix when there are several modes
+    parts = [t("region.jp_rule_all", lang, target=jr["target"], n_staff=format_number(jr["n_staff"], lang, 0),
+               cost=format_amount(row["cost_all_rp"], lang), per_jp=format_amount(row["cost_per_jp"], lang))]
+    if not pd.isna(row["jp_gap"]):
+        parts.append(t("region.jp_rule_gap", lang, year=str(jr["jp_year"]),
+                       jp=format_number(row["jp_gap"], lang, 0), cost=format_amount(row["cost_gap_rp"], lang)))
+    if not pd.isna(jr["budget"]):
+        parts.append(t("region.jp_rule_budget", lang, year=str(jr["budget_year"]),
+                       budget=format_amount(jr["budget"], lang), times=format_number(row["times_budget_all"], lang, 1)))
+    label = {"observed_mix": t("region.jp_rule_mix", lang)}
+    cols = [("scenario", "region.col.jp_scenario", lambda v: label.get(v) or _mode(v, lang)),
+            ("cost_per_jp", "region.col.cost_per_jp", lambda v: format_amount(v, lang)),
+            ("cost_all_rp", "region.col.jp_cost_all", lambda v: format_amount(v, lang))]
+    if tab["jp_gap"].notna().any():
+        cols.append(("cost_gap_rp", "region.col.jp_cost_gap", lambda v: format_amount(v, lang)))
+    if tab["times_budget_all"].notna().any():
+        cols.append(("times_budget_all", "region.col.jp_times_budget", lambda v: format_number(v, lang, 1) + "×"))
+    title = t("region.table.jp_rule", lang, target=jr["target"])
+    return (" ".join(parts) + f"\n\n**{title}**\n\n" + _table(tab, cols, lang) + "\n\n"
+            + t("region.jp_rule_note", lang))
 
 
 def _findings_for_rules(F: dict) -> dict:
@@ -1902,6 +1966,8 @@ def published_tables(F: dict) -> dict[str, pd.DataFrame]:
         out["barriers"] = suppress_small_cells(bar, value_cols=["share_citing"])
     if len(perf):
         out["impact"] = perf.rename(columns={"n": "n_obs"})
+    if ch.get("jp_rule"):
+        out["jp_rule_budget"] = ch["jp_rule"]["table"]
     if len(ch["cost_effectiveness"]) and {"n_treated", "n_completed"} <= set(ch["cost_effectiveness"].columns):
         out["cost_by_mode"] = suppress_small_cells(ch["cost_effectiveness"], n_col=["n_treated", "n_completed"])
     return out
