@@ -294,7 +294,8 @@ def test_mamuju_spotlight_tells_the_budget_story(mamuju):
 
 # ---------------------------------------------------------------------------------------------- sections
 SECTION_FUNCS = ["title_block"] + [f"section_{s}" for s in ("background", "methods", "reach", "reaction", "learning",
-                                                              "behaviour", "results", "impact", "spotlight",
+                                                              "behaviour", "programmes", "results", "impact",
+                                                              "spotlight",
                                                               "challenges", "recommendations", "conclusion",
                                                               "appendix")]
 
@@ -782,3 +783,39 @@ def test_jp_rule_scenario_against_direct_pandas(tables, mamuju, lang):
     assert R.t("region.table.jp_rule", lang, target=20) in text
     assert str(year) in text and re.search(r"\b2[.,]0\d\d\b", text) is None  # a year, not a number with separators
     assert "jp_rule_budget" in R.published_tables(mamuju)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_results_by_programme_and_opd_against_direct_pandas(tables, lang):
+    """Per programme: invitations, attendance, share answering 4-5 on the overall item (L1) and mean post - pre
+    (L2) recomputed from the raw frames; a programme with fewer than 5 test pairs has its gain blanked (and only
+    that cell); per OPD: staff and the share who completed a programme, from the staff list."""
+    t2 = {k: v.copy() for k, v in tables.items()}
+    te = t2["tests"]
+    keep = te[te["programme_id"] == "M-workshop"].index[:3]  # leave 3 test pairs for the workshop
+    t2["tests"] = te[(te["programme_id"] != "M-workshop") | te.index.isin(keep)]
+    F = R.region_findings("Mamuju", t2)
+    prog, enr = _sub(t2, "Mamuju")
+    pt = R.programme_table(F).set_index("programme_id")
+    for pid, sub in enr.groupby("programme_id"):
+        row = pt.loc[pid]
+        assert row["programme"] == prog.set_index("programme_id").loc[pid, "title"]
+        assert row["n_listed"] == len(sub) and row["attendance_rate"] == pytest.approx(sub["attended"].mean())
+        rx = t2["reaction"][t2["reaction"]["programme_id"] == pid]
+        assert row["agree_share"] == pytest.approx((rx["overall"] >= 4).mean())
+        tp = t2["tests"][t2["tests"]["programme_id"] == pid]
+        if len(tp) >= 5:
+            assert row["gain"] == pytest.approx((tp["post_score"] - tp["pre_score"]).mean())
+    assert pd.isna(pt.loc["M-workshop", "gain"]) and pt.loc["M-workshop", "suppressed"]
+    assert pt.loc["M-workshop", "attendance_rate"] == pytest.approx(enr.loc[enr["programme_id"] == "M-workshop",
+                                                                            "attended"].mean())
+    emp = t2["employees"][t2["employees"]["region"] == "Mamuju"]
+    ot = R.opd_table(F).set_index("opd")
+    done = set(enr.loc[enr["completed"], "person_id"])
+    for opd, staff in emp.groupby("agency"):
+        assert ot.loc[opd, "n_staff"] == len(staff)
+        assert ot.loc[opd, "completed_share"] == pytest.approx(staff["person_id"].isin(done).mean())
+    text = R.section_programmes(F, lang)
+    assert "Pelatihan klasikal" in text and R.t("region.table.opd", lang) in text
+    assert R.t("region.suppressed_note", lang, threshold=5) in text
+    assert {"by_programme", "by_opd"} <= set(R.published_tables(F))

@@ -177,7 +177,8 @@ SERVICE_OUTCOMES: dict[str, tuple[str, str]] = {
     "processing_days": ("processing_days", "days"),
 }
 #: Section order of the report (the notebook displays them in this order).
-SECTIONS: tuple[str, ...] = ("background", "methods", "reach", "reaction", "learning", "behaviour", "results",
+SECTIONS: tuple[str, ...] = ("background", "methods", "reach", "reaction", "learning", "behaviour", "programmes",
+                             "results",
                              "impact", "spotlight", "challenges", "recommendations", "conclusion",
                              "methods_appendix")
 #: Figures of every region report (see :func:`figure`).
@@ -451,6 +452,81 @@ def _learning(s: dict) -> dict | None:
             "pre": _f(pooled["mean_pre"]), "post": _f(pooled["mean_post"]), "n": int(pooled["n"]),
             "hedges_g": _f(pooled["hedges_g"]), "improved_share": improved / len(pairs) if len(pairs) else math.nan,
             "by_mode": by_mode, "group_by": group_by}
+
+
+def _by_programme(s: dict) -> pd.DataFrame:
+    """One row per programme the region's files name: those listed and present (attendance), the share agreeing
+    with the overall reaction item (L1) and the mean pre/post gain (L2), each with its own count. Person counts,
+    not yet suppressed (see :func:`section_programmes`)."""
+    from evalkit.measures import likert_items
+
+    enr, rx, te, prog = s["enrolments"], s["reaction"], s["tests"], s["programmes"]
+    pids: set[str] = set()
+    for d in (enr, rx, te):
+        if "programme_id" in d.columns:
+            pids |= set(d["programme_id"].dropna().astype(str))
+    cols = ["programme_id", "programme", "mode", "n_listed", "n_attended", "attendance_rate", "n_reaction",
+            "agree_share", "n_tests", "gain"]
+    if not pids:
+        return pd.DataFrame(columns=cols)
+    labels = _group_labels(prog)
+    modes = (prog.assign(programme_id=prog["programme_id"].astype(str)).set_index("programme_id")["mode"].astype(str)
+             if _has_modes(prog) else pd.Series(dtype=object))
+    out = pd.DataFrame({"programme_id": sorted(pids)})
+    out["programme"] = out["programme_id"].map(labels).fillna(out["programme_id"])
+    out["mode"] = out["programme_id"].map(modes) if len(modes) else None
+    if "attended" in enr.columns and len(enr):
+        e = enr[enr["attended"].notna()].assign(_pid=lambda d: d["programme_id"].astype(str))
+        g = e.groupby("_pid")["attended"]
+        out["n_listed"] = out["programme_id"].map(g.size()).fillna(0).astype(int)
+        out["n_attended"] = out["programme_id"].map(g.apply(lambda a: int(a.astype(bool).sum()))).fillna(0)
+        out["n_attended"] = out["n_attended"].astype(int)
+        out["attendance_rate"] = np.where(out["n_listed"] > 0, out["n_attended"] / out["n_listed"].clip(lower=1),
+                                          np.nan)
+    else:
+        out[["n_listed", "n_attended"]], out["attendance_rate"] = 0, np.nan
+    item = "overall" if "overall" in rx.columns else next((c for c in REACTION_ITEMS if c in rx.columns), None)
+    agree, n_rx = {}, {}
+    if item and len(rx) and "programme_id" in rx.columns:
+        for pid, sub in rx.dropna(subset=[item]).groupby(rx["programme_id"].astype(str)):
+            row = likert_items(sub, [item]).iloc[0]
+            agree[pid], n_rx[pid] = _f(row["share_agree"]), int(row["n"])
+    out["n_reaction"] = out["programme_id"].map(n_rx).fillna(0).astype(int)
+    out["agree_share"] = out["programme_id"].map(agree).astype(float)
+    gain, n_te = {}, {}
+    if len(te) and {"pre_score", "post_score", "programme_id"} <= set(te.columns):
+        pairs = te.dropna(subset=["pre_score", "post_score"])
+        for pid, sub in pairs.groupby(pairs["programme_id"].astype(str)):
+            gain[pid] = _f((sub["post_score"] - sub["pre_score"]).mean())
+            n_te[pid] = int(len(sub))
+    out["n_tests"] = out["programme_id"].map(n_te).fillna(0).astype(int)
+    out["gain"] = out["programme_id"].map(gain).astype(float)
+    return out[cols].sort_values(["programme", "programme_id"]).reset_index(drop=True)
+
+
+def _by_opd(s: dict) -> pd.DataFrame:
+    """One row per OPD (the staff list's ``agency``): staff, staff on an attendance list, the attendance rate of
+    their rows and the share of staff who completed at least one programme. Empty without staff list or lists."""
+    emp, enr = s["employees"], s["enrolments"]
+    cols = ["opd", "n_staff", "n_listed", "n_rows", "n_attended", "attendance_rate", "n_completed_any",
+            "completed_share"]
+    if not len(emp) or "agency" not in emp.columns or "attended" not in enr.columns or not len(enr):
+        return pd.DataFrame(columns=cols)
+    opd = emp.set_index("person_id")["agency"].astype(str)
+    e = enr[enr["attended"].notna()].assign(opd=lambda d: d["person_id"].map(opd))
+    e = e[e["opd"].notna()]
+    staff = opd.value_counts()
+    rows = []
+    for name in sorted(staff.index):
+        sub = e[e["opd"] == name]
+        done = (sub.loc[sub["completed"].fillna(False).astype(bool), "person_id"].nunique()
+                if "completed" in sub.columns else 0)
+        n_rows, n_att = int(len(sub)), int(sub["attended"].astype(bool).sum())
+        rows.append({"opd": name, "n_staff": int(staff[name]), "n_listed": int(sub["person_id"].nunique()),
+                     "n_rows": n_rows, "n_attended": n_att,
+                     "attendance_rate": n_att / n_rows if n_rows else math.nan,
+                     "n_completed_any": int(done), "completed_share": done / int(staff[name])})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _behaviour(s: dict) -> dict | None:
@@ -906,6 +982,8 @@ def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = Non
     F["reaction"] = _reaction(s)
     F["learning"] = _learning(s)
     F["behaviour"] = _behaviour(s)
+    F["programmes"] = _by_programme(s)
+    F["opd"] = _by_opd(s)
     F["measured"].update({"reaction": F["reaction"] is not None, "tests": F["learning"] is not None,
                           "followup": F["behaviour"] is not None})
     F["levels"] = {"L1": F["reaction"]["agree_share"] if F["reaction"] else math.nan,
@@ -1416,6 +1494,62 @@ def _level_n(F: dict, level: str) -> int:
 
 def _level_share(F: dict, level: str, lang: str) -> str:
     return _share_or_count(F["levels"][level], _level_n(F, level), lang)
+
+
+def programme_table(F: dict) -> pd.DataFrame:
+    """The per-programme table as published: attendance blanked where fewer than 5 were listed (and one more row
+    when only one is, so it cannot be recovered from the total), L1 where fewer than 5 answered, L2 where fewer
+    than 5 took both tests."""
+    tab = F["programmes"].copy()
+    if not len(tab):
+        return tab
+    tab = suppress_small_cells(tab, n_col=["n_listed"], value_cols=["n_attended", "attendance_rate"])
+    tab = suppress_small_cells(tab, n_col=["n_reaction"], value_cols=["agree_share"], complementary=False)
+    tab = suppress_small_cells(tab, n_col=["n_tests"], value_cols=["gain"], complementary=False)
+    return tab
+
+
+def opd_table(F: dict) -> pd.DataFrame:
+    """The per-OPD table as published (OPDs with fewer than 5 staff or fewer than 5 listed are blanked)."""
+    tab = F["opd"].copy()
+    if not len(tab):
+        return tab
+    return suppress_small_cells(tab, n_col=["n_staff", "n_listed"],
+                                value_cols=["n_rows", "n_attended", "attendance_rate", "n_completed_any",
+                                            "completed_share"])
+
+
+def section_programmes(F: dict, lang: str) -> str:
+    """Results per programme (attendance, L1, L2) and per OPD (who was reached), small cells blanked."""
+    parts = [_h("section.programmes", lang)]
+    pt = programme_table(F)
+    if len(pt):
+        cols = [("programme", "region.col.programme", None)]
+        if pt["mode"].notna().any():
+            cols.append(("mode", "region.col.mode", lambda v: _mode(v, lang)))
+        if (pt["n_listed"].fillna(0) > 0).any() or pt["n_listed"].isna().any():
+            cols += [("n_listed", "region.col.listed", lambda v: _num(v, lang, 0)),
+                     ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang))]
+        if (pt["n_reaction"].fillna(1) > 0).any():
+            cols.append(("agree_share", "region.col.agree_overall", lambda v: _pct(v, lang)))
+        if (pt["n_tests"].fillna(1) > 0).any():
+            cols.append(("gain", "region.col.gain_points", lambda v: _num(v, lang, 1)))
+        parts.append(t("region.programmes_intro", lang, n=len(pt)))
+        parts.append(f"**{t('region.table.programmes', lang)}**\n\n" + _table(pt, cols, lang)
+                     + _suppressed_note(pt, lang))
+    else:
+        parts.append(t("region.programmes_none", lang))
+    ot = opd_table(F)
+    if len(ot):
+        parts.append(f"**{t('region.table.opd', lang)}**\n\n" + _table(ot, [
+            ("opd", "region.col.opd", None), ("n_staff", "region.col.n_staff", lambda v: _num(v, lang, 0)),
+            ("n_listed", "region.col.opd_listed", lambda v: _num(v, lang, 0)),
+            ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang)),
+            ("completed_share", "region.col.completed_share", lambda v: _pct(v, lang))], lang)
+            + _suppressed_note(ot, lang))
+    elif len(F["programmes"]):
+        parts.append(t("region.opd_none", lang))
+    return _p(*parts)
 
 
 def _levels_text(F: dict, lang: str) -> str:
@@ -1966,6 +2100,10 @@ def published_tables(F: dict) -> dict[str, pd.DataFrame]:
         out["barriers"] = suppress_small_cells(bar, value_cols=["share_citing"])
     if len(perf):
         out["impact"] = perf.rename(columns={"n": "n_obs"})
+    if len(F["programmes"]):
+        out["by_programme"] = programme_table(F).drop(columns=["programme_id"])
+    if len(F["opd"]):
+        out["by_opd"] = opd_table(F)
     if ch.get("jp_rule"):
         out["jp_rule_budget"] = ch["jp_rule"]["table"]
     if len(ch["cost_effectiveness"]) and {"n_treated", "n_completed"} <= set(ch["cost_effectiveness"].columns):
