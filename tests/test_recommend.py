@@ -92,11 +92,11 @@ def test_batanghari_example():
     row = out.set_index("rule_id").loc["barrier_time"]
     assert "online or outside working hours" in row["text"]
     assert "strongest_barrier=barrier_time" in row["evidence"] and "top_interview_theme" in row["evidence"]
-    assert "IDR 1,250,000" in out.set_index("rule_id").loc["mode_mix", "text"]
+    assert "IDR 1.3 million" in out.set_index("rule_id").loc["mode_mix", "text"]
     id_ = recommend(BATANGHARI, "id").set_index("rule_id")
     assert "tingkat kehadiran baru 42%, di bawah target 70%" in id_.loc["attendance_low", "text"]
     assert "2,9 (IK 95%: 1,2 sampai 4,6)" in id_.loc["impact_positive", "text"]
-    assert "Rp1.250.000" in id_.loc["mode_mix", "text"]
+    assert "Rp1,3 juta" in id_.loc["mode_mix", "text"]
 
 
 def _everything():

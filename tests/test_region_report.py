@@ -355,7 +355,7 @@ def test_budget_per_employee_rule():
     assert recommend(quiet, "en", rules=REGION_RULES).empty
     assert recommend(fires, "en").empty  # not part of the default RULES
     text = recommend(fires, "en", rules=(BUDGET_PER_EMPLOYEE_RULE,))["text"].iloc[0]
-    assert "IDR 289,000" in text and "IDR 1,100,000" in text and "50%" in text
+    assert "IDR 289,000" in text and "IDR 1.1 million" in text and "50%" in text
     assert {r.rule_id for r in RULES} < {r.rule_id for r in REGION_RULES}
 
 

@@ -77,7 +77,6 @@ from evalkit.report.text import (
     format_ci,
     format_number,
     format_percent,
-    format_rupiah,
     t,
 )
 
@@ -271,7 +270,7 @@ def _mode_text(f: Findings, lang: str):
                                       "cost": format_amount(f.get("cost_per_participant_rp"), lang)}
     if _present(f, "cost_per_participant_rp"):
         return "rec.mode_mix_cost", {"mode": mode_label,
-                                     "cost": format_rupiah(f["cost_per_participant_rp"], lang)}
+                                     "cost": format_amount(f["cost_per_participant_rp"], lang)}
     return "rec.mode_mix", {"mode": mode_label}
 
 
@@ -347,9 +346,9 @@ BUDGET_PER_EMPLOYEE_RULE: Rule = Rule(
          lambda f: float(f["budget_per_employee_reference_rp"]) > 0 and float(f["budget_per_employee_rp"])
          < BUDGET_PER_EMPLOYEE_MIN_RATIO * float(f["budget_per_employee_reference_rp"]),
          lambda f, lang: ("rec.budget_per_employee_low", {
-             "budget": format_rupiah(f["budget_per_employee_rp"], lang),
+             "budget": format_amount(f["budget_per_employee_rp"], lang),
              "ratio": format_percent(BUDGET_PER_EMPLOYEE_MIN_RATIO, lang),
-             "reference": format_rupiah(f["budget_per_employee_reference_rp"], lang)}),
+             "reference": format_amount(f["budget_per_employee_reference_rp"], lang)}),
          lambda f: _ev(f, "budget_per_employee_rp", "budget_per_employee_reference_rp",
                        extra=f"< BUDGET_PER_EMPLOYEE_MIN_RATIO={_num(BUDGET_PER_EMPLOYEE_MIN_RATIO)} x reference"))
 #: :data:`RULES` plus the rules that compare a region with the others; what the region reports use.
