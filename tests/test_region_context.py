@@ -100,3 +100,36 @@ def test_targets_are_compared_with_the_data(tmp_path):
     assert lines[0].startswith("- Average waiting time: target 100.0 minutes (2023)") and "target met" in lines[0]
     assert "Attendance rate: target 99%" in lines[1] and "target not met" in lines[1]
     assert "IKM: target 99.0" in lines[2] and "target not met" in lines[2]
+
+
+def test_quotes_are_translated_sentence_by_sentence_or_kept_with_a_note():
+    """An English report shows a quote in English only when the context file translates every sentence of it
+    (an opening clause such as "Menurut saya," and the rest separately); otherwise the original with a note."""
+    import doctest
+
+    assert doctest.testmod(C).failed == 0
+    tr = {"Jadwalnya bentrok dengan tugas.": "The schedule clashes with duties.", "Sebagai atasan": "As a supervisor"}
+    assert C.translate_quote("Sebagai atasan,  jadwalnya bentrok dengan tugas", tr) == \
+        "As a supervisor, the schedule clashes with duties."
+    assert C.translate_quote("Jadwalnya bentrok dengan tugas. Anggarannya kurang.", tr) is None
+    assert C.translate_quote("Jadwalnya bentrok dengan tugas.", None) is None
+    with pytest.raises(ValueError, match="translations"):
+        C.validate_context({"translations": {"a": 1}})
+    quotes = ["Jadwalnya bentrok dengan tugas.", "Anggarannya kurang."]
+    en = R._quotes(quotes, tr, "en")
+    assert "> «The schedule clashes with duties.»" in en and "«Jadwalnya bentrok dengan tugas.»" in en
+    assert "> «Anggarannya kurang.»" in en and R.t("region.quote_note", "en") in en
+    assert R._quotes(quotes, tr, "id") == "> «Jadwalnya bentrok dengan tugas.»\n\n> «Anggarannya kurang.»"
+
+
+def test_demo_context_translates_every_demo_quote():
+    """The demo's context file carries English for every interview sentence the demo generator writes, so the
+    demo's English reports show translated quotes (independent list: the generator's templates and openers)."""
+    from evalkit.synth.interviews import _OPENERS, THEMES
+
+    ctx = C.validate_context(json.loads(DEMO.read_text(encoding="utf-8")))
+    for sentences in THEMES.values():
+        for s in sentences:
+            assert C.translate_quote(s, ctx["translations"]), s
+            for opener in _OPENERS.values():
+                assert C.translate_quote(opener + s[:1].lower() + s[1:], ctx["translations"]), (opener, s)

@@ -79,3 +79,18 @@ def test_no_share_from_fewer_than_five(reports, lang):
     _, text = reports[("Mamuju", lang)]
     for m in re.finditer(r"(\d+(?:[.,]\d+)?)% \((\d+) (?:dari|of) (\d+)", text):
         assert int(m.group(3)) >= 5, m.group(0)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_glossary_explains_every_abbreviation_the_report_uses(reports, lang):
+    """Every all-capitals abbreviation in the report's text (ASN, OPD, JP, SKP, IKM ...) is either in the glossary
+    or a regulation's or method's name (PP, PermenPANRB, TWFE, ...) listed here."""
+    _, text = reports[("Mamuju", lang)]
+    gloss = R.glossary(lang)
+    assert gloss in text
+    named = {w for term, _ in R.GLOSSARY for w in re.findall(r"[A-Z][A-Z0-9-]+", term)}
+    allowed = {"PP", "PNS", "PPPK", "TWFE", "CRV1", "ICC", "SD", "SE", "OLS", "DKI", "II", "III", "IV", "IDR", "DiD",
+               "IK", "PDF", "L1", "L2", "L3", "L4", "ATT", "AME", "NA", "KUA", "PPAS", "RKPD", "SKM", "IKM", "SK",
+               "NRR", "CI", "BPSDM", "BKN", "LAN"}
+    abbreviations = set(re.findall(r"\b[A-Z]{2,}[0-9]?\b", text.replace(gloss, "")))
+    assert abbreviations - named - allowed == set(), sorted(abbreviations - named - allowed)

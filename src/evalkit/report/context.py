@@ -47,6 +47,9 @@ key                meaning
                    :data:`TARGET_INDICATORS`; the results section compares each with the measured value, and
                    the summary's key-indicator table uses it instead of the default target of that indicator
                    (:func:`evalkit.report.region.key_indicators`).
+``translations``   top level: English translations of interview sentences, ``{"Indonesian sentence": "English"}``;
+                   an English report shows a quote translated, with the original beside it, when every sentence
+                   of the quote is found here (:func:`translate_quote`), else the original with a note.
 ``actions``        the office's own action plan per recommendation: ``{rule_id: {"owner", "timeframe",
                    "cost"}}`` (rule ids of :data:`evalkit.report.recommend.ACTIONS`); replaces evalkit's default
                    proposal for that rule in the report's action table.
@@ -59,10 +62,12 @@ language falls back to the other one. ``{region}`` in a text is replaced by the 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["CONTEXT_FILES", "TARGET_INDICATORS", "load_context", "region_context", "text_of", "validate_context"]
+__all__ = ["CONTEXT_FILES", "TARGET_INDICATORS", "load_context", "region_context", "text_of", "translate_quote",
+           "validate_context"]
 
 #: File names looked for in the raw folder, in this order.
 CONTEXT_FILES: tuple[str, ...] = ("konteks.json", "context.json")
@@ -123,6 +128,9 @@ def validate_context(ctx: Mapping) -> dict:
                              "{'owner': ..., 'timeframe': ..., 'cost': ...}")
         clean[str(name)] = e
     out["regions"] = clean
+    tr = out.get("translations") or {}
+    if not isinstance(tr, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tr.items()):
+        raise ValueError("'translations' must map an Indonesian sentence to its English translation (both strings)")
     if "issuer" in out and not isinstance(out["issuer"], (str, Mapping)):
         raise ValueError("'issuer' must be a string or {'id': ..., 'en': ...}")
     return out
@@ -156,6 +164,8 @@ def region_context(ctx: Mapping | None, region: str) -> dict:
     ctx = validate_context(ctx or {})
     entry = dict(ctx["regions"].get(region, {}))
     entry.setdefault("issuer", ctx.get("issuer"))
+    if ctx.get("translations"):
+        entry.setdefault("translations", ctx["translations"])
     entry["synthetic"] = ctx["synthetic"]
     return entry
 
@@ -171,3 +181,39 @@ def text_of(value, lang: str, region: str = "") -> str | None:
     if not text:
         return None
     return str(text).replace("{region}", region)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(".!?").strip().casefold()
+
+
+def translate_quote(quote: str, translations: Mapping[str, str] | None) -> str | None:
+    """The English of a quote when every sentence of it is in ``translations``, else None.
+
+    Sentences are matched ignoring case, spacing and the final full stop. A sentence that opens with a short
+    clause ("Menurut saya, ...") is matched as that clause and the rest, each of which must be in
+    ``translations``; the rest may start in lower case.
+
+    >>> tr = {"Anggarannya terbatas.": "The budget is limited.", "Menurut saya": "In my view"}
+    >>> translate_quote("Menurut saya, anggarannya terbatas.", tr)
+    'In my view, the budget is limited.'
+    >>> translate_quote("Anggarannya terbatas. Jadwalnya bentrok.", tr) is None
+    True
+    """
+    if not translations:
+        return None
+    table = {_norm(k): v.strip() for k, v in translations.items()}
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+", quote.strip()):
+        if not sentence:
+            continue
+        en = table.get(_norm(sentence))
+        if en is None and ", " in sentence:
+            head, rest = sentence.split(", ", 1)
+            h, r = table.get(_norm(head)), table.get(_norm(rest))
+            if h is not None and r is not None:
+                en = f"{h.rstrip(',')}, {r[:1].lower() + r[1:]}"
+        if en is None:
+            return None
+        out.append(en)
+    return " ".join(out) if out else None

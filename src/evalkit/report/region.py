@@ -67,7 +67,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from evalkit import config
-from evalkit.report.context import TARGET_INDICATORS, load_context, region_context, text_of
+from evalkit.report.context import TARGET_INDICATORS, load_context, region_context, text_of, translate_quote
 from evalkit.report.tables import suppress_small_cells
 from evalkit.report.text import (
     MISSING,
@@ -1922,9 +1922,24 @@ def section_challenges(F: dict, lang: str) -> str:
                        share=_pct(ch["top_theme_share"], lang), n=ch["n_interviews"],
                        budget_share=_pct(ch["budget_theme_share"], lang)))
         if ch["quotes"]:
-            note = "" if lang == "id" else " " + t("region.quote_note", lang)
-            parts.append("\n\n".join(f"> «{q}»" for q in ch["quotes"]) + ("\n\n" + note.strip() if note else ""))
+            parts.append(_quotes(ch["quotes"], F["context"].get("translations"), lang))
     return _p(*parts)
+
+
+def _quotes(quotes: list[str], translations, lang: str) -> str:
+    """Quotes as block quotes; in English, translated (original beside it) where the context file translates
+    every sentence, else the original with a note that it is in Indonesian."""
+    if lang == "id":
+        return "\n\n".join(f"> «{q}»" for q in quotes)
+    blocks, untranslated = [], False
+    for q in quotes:
+        en = translate_quote(q, translations)
+        if en:
+            blocks.append(f"> «{en}»\n>\n> *{t('region.quote_original', lang)}: «{q}»*")
+        else:
+            blocks.append(f"> «{q}»")
+            untranslated = True
+    return "\n\n".join(blocks) + ("\n\n" + t("region.quote_note", lang) if untranslated else "")
 
 
 def _jp_rule_text(jr: dict, lang: str) -> str:
@@ -2038,7 +2053,23 @@ def section_appendix(F: dict, lang: str) -> str:
     return _p(_h("section.methods_appendix", lang), f"**{t('region.appendix.data_title', lang)}** " + data,
               f"**{t('region.appendix.estimators_title', lang)}**", "\n".join(f"- {x}" for x in items),
               f"**{t('region.appendix.conventions_title', lang)}** " + conv,
-              f"**{t('region.appendix.notes_title', lang)}** " + note_txt if note_txt else "")
+              f"**{t('region.appendix.notes_title', lang)}** " + note_txt if note_txt else "",
+              glossary(lang))
+
+
+#: The report's glossary (Daftar Istilah): term as printed -> strings.json key of its meaning.
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("ASN", "asn"), ("BKPSDM", "bkpsdm"), ("OPD", "opd"), ("JP", "jp"), ("SKP", "skp"), ("SKM / IKM", "skm_ikm"),
+    ("NIP", "nip"), ("L1-L4", "l1_l4"), ("SK 95%", "sk_95"), ("Pagu / realisasi", "pagu_realisasi"),
+    ("RKPD / KUA-PPAS", "rkpd_kua_ppas"), ("TAPD", "tapd"), ("Bappeda / BPKAD", "bappeda_bpkad"))
+
+
+def glossary(lang: str) -> str:
+    """Daftar Istilah: the Indonesian terms and abbreviations the report uses, explained (English pages gloss
+    each Indonesian term in English)."""
+    rows = "\n".join(f"| {term} | {t('glossary.term.' + key, lang)} |" for term, key in GLOSSARY)
+    return (f"**{t('glossary.title', lang)}**\n\n| {t('glossary.col.term', lang)} | "
+            f"{t('glossary.col.meaning', lang)} |\n|---|---|\n" + rows)
 
 
 def _fmt_or_na(fmt: str, x) -> str:
