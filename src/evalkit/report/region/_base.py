@@ -8,9 +8,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from evalkit import config
+from evalkit.measures._util import wilson
 
 #: Canonical tables the report reads.
 REQUIRED_TABLES: tuple[str, ...] = ("employees", "programmes", "enrolments", "reaction", "tests", "followup",
@@ -138,9 +138,8 @@ def _f(x) -> float:
 
 
 def _wilson(k: int, n: int, ci: float = 0.95) -> tuple[float, float]:
-    if n <= 0:
-        return math.nan, math.nan
-    lo, hi = proportion_confint(k, n, alpha=1 - ci, method="wilson")
+    """One Wilson interval as two floats (NaN when n is 0): :func:`evalkit.measures._util.wilson` on scalars."""
+    lo, hi = wilson(k, n, ci)
     return float(lo), float(hi)
 
 
