@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -492,3 +493,47 @@ def test_the_skm_periods_follow_the_year_given(tmp_path):
     assert periods == ["2026-S1", "2026-S2", "2027-S1", "2027-S2", "2028-S1", "2028-S2"]
     bad = CliRunner().invoke(app, ["instruments", "--out", str(tmp_path), "--year", "27"])
     assert bad.exit_code != 0 and "2000" in bad.output
+
+
+# ------------------------------------------------------------------------------------------- end to end
+@pytest.mark.slow
+@pytest.mark.notebooks
+def test_an_office_fielding_the_instruments_gets_its_report_without_a_codebook(instruments, tmp_project):
+    """The issue's "done when": an office with no data runs `evalkit instruments`, fills its staff and programme
+    templates, fields the forms in Kobo (exports with labels as headers and values), keeps its test scores in the
+    template, and `evalkit run` (what `make report` calls) renders its region report in both languages without a
+    codebook: no demo region, no NIP or name in any output, every row read kept."""
+    from evalkit import pipeline
+    from evalkit.privacy import scan
+
+    raw = tmp_project / "data" / "raw"
+    tpl = instruments / "templates"
+    names = [f"Pegawai Uji {i}" for i in range(len(NIPS))]
+    fill_template(tpl / "pegawai.xlsx", raw / "pegawai_kantor.xlsx", [
+        {"nip": n, "name": names[i], "region": "Kab. Sleman", "agency": ("Dinas A", "Dinas B")[i % 2],
+         "position_type": ("struktural", "fungsional", "pelaksana")[i % 3], "golongan": "III/b", "education": "S1"}
+        for i, n in enumerate(NIPS)])
+    fill_template(tpl / "pelatihan.xlsx", raw / "pelatihan_kantor.xlsx", [
+        {"programme_id": code, "title": t_id, "topic": "Pelayanan publik", "mode": "klasikal", "jp": 24,
+         "start_date": dt.date(2025, 3, 3 + 7 * k), "end_date": dt.date(2025, 3, 5 + 7 * k), "region": "Sleman",
+         "cost_rp": 40_000_000 + k, "provider": "BPSDM Uji"} for k, (code, t_id, _en) in enumerate(PROGRAMMES)])
+    for key, form in FORMS.items():
+        kobo_export(instruments / "xlsform" / f"xlsform_{key}.xlsx", key, raw / f"{form.prefix}_kobo.xlsx", "label",
+                    "label", "id")
+    fill_template(tpl / "nilai_tes.xlsx", raw / "nilai_tes_2025.xlsx", [
+        {"nip": n, "programme_id": PROGRAMMES[0][0], "pre_score": 50 + i, "post_score": 70.5 + i}
+        for i, n in enumerate(NIPS)])
+    assert not (raw / "codebook.csv").exists()
+    pipeline.run(workers=2, progress=False)
+
+    out = tmp_project / "data" / "processed"
+    assert all(read == kept for read, kept, _q in _manifest_counts(out).values())
+    reports = tmp_project / "reports"
+    for lang in ("id", "en"):
+        page = (reports / "regions" / f"sleman_{lang}.html").read_text(encoding="utf-8")
+        text = re.sub(r"<[^>]+>", " ", page.split("</style>")[-1])
+        assert "Sleman" in text and "Traceback" not in text
+        assert not re.search(r"Mamuju|Batanghari|Jakarta|Bukittinggi|Ampenan|sintetis|synthetic", text), lang
+    assert (reports / "02_participation.html").exists() and (reports / "09_questionnaire_scales.html").exists()
+    hits = scan([out, reports], NIPS, names)
+    assert hits.empty, hits

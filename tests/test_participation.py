@@ -99,6 +99,29 @@ def test_attendance_model_validation():
         attendance_model(enr.assign(barrier_motivation=2), emp)
 
 
+def test_unidentified_groups_are_skipped_on_request():
+    """A region where everybody attended has no logit; with on_unidentified="skip" the other regions' AMEs are
+    the same as fitting them alone, the skipped region is named in a warning, and with every group skipped the
+    result is an empty table with the tidy columns."""
+    enr, emp, _ = _simulate(n=3000, seed=4)
+    in_ampenan = enr["person_id"].map(emp.set_index("person_id")["region"]).astype(str).eq("Ampenan").to_numpy()
+    enr.loc[in_ampenan, "attended"] = True
+    with pytest.raises(ValueError, match="constant"):
+        attendance_model(enr, emp, by="region")
+    with pytest.warns(UserWarning, match="Ampenan"):
+        per = attendance_model(enr, emp, by="region", on_unidentified="skip")
+    assert set(per["region"].astype(str)) == {"Mamuju", "Batanghari"}
+    alone = attendance_model(enr[~in_ampenan], emp, by="region")
+    alone = alone[alone["region"].astype(str) != "Ampenan"]
+    pd.testing.assert_frame_equal(per.reset_index(drop=True), alone.reset_index(drop=True), check_dtype=False,
+                                  check_categorical=False)
+    with pytest.warns(UserWarning, match="all"):
+        none = attendance_model(enr.assign(attended=True), emp, on_unidentified="skip")
+    assert none.empty and list(none.columns) == ["term", "estimate", "std_error", "statistic", "p_value", "ci_low",
+                                                 "ci_high", "n"]
+    assert strongest_barrier(none) is None
+
+
 # ------------------------------------------------------------------------------- attendance shares, AME plot
 
 

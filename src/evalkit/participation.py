@@ -297,6 +297,7 @@ def attendance_model(
     reference_year: int | None = None,
     ci: float = 0.95,
     return_model: bool = False,
+    on_unidentified: str = "raise",
 ):
     """Logit of attendance on the stated barriers with controls, reported as average marginal effects.
 
@@ -326,6 +327,11 @@ def attendance_model(
         Confidence level (normal approximation).
     return_model : bool
         Also return ``{group key: statsmodels results}``.
+    on_unidentified : {"raise", "skip"}
+        What to do with a group whose logit is not identified (everybody attended or nobody did, fewer rows
+        than parameters, a singular design): ``"raise"`` a ValueError naming the group (default), or ``"skip"``
+        it with a warning that names the group and the reason (a small office's lists often have no absentee);
+        with every group skipped the result has the columns and no rows.
 
     Returns
     -------
@@ -375,20 +381,31 @@ def attendance_model(
     if len(data) < before:
         warnings.warn(f"dropped {before - len(data)} row(s) with missing model values (listwise)", UserWarning,
                       stacklevel=2)
-    tables, models = [], {}
+    if on_unidentified not in ("raise", "skip"):
+        raise ValueError(f"on_unidentified must be 'raise' or 'skip', got {on_unidentified!r}")
+    tables, models, skipped = [], {}, []
     for key, sub in group_iter(data, by):
-        y = sub["attended"].to_numpy(dtype=float)
-        if y.min() == y.max():
-            raise ValueError(f"attended is constant in group {key or 'all'}; the logit is not identified")
-        X, names = _design(sub, barriers, model_controls)
-        if len(y) <= X.shape[1]:
-            raise ValueError(f"group {key or 'all'} has {len(y)} rows for {X.shape[1]} parameters")
-        tab, res = _logit_ame(y, X, names, ci)
+        try:
+            y = sub["attended"].to_numpy(dtype=float)
+            if not len(y) or y.min() == y.max():
+                raise ValueError(f"attended is constant in group {key or 'all'}; the logit is not identified")
+            X, names = _design(sub, barriers, model_controls)
+            if len(y) <= X.shape[1]:
+                raise ValueError(f"group {key or 'all'} has {len(y)} rows for {X.shape[1]} parameters")
+            tab, res = _logit_ame(y, X, names, ci)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            if on_unidentified == "raise":
+                raise
+            skipped.append(f"{key or 'all'}: {exc}")
+            continue
         for k, v in key.items():
             tab.insert(0, k, v)
         tables.append(tab)
         models[tuple(key.values())] = res
-    out = pd.concat(tables, ignore_index=True)[by + list(TIDY_COLUMNS)]
+    if skipped:
+        warnings.warn("attendance model not fitted for " + "; ".join(skipped), UserWarning, stacklevel=2)
+    cols = by + list(TIDY_COLUMNS)
+    out = pd.concat(tables, ignore_index=True)[cols] if tables else pd.DataFrame(columns=cols)
     return (out, models) if return_model else out
 
 
@@ -407,14 +424,17 @@ def strongest_barrier(ame_df: pd.DataFrame, barriers=BARRIERS, by=None):
     Returns
     -------
     str or None, or pandas.DataFrame
-        Without groups: the barrier name (``None`` if no barrier has a negative AME). With groups: one row per
-        group with ``term`` (None if none negative), ``estimate``, ``ci_low``, ``ci_high``.
+        Without groups: the barrier name (``None`` if no barrier has a negative AME, or ``ame_df`` has no rows).
+        With groups: one row per group with ``term`` (None if none negative), ``estimate``, ``ci_low``,
+        ``ci_high`` (no rows when ``ame_df`` has none).
     """
     check_frame(ame_df, "ame_df")
     check_columns(ame_df, ["term", "estimate"], "ame_df")
     barriers = as_list(barriers)
     by = as_list(by) if by is not None else [c for c in ame_df.columns if c not in TIDY_COLUMNS]
     sub = ame_df[ame_df["term"].isin(barriers)]
+    if ame_df.empty:  # no model could be fitted (attendance_model(..., on_unidentified="skip"))
+        return pd.DataFrame(columns=by + ["term", "estimate", "ci_low", "ci_high"]) if by else None
     if sub.empty:
         raise ValueError(f"ame_df has none of the barrier terms {barriers}")
 
