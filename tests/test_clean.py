@@ -459,6 +459,7 @@ def test_a_programme_list_without_topic_and_cost(raw, tmp_project):
     df = pd.read_parquet(res.tables["programmes"])
     schema_for("programmes").validate(df)
     assert df["region"].astype(str).tolist() == ["Sleman"]
+    assert list(df["region"].cat.categories) == ["Sleman"]  # no demo region as an empty category
     assert df["topic"].isna().all() and df["cost_rp"].isna().all() and df["cost_rp"].dtype == "float64"
 
 

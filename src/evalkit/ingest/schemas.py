@@ -96,12 +96,12 @@ def yesno_dtype(col: OutColumn, has_missing: bool) -> str:
 
 def region_dtype(values) -> pd.CategoricalDtype:
     """Categories of a cleaned ``region`` column: any region of Indonesia can appear (the names come from
-    :func:`evalkit.ingest.normalise.parse_region`). The configured study regions (``config.REGIONS``) come
-    first, in their order, then every other region found in the data, sorted."""
-    study = list(config.REGIONS)
-    seen = set(study)
-    extra = sorted({str(v) for v in values if v is not None and not pd.isna(v) and str(v) not in seen})
-    return pd.CategoricalDtype(study + extra, ordered=False)
+    :func:`evalkit.ingest.normalise.parse_region`). The categories are the regions found in the data: the
+    configured study regions (``config.REGIONS``) among them first, in their order, then the others, sorted; a
+    region without rows is never a category, so another office's tables name only its own regions."""
+    found = {str(v) for v in values if v is not None and not pd.isna(v)}
+    study = [r for r in config.REGIONS if r in found]
+    return pd.CategoricalDtype(study + sorted(found - set(study)), ordered=False)
 
 
 #: The columns of the derived ``items`` table (questionnaire answers in long form; see the module docstring).
