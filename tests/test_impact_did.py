@@ -182,3 +182,21 @@ def test_did_rejects_duplicated_unit_period_rows():
         did(df, "y", "id", "t", "d")
     with pytest.raises(ValueError, match="more than once"):
         did(df, "y", "id", "t", "d", covariates=["x"])
+
+
+def test_pretrend_wald_needs_fewer_restrictions_than_clusters():
+    """The joint pre-trend F test uses the CRV1 covariance, whose rank is at most G - 1: with 3 pre-period
+    coefficients (-4, -3, -2) for 3 agencies there is no test (a note says so, the estimates are unchanged);
+    with 25 agencies the F statistic equals b' V^-1 b / k computed here from the result's own coefficients and
+    covariance."""
+    df = _panel(seed=7, n=300, T=8)
+    many = event_study(df, "y", "id", "t", "g", estimator="twfe", cluster="agency")
+    few = event_study(df.assign(agency=df["agency"] % 3), "y", "id", "t", "g", estimator="twfe", cluster="agency")
+    pre = [t for t in many.vcov.index if int(t.split("::")[1]) < -1]
+    assert len(pre) == 3 and few.n_clusters == 3
+    assert few.details["pretrend_wald"] is None and any("pre-trend" in n for n in few.notes)
+    np.testing.assert_allclose(few.tidy()["estimate"], many.tidy()["estimate"])
+    b, V = many.coef()[pre].to_numpy(), many.vcov.loc[pre, pre].to_numpy()
+    w = many.details["pretrend_wald"]
+    assert w["df1"] == 3 and w["df2"] == many.n_clusters - 1
+    assert w["F"] == pytest.approx(float(b @ np.linalg.solve(V, b)) / 3)

@@ -56,7 +56,8 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
         ``ATT(average e>=0)`` with missing ``event_time``) and ``vcov`` indexed by term; for ``"twfe"`` the
         reference period appears as a row with estimate 0 and missing SE. The TWFE result also
         carries ``details["pretrend_wald"]`` (F statistic and p-value that all pre-period
-        coefficients are zero; ``G-1`` denominator df).
+        coefficients are zero; ``G-1`` denominator df), None with a note when there are not fewer
+        pre-period coefficients than clusters (a cluster-robust covariance has rank at most ``G-1``).
 
     Notes
     -----
@@ -150,13 +151,20 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
     # joint pre-trend test (Wald / F with G-1 denominator df)
     pre = [j for j, nm in enumerate(fit["names"]) if int(nm.split("::")[1]) < 0]
     wald = None
-    if pre:
+    if pre and len(pre) > G - 1:  # a cluster-robust covariance has rank at most G - 1
+        notes.append(f"No joint pre-trend test: {len(pre)} pre-period coefficients for {G} clusters (the "
+                     f"cluster-robust Wald test needs fewer restrictions than clusters); read the pre-period "
+                     f"estimates one by one.")
+    elif pre:
         from scipy import stats
 
         b = fit["beta"][pre]
         Vp = V[np.ix_(pre, pre)]
-        F = float(b @ np.linalg.solve(Vp, b)) / len(pre)
-        wald = {"F": F, "df1": len(pre), "df2": G - 1, "p_value": float(stats.f.sf(F, len(pre), G - 1))}
+        try:
+            F = float(b @ np.linalg.solve(Vp, b)) / len(pre)
+            wald = {"F": F, "df1": len(pre), "df2": G - 1, "p_value": float(stats.f.sf(F, len(pre), G - 1))}
+        except np.linalg.LinAlgError:
+            notes.append("No joint pre-trend test: the covariance of the pre-period coefficients is singular.")
     return attach_design(ImpactResult(
         "Event study (dynamic TWFE, never-treated as controls)",
         tab,
