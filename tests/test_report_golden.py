@@ -94,3 +94,15 @@ def test_glossary_explains_every_abbreviation_the_report_uses(reports, lang):
                "NRR", "CI", "BPSDM", "BKN", "LAN"}
     abbreviations = set(re.findall(r"\b[A-Z]{2,}[0-9]?\b", text.replace(gloss, "")))
     assert abbreviations - named - allowed == set(), sorted(abbreviations - named - allowed)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_method_names_stay_in_the_method_appendix(reports, lang):
+    """The main text says what changed and how sure we are; estimators and diagnostics are named only in the
+    method appendix (issue: statistics where they belong)."""
+    F, _ = reports[("DKI Jakarta", lang)]
+    main = "\n\n".join(getattr(R, name)(F, lang) for name in SECTION_FUNCS if name != "section_appendix")
+    names = re.compile(r"TWFE|CRV1|ICC|Hedges|Callaway|Sant'Anna|logit|Wald|event.study|studi peristiwa|"
+                       r"HonestDiD|Feldt|Wilson", re.I)
+    assert not names.findall(main), sorted(set(names.findall(main)))
+    assert names.search(R.section_appendix(F, lang))
