@@ -106,3 +106,13 @@ def test_method_names_stay_in_the_method_appendix(reports, lang):
                        r"HonestDiD|Feldt|Wilson", re.I)
     assert not names.findall(main), sorted(set(names.findall(main)))
     assert names.search(R.section_appendix(F, lang))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_methods_say_synthetic_only_on_synthetic_data(reports, lang):
+    """No "field data" claim under a synthetic-data notice, and no synthetic wording on an office's data."""
+    F, _ = reports[("Mamuju", lang)]
+    field = R.section_methods(F, lang)
+    demo = R.section_methods({**F, "context": {**F["context"], "synthetic": True}}, lang)
+    assert R.t("region.methods.intro", lang) in field and R.t("region.methods.intro_synthetic", lang) in demo
+    assert R.t("region.methods.intro", lang) not in demo

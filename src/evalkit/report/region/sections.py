@@ -134,7 +134,9 @@ def section_programmes(F: dict, lang: str) -> str:
         if pt["mode"].notna().any():
             cols.append(("mode", "region.col.mode", lambda v: _mode(v, lang)))
         if (pt["n_listed"].fillna(0) > 0).any() or pt["n_listed"].isna().any():
-            cols += [("n_listed", "region.col.listed", lambda v: _num(v, lang, 0)),
+            invited = (F["reach"] or {}).get("base") == "invited"  # the funnel's invitations, else a list
+            cols += [("n_listed", "region.col.invited" if invited else "region.col.listed",
+                      lambda v: _num(v, lang, 0)),
                      ("attendance_rate", "region.col.attendance_rate", lambda v: _pct(v, lang))]
         if (pt["n_reaction"].fillna(1) > 0).any():
             cols.append(("agree_share", "region.col.agree_overall", lambda v: _pct(v, lang)))

@@ -151,5 +151,6 @@ def section_methods(F: dict, lang: str) -> str:
              t("region.methods.missing", lang, what=t("region.what.performance", lang)),
              t("region.methods.qual", lang, n=c["n_interviews"]) if c["n_interviews"] else
              t("region.methods.missing", lang, what=t("region.what.interviews", lang))]
-    return _p(_h("section.methods", lang), t("region.methods.intro", lang),
+    intro = "region.methods.intro_synthetic" if F["context"].get("synthetic") else "region.methods.intro"
+    return _p(_h("section.methods", lang), t(intro, lang),
               "\n".join(f"- {x}" for x in items))
