@@ -108,7 +108,7 @@ def _everything():
 
 
 def test_ordered_by_priority_then_rule_order():
-    out = recommend(_everything(), "en")
+    out = recommend(_everything(), "en", single_first=False)
     assert len(out) >= 12
     assert out["priority"].is_monotonic_increasing
     order = [r.rule_id for r in RULES]
@@ -117,6 +117,19 @@ def test_ordered_by_priority_then_rule_order():
         assert idx == sorted(idx)
     assert out.set_index("rule_id").loc["ikm_low", "priority"] == 1  # grade D is urgent
     assert recommend({"ikm_mutu": "C"}, "en")["priority"].tolist() == [2]
+
+
+def test_only_one_recommendation_comes_first():
+    """Several priority-1 rules fire on these findings; by default the first of them in the order of RULES
+    stays priority 1, the others become 2 and say so in their evidence; the set of rules is unchanged."""
+    every = recommend(_everything(), "en", single_first=False)
+    one = recommend(_everything(), "en")
+    ones = every.loc[every["priority"] == 1, "rule_id"].tolist()
+    assert len(ones) >= 3
+    assert one.loc[one["priority"] == 1, "rule_id"].tolist() == [ones[0]]
+    demoted = one.set_index("rule_id").loc[ones[1:]]
+    assert (demoted["priority"] == 2).all() and demoted["evidence"].str.contains(f"after {ones[0]}").all()
+    assert sorted(one["rule_id"]) == sorted(every["rule_id"]) and one["priority"].is_monotonic_increasing
 
 
 @pytest.mark.parametrize("findings", [BATANGHARI, _everything()] + [c[0] for c in CASES.values()])

@@ -59,7 +59,9 @@ except the 20 JP target of PP 11/2017 Pasal 203)
 
 Priorities: 1 = act first (participation barriers, transfer to the job, impact), 2 = important
 (JP compliance, reaction, learning, service quality, scaling up), 3 = housekeeping (budget, delivery mix,
-SKM samples). Within a priority, rules keep the order of :data:`RULES`.
+SKM samples). Within a priority, rules keep the order of :data:`RULES`. Only one recommendation is priority
+1: when several priority-1 rules fire, the first in the order of :data:`RULES` stays 1 and the others
+become 2 (``recommend(..., single_first=False)`` keeps them all at 1).
 """
 
 from __future__ import annotations
@@ -362,7 +364,8 @@ def _applies(rule: Rule, f: Findings) -> bool:
     return bool(rule.condition(f))
 
 
-def recommend(findings: Mapping[str, object], lang: str = "id", rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+def recommend(findings: Mapping[str, object], lang: str = "id", rules: tuple[Rule, ...] = RULES,
+              single_first: bool = True) -> pd.DataFrame:
     """Recommendations that follow from a region's findings.
 
     Parameters
@@ -373,6 +376,10 @@ def recommend(findings: Mapping[str, object], lang: str = "id", rules: tuple[Rul
     lang : {"id", "en"}
     rules : tuple of Rule
         Default :data:`RULES`.
+    single_first : bool
+        One action first: when several rules fire at priority 1, only the first of them in the order of
+        ``rules`` keeps priority 1 and the others become priority 2 (their ``evidence`` says so). ``False``
+        keeps every rule's own priority.
 
     Returns
     -------
@@ -398,6 +405,12 @@ def recommend(findings: Mapping[str, object], lang: str = "id", rules: tuple[Rul
         rows.append({"rule_id": rule.rule_id, "priority": int(priority), "text": t(key, lang, **values),
                      "evidence": rule.evidence(findings), "_order": order})
     out = pd.DataFrame(rows, columns=[*COLUMNS, "_order"])
+    first = out.index[out["priority"] == 1]
+    if single_first and len(first) > 1:
+        lead = out.loc[first[0], "rule_id"]
+        for i in first[1:]:
+            out.loc[i, "priority"] = 2
+            out.loc[i, "evidence"] = f"{out.loc[i, 'evidence']}; priority 1 by its rule, after {lead}"
     out = out.sort_values(["priority", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
     out["priority"] = out["priority"].astype("int64")
     return out
