@@ -19,6 +19,9 @@ from evalkit.ingest.clean import clean
 from evalkit.ingest.read import iter_raw, read_raw
 
 clean_mod = importlib.import_module("evalkit.ingest.clean")
+# patched where they are looked up: PART_ROWS by the writer (and the manifest), schema_for by the table step
+clean_write = importlib.import_module("evalkit.ingest.clean.write")
+clean_tables = importlib.import_module("evalkit.ingest.clean.tables")
 read_mod = importlib.import_module("evalkit.ingest.read")
 
 BAD = Path(__file__).parent / "badinput"
@@ -77,7 +80,7 @@ def _clean_both(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     clean(raw, whole, key=KEY, today=TODAY)
     monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
     monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4)
-    monkeypatch.setattr(clean_mod, "PART_ROWS", 5)
+    monkeypatch.setattr(clean_write, "PART_ROWS", 5)
     chunked = tmp_path / "chunked"
     clean(raw, chunked, key=KEY, today=TODAY)
     return whole, chunked
@@ -271,7 +274,7 @@ def test_raw_national_files_are_clean_on_both_paths(tmp_path, monkeypatch):
     whole = clean(raw, tmp_path / "whole", key=KEY, today=TODAY)
     monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
     monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4000)
-    monkeypatch.setattr(clean_mod, "PART_ROWS", 6000)
+    monkeypatch.setattr(clean_write, "PART_ROWS", 6000)
     chunked = clean(raw, tmp_path / "chunked", key=KEY, today=TODAY)
     assert not whole.report.problems and not chunked.report.problems
     for res in (whole, chunked):
@@ -292,13 +295,13 @@ def test_schema_guard_quarantines_the_failing_row(tmp_path, monkeypatch):
     raw.mkdir()
     (raw / "nilai_tes.csv").write_text("NIP,Kode Pelatihan,Pretest,Posttest\n"
                                        f"{NIPS[0]},PEL-1,60,80\n{NIPS[1]},PEL-1,95,99\n{NIPS[2]},PEL-1,50,70\n")
-    real = clean_mod.schema_for
+    real = clean_tables.schema_for
 
     def stricter(table):
         s = real(table)
         return s.update_column("pre_score", checks=[pa.Check.lt(90)]) if table == "tests" else s
 
-    monkeypatch.setattr(clean_mod, "schema_for", stricter)
+    monkeypatch.setattr(clean_tables, "schema_for", stricter)
     res = clean(raw, tmp_path / "out", key=KEY, today=TODAY)
     assert res.manifest["tables"]["tests"]["rows_kept"] == 2
     [p] = [p for p in res.report.problems if p.expected.startswith("schema check failed")]

@@ -1,0 +1,355 @@
+"""The per-table steps of a run (steps 4-6): duplicates, schema validation, pseudonyms, the canonical frame, the
+quarantine, reference checks and the long ``items`` rows of a questionnaire table.
+
+A mixin of :class:`~evalkit.ingest.clean.runner._Runner`, which holds the state these methods use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evalkit.ingest.clean._common import _Chunk
+from evalkit.ingest.clean.coded import (
+    _absent,
+    _any_repeat,
+    _cast_distinct,
+    _duplicated,
+    _Lookup,
+    _merge_coded,
+    _present,
+    _str_key_order,
+)
+from evalkit.ingest.clean.validate import _validate
+from evalkit.ingest.pseudonym import TextScrubber
+from evalkit.ingest.schemas import dtype_for, output_columns, output_key, region_dtype, schema_for, yesno_dtype
+from evalkit.ingest.spec import ITEM_TABLES, ITEMS_TABLE, OPTIONAL_REGION_TABLES, RAW_TABLES, ROLES_FOLLOWUP
+
+
+class _TableMixin:
+    """Steps of :class:`~evalkit.ingest.clean.runner._Runner`: finishing a table once all its files are read."""
+
+    # --- per table -------------------------------------------------------------------------------------
+    def finish_table(self, table: str) -> None:
+        work = self.works[table]
+        if table == "employees":
+            self.scrubber = TextScrubber(sorted(self.names))
+        if not work.chunks:
+            return
+        spec = RAW_TABLES[table]
+        chunks = work.chunks
+        sizes = np.array([ch.n for ch in chunks], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        n_rows = int(offsets[-1])
+        sources = np.array([ch.source for ch in chunks], dtype=object)
+        chunk_of = np.repeat(np.arange(len(chunks), dtype=np.int32), sizes)  # row -> its chunk
+        rownums = np.concatenate([ch.rows for ch in chunks])
+
+        def where(i: int) -> tuple[str, int]:
+            return str(sources[chunk_of[i]]), int(rownums[i])
+
+        reasons: defaultdict[int, list[str]] = defaultdict(list)
+        for off, ch in zip(offsets, chunks, strict=False):
+            for i, r in ch.reasons.items():
+                reasons[int(off) + i].extend(r)
+
+        def flag(i: int, why: str) -> None:  # row i of the table cannot be kept
+            reasons[i].append(why)
+            file, row = where(i)
+            self.problem(file=file, row=row, column=None, value=None, expected=why, table=table)
+
+        def ok_mask() -> np.ndarray:
+            m = np.ones(n_rows, dtype=bool)
+            m[[i for i, r in reasons.items() if r]] = False
+            return m
+
+        ok = ok_mask()
+        content = [f.name for f in spec.fields if f.kind != "name"]
+        # the questions that are no field of the table (a questionnaire's codebook items) count as content too
+        content += list(dict.fromkeys(c for ch in chunks for c, *_ in ch.items if c not in content))
+        key = list(spec.key)
+        # column -> codes over the table's rows and its distinct clean values (the chunks' codes merged)
+        fact = {c: _merge_coded([ch.cols[c] if c in ch.cols else _absent(ch.n) for ch in chunks]) for c in content}
+        # anonymous answers (a questionnaire without NIP, spec ``anonymous``) have no key: each row is one
+        # respondent, identified by its file and row, so they are never taken for duplicates
+        named = fact["nip"][0] >= 0 if spec.anonymous else np.ones(n_rows, dtype=bool)
+        # rows with distinct keys are distinct rows: the two checks below only run when some key repeats
+        repeats = bool((ok & named).any()) and _any_repeat([fact[c][0][ok & named] for c in key])
+        codes = pd.DataFrame({c: fact[c][0] for c in content}) if repeats else None
+        # exact duplicates among rows that are otherwise fine (first kept)
+        if repeats:
+            sub = codes.loc[ok & named]
+            dup = _duplicated(sub, keep="first")
+            first_of: dict[tuple, int] = {}
+            involved = sub[_duplicated(sub, keep=False)] if dup.any() else sub.iloc[:0]
+            for i, row in zip(involved.index, map(tuple, involved.to_numpy()), strict=True):
+                first_of.setdefault(row, i)
+            dup_idx = sub.index[dup]
+            dup_first = [first_of[tuple(r)] for r in sub.loc[dup_idx].to_numpy()]
+            for i, first in zip(dup_idx, dup_first, strict=True):
+                why = "duplicate row (same as {} row {})".format(*where(first))
+                flag(i, why)
+            ok = ok_mask()
+        # same key, different content: all versions quarantined
+        if repeats and (ok & named).any():
+            sub = codes.loc[ok & named, key]
+            conflict = _duplicated(sub, keep=False)
+            if conflict.any():
+                groups = sub[conflict].reset_index().groupby(key, sort=False)["index"].apply(list)
+                for idxs in groups:
+                    shown = "; ".join("{} row {}".format(*where(j)) for j in idxs)
+                    why = f"duplicate key with different content (rows: {shown})"
+                    for i in idxs:
+                        flag(i, why)
+            ok = ok_mask()
+        del codes
+        kept = self.to_output(table, np.flatnonzero(ok), fact)
+        # schema validation of the kept rows (a guard: the normalisers already enforce these rules)
+        import pandera.errors as pe
+
+        try:
+            # (the key codes did not repeat among the rows that were fine before the duplicate checks: the kept
+            # rows, a subset, have distinct key codes)
+            _validate(schema_for(table), kept, self._parts, distinct_key_codes=not repeats)
+        except pe.SchemaErrors as err:
+            fc = err.failure_cases
+            bad = fc["index"].dropna()
+            src_idx = self._src  # kept row -> row of the table
+            for pos, grp in fc.dropna(subset=["index"]).groupby("index"):
+                i = int(src_idx[int(pos)])
+                why = "schema check failed: " + "; ".join(
+                    f"{c} {chk}" for c, chk in zip(grp["column"], grp["check"], strict=True))
+                flag(i, why)
+            if len(bad):
+                ok = ok_mask()
+                kept = self.to_output(table, np.flatnonzero(ok), fact)
+            else:  # a table-wide failure (columns, dtypes): a bug, not a data problem
+                raise
+        kept.attrs = {}
+        # quarantine table: the raw cells of the quarantined rows only
+        bad = ~ok
+        nip = next((f.name for f in spec.fields if f.kind == "nip"), None)
+        parts = []
+        for off, ch in zip(offsets, chunks, strict=False):
+            b = bad[off:off + ch.n]
+            # (as plain text: concatenating the chunks' categorical columns would compare their categories)
+            d = ch.raw.loc[b].astype(object).reset_index(drop=True)
+            k, u = ch.cols[nip] if nip is not None else (np.full(ch.n, -1), np.array([None], dtype=object))
+            d["_nip"] = u[k[b]]
+            d["_file"] = ch.source
+            d["_row"] = ch.rows[b]
+            parts.append(d)
+        disp = pd.concat(parts, ignore_index=True)
+        disp.index = np.flatnonzero(bad)
+        q = self.quarantine_display(table, disp)
+        q.insert(0, "reason", ["; ".join(reasons[i]) for i in np.flatnonzero(bad)])
+        q.insert(0, "row", q.pop("_row").astype("int64"))
+        q.insert(0, "file", q.pop("_file"))
+        q = q.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
+        q = q.astype({c: "str" for c in q.columns if c != "row"})
+        kept_pos = np.flatnonzero(ok)
+        self.check_references(table, kept_pos, fact, sources[chunk_of[kept_pos]])
+        # per-file counts
+        kept_per_file: defaultdict[str, int] = defaultdict(int)
+        for j, k in enumerate(np.bincount(chunk_of[kept_pos], minlength=len(chunks))):
+            kept_per_file[str(sources[j]).split(" [", 1)[0]] += int(k)
+        for s in work.files:
+            s.rows_kept = int(kept_per_file.get(s.file, 0))
+            s.rows_quarantined = s.rows_read - s.rows_kept
+        self.results[table] = (kept, q)
+        if table in ITEM_TABLES:
+            self.item_parts.append(self.items_of(table, kept, self._src, chunks, chunk_of, fact))
+        if work.chunked:
+            self.partitioned.add(table)
+        work.chunks = []  # (the table is done: free its memory)
+
+    def items_of(self, table: str, kept: pd.DataFrame, src: np.ndarray, chunks: list[_Chunk], chunk_of: np.ndarray,
+                 fact: dict[str, tuple[np.ndarray, Any]]) -> pd.DataFrame:
+        """The ``items`` rows of a cleaned questionnaire table: one per kept row (``response_id``: its position
+        in ``kept``) and question of its file, in that order; ``src``: the table row of each kept row. Also
+        counts the answers read, kept and quarantined per file (``self.item_counts``)."""
+        out_chunk = chunk_of[src]  # the chunk of each kept row
+        order = np.argsort(out_chunk, kind="stable")
+        bounds = np.searchsorted(out_chunk[order], np.arange(len(chunks) + 1))
+        resp, pos, desc, score = [], [], [], []
+        descs: list[tuple[str, str, str]] = []
+        counts = {"rows_read": 0, "rows_kept": 0, "rows_quarantined": 0}
+        questions: set[tuple[str, str]] = set()
+        for c, ch in enumerate(chunks):
+            mine = order[bounds[c]:bounds[c + 1]]  # kept rows of this chunk, in output order
+            counts["rows_read"] += ch.n * len(ch.items)
+            counts["rows_kept"] += len(mine) * len(ch.items)
+            for j, (col, scale, item, wording) in enumerate(ch.items):
+                questions.add((scale, item))
+                if not len(mine):
+                    continue
+                k, u = fact[col]
+                as_int = np.array([-1 if v is None else int(v) for v in u] + [-1], dtype=np.int64)
+                resp.append(mine)
+                pos.append(np.full(len(mine), j, dtype=np.int64))
+                desc.append(np.full(len(mine), len(descs), dtype=np.int64))
+                descs.append((scale, item, self.scrubber(wording)))
+                score.append(as_int[k[src[mine]]])
+        counts["rows_quarantined"] = counts["rows_read"] - counts["rows_kept"]
+        self.item_counts[table] = {**counts, "questions": len(questions),
+                                   "scales": len({s for s, _ in questions})}
+        def cat(a: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(a) if a else np.zeros(0, dtype=np.int64)
+
+        resp_a, pos_a, desc_a, score_a = cat(resp), cat(pos), cat(desc), cat(score)
+        by = np.lexsort((pos_a, resp_a))  # by response, then the question's place in its file
+        resp_a, desc_a, score_a = resp_a[by], desc_a[by], score_a[by]
+        d = np.array(descs, dtype=object).reshape(-1, 3)
+
+        def text(a: np.ndarray) -> Any:
+            return pd.array(np.asarray(a, dtype=object), dtype="str")
+
+        roles = pd.CategoricalDtype(list(ROLES_FOLLOWUP), ordered=False)
+        if "rater_role" in kept.columns:
+            role = pd.Categorical(kept["rater_role"].to_numpy(dtype=object)[resp_a], dtype=roles)
+        else:
+            role = pd.Categorical([None] * len(resp_a), dtype=roles)
+        frame = pd.DataFrame({
+            "table": text(np.full(len(resp_a), table, dtype=object)),
+            "response_id": resp_a.astype(np.int64),
+            "programme_id": text(kept["programme_id"].to_numpy(dtype=object)[resp_a]),
+            "person_id": text(kept["person_id"].to_numpy(dtype=object)[resp_a]),
+            "rater_role": role,
+            "scale": text(d[desc_a, 0]), "item": text(d[desc_a, 1]), "wording": text(d[desc_a, 2]),
+            "score": pd.arrays.IntegerArray(np.where(score_a < 0, 0, score_a), score_a < 0),
+        }, columns=[c.name for c in output_columns(ITEMS_TABLE)])
+        return frame
+
+    def check_references(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]],
+                         files: np.ndarray) -> None:
+        """Warn (per file, not per row) about NIPs missing from the employee files and programme codes missing
+        from the programme files. The rows are kept: the roster may simply be incomplete. Without an employee
+        (or programme) list at all, one warning per file says that nothing could be checked. ``pos``: the kept
+        rows; ``fact``: column -> (codes, distinct values); ``files``: the file of each kept row."""
+
+        def values_of(col: str) -> _Lookup:  # the distinct values of the kept rows (not missing ones)
+            k, u = fact[col]
+            return _Lookup(np.asarray(u, dtype=object)[np.flatnonzero(_present(k[pos], len(u) + 1)[:-1])])
+
+        if table == "employees":
+            self.roster = values_of("nip")
+            return
+        if table == "programmes":
+            self.programme_ids = values_of("programme_id")
+            return
+        for col, table_, what, where in (("nip", "employees", "NIPs", "no employee list (pegawai_*)"),
+                                         ("programme_id", "programmes", "programme codes",
+                                          "no programme list (pelatihan_*/diklat_*)")):
+            has = fact[col][0][pos] >= 0 if col in fact else np.zeros(0, dtype=bool)
+            if not has.any():
+                continue
+            if table_ not in self.works:  # no such file at all: the rows are kept, unchecked
+                why = f"{where}: {what} could not be checked against it; rows kept"
+            elif not len(getattr(self, "roster" if col == "nip" else "programme_ids", ())):
+                why = f"the {table_} table has no kept rows: {what} could not be checked against it; rows kept"
+            else:
+                continue
+            for f in sorted({str(x).split(" [", 1)[0] for x in files[has]}):
+                self.problem(file=f, row=None, column=None, value=None, severity="warning", table=table,
+                             expected=why)
+        checks = []
+        if "nip" in fact and len(getattr(self, "roster", ())):
+            checks.append(("nip", self.roster, "NIP", "the employee files (pegawai_*)"))
+        if "programme_id" in fact and len(getattr(self, "programme_ids", ())):
+            checks.append(("programme_id", self.programme_ids, "programme code", "the programme files "
+                                                                                  "(pelatihan_*/diklat_*)"))
+        for col, known, what, where in checks:
+            k, u = fact[col]
+            unknown_u = np.append(known.index_of(u) < 0, True)  # last: code -1 (missing)
+            unknown = unknown_u[k[pos]]
+            if not unknown.any():
+                continue
+            for f, n in pd.Series(files[unknown]).value_counts().sort_index().items():
+                self.problem(file=f, row=None, column=None, value=None, severity="warning", table=table,
+                             expected=f"{n} row(s) with a {what} that is not in {where}; kept")
+
+    def quarantine_display(self, table: str, d: pd.DataFrame) -> pd.DataFrame:
+        """Raw cells of quarantined rows: NIP -> pseudonym (or the mask), names dropped, free text scrubbed."""
+        spec = RAW_TABLES[table]
+        out: dict[str, Any] = {"_file": d["_file"].to_numpy(dtype=object), "_row": d["_row"].to_numpy()}
+        n = len(d)
+        for f in spec.fields:
+            if f.kind == "name":
+                continue
+            if f.kind == "nip":
+                out["person_id"] = self.mask_many(d["_nip"])
+                continue
+            col = d[f.name].to_numpy(dtype=object) if f.name in d.columns else np.array([""] * n, dtype=object)
+            if f.kind == "text":
+                col = np.array([self.scrubber(str(c)) for c in col], dtype=object)
+            out[f.name] = np.array(["" if c is None else str(c) for c in col], dtype=object)
+        return pd.DataFrame(out, index=d.index)
+
+    def to_output(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]]) -> pd.DataFrame:
+        """The canonical frame of the kept rows ``pos`` (positions in the table), sorted by key. ``fact``
+        (column -> codes over the table's rows and the distinct values) lets each distinct value be converted
+        once. A big table's key order is found from the codes first, so each column is built in order."""
+        spec = RAW_TABLES[table]
+        cols = output_columns(table)
+        nip_field = next((f.name for f in spec.fields if f.kind == "nip"), None)
+        masked = None
+        if nip_field is not None:
+            u = np.asarray(fact[nip_field][1], dtype=object)
+            masked = self.mask_many(u, distinct=True)
+        keys = output_key(table)
+        order = None
+        if len(pos) > 100_000:  # text keys: ranks of the distinct values, one stable sort of the codes
+            key_codes = []
+            for name in keys:
+                k, u = fact[nip_field if name == "person_id" else name]
+                is_str = name == "person_id" or dtype_for(next(c for c in cols if c.name == name)) == "str"
+                key_codes.append((k[pos], masked if name == "person_id" else u) if is_str else None)
+            order = _str_key_order(key_codes)
+            if order is not None:
+                pos = pos[order]
+
+        def coded(name: str) -> tuple[np.ndarray, np.ndarray]:
+            k, u = fact[name]
+            return k[pos], np.asarray(u, dtype=object)
+
+        # each output column as (codes of the kept rows, its distinct values in the column's dtype: the frame's
+        # column is values[codes], so each distinct value is converted once)
+        parts: dict[str, tuple[np.ndarray, Any]] = {}
+        for c in cols:
+            if c.kind == "pseudonym":
+                k, _ = coded(nip_field)
+                parts["person_id"] = k, _cast_distinct(k, masked, "str")
+                continue
+            if c.name in ("sex", "birth_year", "appointment_year"):
+                if c.name == "sex":
+                    # kept NIPs are valid 18-digit strings (parse_nip): the parts are read from the digits
+                    k, u = coded("nip")
+                    d = np.asarray(u.astype("S18")).view(np.uint8).reshape(-1, 18).astype(np.int64) - 48
+                    parts["sex"] = k, _cast_distinct(k, np.where(d[:, 14] == 1, "L", "P").astype(object),
+                                                     dtype_for(c))
+                    parts["birth_year"] = k, d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+                    parts["appointment_year"] = k, d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11]
+                continue
+            k, u = coded(c.name)
+            if c.kind == "region":
+                dtype = region_dtype(u)
+            elif c.kind == "yesno":  # bool, or boolean when an optional column has a missing value
+                dtype = yesno_dtype(c, bool(len(k)) and bool((k < 0).any()))
+            else:
+                dtype = dtype_for(c)
+            parts[c.name] = k, _cast_distinct(k, u, dtype)
+        if order is None and len(pos):  # a small table (or keys that are not all text): pandas sorts the keys
+            by = pd.DataFrame({name: parts[name][1][parts[name][0]] for name in keys})
+            order = by.sort_values(keys, kind="stable").index.to_numpy()
+            pos = pos[order]
+            parts = {name: (k[order], v) for name, (k, v) in parts.items()}
+        if table in OPTIONAL_REGION_TABLES and "region" in parts and not (parts["region"][0] >= 0).any():
+            del parts["region"]  # no file gave the region: the programme list (or staff list) places the rows
+            cols = [c for c in cols if c.name != "region"]
+        frame = pd.DataFrame({name: v[k] for name, (k, v) in parts.items()}, columns=[c.name for c in cols])
+        self._src = pos  # kept row -> row of the table
+        self._parts = parts  # column -> (codes of the rows of the frame, distinct values); for validate()
+        return frame
