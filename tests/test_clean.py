@@ -213,6 +213,26 @@ def test_atomic_write_leaves_no_temp_file(cleaned):
     assert leftovers == []
 
 
+def test_atomic_write_permissions_and_a_failed_write(tmp_path, monkeypatch):
+    """One atomic write for every layer (evalkit._util): the file gets 0666 less the umask (not mkstemp's 0600),
+    text is UTF-8, and a write that fails before the rename leaves the old file and no temporary file."""
+    import os
+
+    from evalkit import _util
+
+    target = _util.atomic_write(tmp_path / "sub" / "a.csv", "wilayah;nilai\nSleman;1\n")
+    assert target.read_text(encoding="utf-8") == "wilayah;nilai\nSleman;1\n"
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_util.UMASK
+
+    def fail(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(OSError, match="disk full"):
+        _util.atomic_write(target, b"new")
+    assert target.read_text(encoding="utf-8").startswith("wilayah") and sorted(os.listdir(target.parent)) == ["a.csv"]
+
+
 def test_determinism_byte_identical(cleaned_dir, tmp_path):
     a, _, corpus, _ = cleaned_dir
     b = clean(corpus, tmp_path / "b", key=KEY, today=TODAY)
