@@ -1,5 +1,8 @@
 """Sensitivity of event-study conclusions to violations of parallel trends (HonestDiD).
 
+(One module on purpose, about 780 lines: the two restriction classes share the optimisation and the
+conditional-inference machinery below; split, one algorithm would be read across files.)
+
 Implements the robust confidence intervals of Rambachan & Roth (2023) for a scalar target
 ``theta = l_vec' tau_post`` under two restrictions on the post-treatment bias ``delta``:
 

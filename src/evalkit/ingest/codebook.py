@@ -1,5 +1,8 @@
 """The codebook: ``codebook.csv`` beside the raw files says what each file, sheet and header is.
 
+(One module on purpose, about 640 lines: the codebook's format, its pre-filling and its application
+are one contract an evaluator edits; they change together.)
+
 An evaluator fills it in Excel (``evalkit codebook DIR`` writes a first version, pre-filled where evalkit
 recognises a header). Its rows win over file-name prefixes and header aliases. Columns (a stable format):
 

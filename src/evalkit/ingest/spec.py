@@ -1,5 +1,8 @@
 """The contract between field files and canonical tables.
 
+(One module on purpose, about 640 lines: mostly declarations, the one description of every raw table
+that the generator, the instruments and the cleaner all read.)
+
 One declarative description is used by the synthetic generator (which writes these headers and value
 formats) and by the cleaner (which maps any listed header alias back to the canonical column and parses
 the value by its ``kind``). To accept a new header spelling from a field office, add it to ``aliases``.

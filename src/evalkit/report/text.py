@@ -1,5 +1,8 @@
 """Bilingual (Indonesian / English) report text: strings from one file, number formats, effect sentences.
 
+(One module on purpose, about 640 lines, 260 of them docstrings with examples: the strings lookup and the
+number formats every sentence uses.)
+
 Every piece of report wording lives in ``evalkit/data/strings.json`` as ``key -> {"id": ..., "en": ...}``;
 :func:`t` looks a key up and fills its named placeholders. Keys are grouped by a dotted prefix:
 

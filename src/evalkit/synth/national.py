@@ -1,5 +1,8 @@
 """National-scale synthetic ASN data: every civil servant in Indonesia, written as canonical Parquet.
 
+(One module on purpose, about 700 lines: the generator streams every table in one pass over chunks
+of employees, and the tables' shared draws must stay in one place to stay reproducible.)
+
 ``evalkit synth --scale national`` calls :func:`generate_national`. Unlike the five-region demo (messy field
 files that go through ``evalkit clean``), this writes the *canonical* tables (the shape of ``data/processed``:
 same table names, column names and Arrow types) directly, because the point is the analysis scale, not the
