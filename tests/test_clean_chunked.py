@@ -23,6 +23,9 @@ clean_mod = importlib.import_module("evalkit.ingest.clean")
 clean_write = importlib.import_module("evalkit.ingest.clean.write")
 clean_tables = importlib.import_module("evalkit.ingest.clean.tables")
 read_mod = importlib.import_module("evalkit.ingest.read")
+# and LARGE_FILE_BYTES, CHUNK_ROWS, _HEAD_CHARS, _body by the large-file reader in its own module (the package
+# evalkit.ingest.read holds copies of the first two only: setting them there would not reach the reader)
+read_large = importlib.import_module("evalkit.ingest.read.large")
 
 BAD = Path(__file__).parent / "badinput"
 TODAY = dt.date(2026, 1, 1)
@@ -78,8 +81,8 @@ def _clean_both(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     raw = _corpus(tmp_path / "raw")
     whole = tmp_path / "whole"
     clean(raw, whole, key=KEY, today=TODAY)
-    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
-    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(read_large, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_large, "CHUNK_ROWS", 4)
     monkeypatch.setattr(clean_write, "PART_ROWS", 5)
     chunked = tmp_path / "chunked"
     clean(raw, chunked, key=KEY, today=TODAY)
@@ -130,7 +133,7 @@ def test_rerun_switches_between_single_file_and_parts(tmp_path, monkeypatch):
     raw = _corpus(tmp_path / "raw")
     out = tmp_path / "out"
     with monkeypatch.context() as m:
-        m.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+        m.setattr(read_large, "LARGE_FILE_BYTES", 0)
         clean(raw, out, key=KEY, today=TODAY)
     assert (out / "performance").is_dir() and not (out / "performance.parquet").exists()
     clean(raw, out, key=KEY, today=TODAY)
@@ -143,7 +146,7 @@ def test_iter_raw_chunks_put_together_equal_read_raw(tmp_path, monkeypatch, file
     raw = _corpus(tmp_path / "raw")
     path = raw / file
     [whole] = read_raw(path)
-    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_large, "LARGE_FILE_BYTES", 0)
     chunks = list(iter_raw(path, chunk_rows=2, fast=fast))
     assert len(chunks) >= 2 and [c.chunk for c in chunks] == list(range(len(chunks)))
     data = pd.concat([c.data.astype(object) for c in chunks], ignore_index=True)
@@ -159,19 +162,19 @@ def test_iter_raw_chunks_put_together_equal_read_raw(tmp_path, monkeypatch, file
 
 def test_file_malformed_after_some_chunks_is_unusable_as_a_whole(tmp_path, monkeypatch):
     raw = _corpus(tmp_path / "raw")
-    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
-    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4)
-    real = read_mod._body
+    monkeypatch.setattr(read_large, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_large, "CHUNK_ROWS", 4)
+    real = read_large._body
     calls = {"n": 0}
 
     def failing(body, first_rownum, hd):
         if "period" in hd.fields:
             calls["n"] += 1
         if calls["n"] == 3:
-            raise read_mod.csv.Error("field larger than field limit")
+            raise read_large.csv.Error("field larger than field limit")
         return real(body, first_rownum, hd)
 
-    monkeypatch.setattr(read_mod, "_body", failing)
+    monkeypatch.setattr(read_large, "_body", failing)
     res = clean(raw, tmp_path / "out", key=KEY, today=TODAY)
     f = next(f for f in res.manifest["tables"]["performance"]["files"] if f["file"] == "kinerja_mamuju.csv")
     assert (f["status"], f["rows_read"], f["rows_kept"], f["rows_quarantined"]) == ("unusable", 0, 0, 0)
@@ -218,7 +221,7 @@ def test_fast_pseudonyms_and_nip_parts_equal_the_reference():
 
 def test_fast_reader_hands_over_to_the_exact_one(tmp_path, monkeypatch):
     raw = _corpus(tmp_path / "raw")
-    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_large, "LARGE_FILE_BYTES", 0)
     with pytest.raises(read_mod.ReadAgain):  # a row with more cells than the header
         list(iter_raw(raw / "kinerja_mamuju.csv", chunk_rows=2))
 
@@ -232,9 +235,9 @@ def test_late_non_utf8_byte_gives_the_whole_file_encoding(tmp_path, monkeypatch)
     (raw / "pegawai_x.csv").write_bytes(
         ("NIP;Nama;Wilayah;Unit Kerja;Jenis Jabatan;Golongan;Pendidikan\n" + "\n".join(rows) + "\n").encode("cp1252"))
     whole = clean(raw, tmp_path / "whole", key=KEY, today=TODAY)
-    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
-    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(read_mod, "_HEAD_CHARS", 80)  # the odd byte lies after the part read to find the header
+    monkeypatch.setattr(read_large, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_large, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(read_large, "_HEAD_CHARS", 80)  # the odd byte lies after the part read to find the header
     with pytest.raises(read_mod.ReadAgain):  # Arrow meets the non-UTF-8 byte: the exact reader takes over
         list(iter_raw(raw / "pegawai_x.csv"))
     chunked = clean(raw, tmp_path / "chunked", key=KEY, today=TODAY)
@@ -272,8 +275,8 @@ def test_raw_national_files_are_clean_on_both_paths(tmp_path, monkeypatch):
     assert info["rows"] == {"employees": 3000, "performance": 15000}
     assert (raw / "kinerja_nasional.csv").read_text().splitlines()[0].startswith("NIP;Triwulan;Hasil Kerja;")
     whole = clean(raw, tmp_path / "whole", key=KEY, today=TODAY)
-    monkeypatch.setattr(read_mod, "LARGE_FILE_BYTES", 0)
-    monkeypatch.setattr(read_mod, "CHUNK_ROWS", 4000)
+    monkeypatch.setattr(read_large, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(read_large, "CHUNK_ROWS", 4000)
     monkeypatch.setattr(clean_write, "PART_ROWS", 6000)
     chunked = clean(raw, tmp_path / "chunked", key=KEY, today=TODAY)
     assert not whole.report.problems and not chunked.report.problems

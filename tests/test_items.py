@@ -309,7 +309,7 @@ def test_followup_questions_of_their_own_keep_the_rater_and_a_default_item_can_c
 def test_a_large_file_read_in_chunks_gives_the_same_items(tmp_path, monkeypatch, quoted):
     import importlib
 
-    read_mod = importlib.import_module("evalkit.ingest.read")
+    read_mod = importlib.import_module("evalkit.ingest.read.large")  # (where the chunked reader looks them up)
     raw = _followup(tmp_path / "raw", quoted=quoted)
     whole = clean(raw, tmp_path / "whole", key="test-key-not-secret")
     with monkeypatch.context() as m:
