@@ -44,6 +44,8 @@ def _fail(message: str, code: int = 1) -> None:
 def _pipeline():
     """The notebook runner, which needs the ``pipeline`` extra (Jupyter); a clear message when it is missing."""
     try:
+        import nbformat  # noqa: F401 (the runner imports Jupyter's packages only where it uses them)
+
         from evalkit import pipeline
     except ImportError as exc:
         _fail(f"running notebooks needs Jupyter ({exc.name} is not installed): pip install \"evalkit[pipeline]\"")

@@ -28,12 +28,13 @@ Each notebook ``notebooks/NN_name.ipynb`` is one step. A step may say what it ne
 **Incremental runs.** Each step has a fingerprint: the SHA-256 of its notebook's cells (sources and metadata,
 not outputs), its parameters, the evalkit package's source files, the fingerprints of the steps it requires and
 the contents of the data it may read (``data/raw`` and ``data/truth``, and every file in ``data/processed``
-unless its ``tables`` is ``[]``: a table read but not declared still counts). ``reports/run_record.json`` keeps
-the fingerprint of every step that last succeeded; a step whose
-fingerprint is unchanged and whose rendering is still there is reused without starting a kernel, and the index
-says so. ``force=True`` (``evalkit run --force``) runs everything. The evalkit code is fingerprinted as a whole
-(any change to the package re-runs every step): tracking which modules a notebook imports would be finer but
-could miss a module reached indirectly.
+unless its ``tables`` is ``[]``: a table read but not declared still counts; not ``data/processed/cache/``,
+which only holds results derived from those files, see :mod:`evalkit.report.region.cache`).
+``reports/run_record.json`` keeps the fingerprint of every step that last succeeded; a step whose fingerprint is
+unchanged and whose rendering is still there is reused without starting a kernel, and the index says so.
+``force=True`` (``evalkit run --force``) runs everything and recomputes what is cached. The evalkit code is
+fingerprinted as a whole (any change to the package re-runs every step): tracking which modules a notebook imports
+would be finer but could miss a module reached indirectly.
 
 Executed notebooks carry no timestamps (nbclient, not papermill's timing metadata), so the same inputs give the
 same files. A failing step is reported with its notebook, failing cell and error, and :func:`run` raises
@@ -48,17 +49,21 @@ import itertools
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pandas as pd
 
 from evalkit._util import atomic_write, slugify
 from evalkit.config import paths
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["Step", "PipelineError", "discover", "run", "execute_notebook", "render_html", "page_title",
            "write_index"]
@@ -105,6 +110,8 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
 
 def discover(notebooks_dir: Path | None = None, only: list[str] | None = None) -> list[Step]:
     """Find the numbered notebooks and expand parameterised ones into steps."""
+    import nbformat
+
     nb_dir = Path(notebooks_dir) if notebooks_dir else paths()["notebooks"]
     files = sorted(p for p in nb_dir.glob("*.ipynb") if _NB_RE.match(p.name))
     stems = [p.stem for p in files]
@@ -205,6 +212,8 @@ def _matrix_steps(path: Path, meta: dict, title: str, requires: list[str]) -> li
 
 
 def _inject_parameters(nb: nbformat.NotebookNode, params: dict) -> None:
+    import nbformat
+
     if not params:
         return
     idx = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
@@ -228,6 +237,7 @@ def execute_notebook(path: Path, params: dict | None = None, cwd: Path | None = 
 
     Raises :class:`PipelineError` naming the failing cell (its number and first line) and the error.
     """
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -278,6 +288,7 @@ def page_title(nb: nbformat.NotebookNode) -> str | None:
 def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = False, lang: str | None = None) -> Path:
     """Render an executed notebook to a single self-contained HTML file (figures embedded), with the page title
     of :func:`page_title` (not "Notebook") and, when given, the page's language (``<html lang="id">``)."""
+    import nbformat
     from nbconvert import HTMLExporter
 
     if hide_input:  # a report for readers: also drop the developers' PURPOSE/REQUIRES/CREATES cell(s)
@@ -296,6 +307,10 @@ def render_html(nb: nbformat.NotebookNode, target: Path, hide_input: bool = Fals
 
 
 RUN_RECORD = "run_record.json"
+#: Folder of ``data/processed`` holding what is derived from the cleaned tables to save time (the region
+#: findings shared by a report's two languages, :mod:`evalkit.report.region.cache`). It is not data: left out of
+#: the data fingerprint, so writing it does not make the steps that read the tables look changed.
+PROCESSED_CACHE = "cache"
 
 
 class _Hasher:
@@ -316,14 +331,15 @@ class _Hasher:
             digest = self._memo[key] = h.hexdigest()
         return digest
 
-    def tree(self, root: Path, suffixes: tuple[str, ...] | None = None) -> str:
-        """One hash of every file under ``root`` (names and contents; hidden files and caches left out)."""
+    def tree(self, root: Path, suffixes: tuple[str, ...] | None = None, exclude: tuple[str, ...] = ()) -> str:
+        """One hash of every file under ``root`` (names and contents; hidden files and caches left out, and the
+        top-level folders named in ``exclude``)."""
         h = hashlib.sha256()
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root)
                 if (not path.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
-                        or (suffixes is not None and path.suffix not in suffixes)):
+                        or rel.parts[0] in exclude or (suffixes is not None and path.suffix not in suffixes)):
                     continue
                 h.update(rel.as_posix().encode() + b"\0" + self.file(path).encode() + b"\0")
         return h.hexdigest()
@@ -332,6 +348,8 @@ class _Hasher:
 def _notebook_fingerprint(path: Path) -> str:
     """The notebook as a program: cell types, sources and metadata, and its evalkit metadata (not outputs, which
     ``--update-notebooks`` rewrites)."""
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     cells = [[c.cell_type, c.source, {k: v for k, v in c.get("metadata", {}).items() if k != "execution"}]
              for c in nb.cells]
@@ -343,6 +361,11 @@ def _code_fingerprint(hasher: _Hasher) -> str:
     import evalkit
 
     return hasher.tree(Path(evalkit.__file__).parent, suffixes=(".py", ".csv", ".json", ".css", ".tpl", ".gz"))
+
+
+def _data_fingerprint(hasher: _Hasher, processed: Path) -> str:
+    """The cleaned data: every file under ``processed`` but the :data:`PROCESSED_CACHE` folder."""
+    return hasher.tree(processed, exclude=(PROCESSED_CACHE,))
 
 
 def _missing_tables(step: Step, processed: Path) -> list[str]:
@@ -361,6 +384,8 @@ def _load_record(reports: Path) -> dict:
 
 def _run_step(step: Step, reports_dir: str, update_notebooks: bool) -> tuple[str, float]:
     """Worker: execute, save the executed copy, render HTML. Returns (name, seconds)."""
+    import nbformat
+
     t0 = time.perf_counter()
     # Kernels inherit this process's environment: an inherited MPLBACKEND=Agg (the Makefile's, for tests) would
     # keep figures out of the executed notebooks and their HTML. Kernels draw inline.
@@ -381,7 +406,8 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     """Execute every step in dependency order, ``workers`` at a time, and write ``reports/index.html``.
 
     Steps whose fingerprint matches ``reports/run_record.json`` are reused without a kernel (see the module
-    docstring); ``force=True`` runs them all. Steps whose declared tables are absent are not run.
+    docstring); ``force=True`` runs them all and first empties ``data/processed/cache/`` (so the region findings
+    are computed again, once per region). Steps whose declared tables are absent are not run.
 
     Returns step name -> seconds for the steps executed. Raises :class:`PipelineError` listing every failed step.
     """
@@ -389,6 +415,8 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     reports = Path(reports_dir) if reports_dir else paths()["reports"]
     reports.mkdir(parents=True, exist_ok=True)
     where = paths()
+    if force:  # everything recomputed: also what steps keep between runs (the region findings, recomputed once)
+        shutil.rmtree(where["processed"] / PROCESSED_CACHE, ignore_errors=True)
     hasher = _Hasher()
     record = _load_record(reports)
     base = {"code": _code_fingerprint(hasher), "raw": hasher.tree(where["raw"]),
@@ -401,7 +429,7 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
         upstream = sorted(fingerprints.get(o.name, "") for o in steps if o.stem in s.requires)
         blob = json.dumps({**base, "notebook": _notebook_fingerprint(s.notebook), "parameters": s.parameters,
                            "requires": upstream,
-                           "processed": "" if s.tables == [] else hasher.tree(where["processed"])},
+                           "processed": "" if s.tables == [] else _data_fingerprint(hasher, where["processed"])},
                           sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
     pending = list(steps)

@@ -1,10 +1,11 @@
 """One region's evaluation report: every number, sentence, table and figure of ``08_region_report``.
 
 :func:`region_findings` computes everything the report shows for one region from the canonical tables (one
-pass, a few seconds); the section builders (:func:`section_reach`, :func:`section_impact`, ...) turn those
-findings into Markdown in Indonesian or English, with every word taken from ``evalkit/data/strings.json``;
-:func:`figure` draws and saves the region's figures. The notebook only calls these and displays the results,
-so the same report can be produced from a script::
+pass, a few seconds; with ``cache=True`` once per region, shared by the report's two languages while the data,
+context and code are the same: :mod:`evalkit.report.region.cache`); the section builders
+(:func:`section_reach`, :func:`section_impact`, ...) turn those findings into Markdown in Indonesian or English,
+with every word taken from ``evalkit/data/strings.json``; :func:`figure` draws and saves the region's figures.
+The notebook only calls these and displays the results, so the same report can be produced from a script::
 
     from evalkit.report import region as R
     F = R.region_findings("Mamuju")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from evalkit.report.region._base import _SMALL, FIGURES, REACTION_ITEMS
@@ -193,12 +195,16 @@ def _fig_modes(F, lang):
     return fig
 
 
-def figure(F: dict, kind: str, lang: str, save: bool = True):
+def figure(F: dict, kind: str, lang: str, save: bool = True, formats: Iterable[str] | None = None):
     """Draw one of the region's :data:`FIGURES` and save it with :func:`save_figure` as ``figure_name``.
+
+    ``formats``: the files written (default :data:`evalkit.report.figures.FORMATS`, PDF, SVG and PNG);
+    ``08_region_report`` writes PNG only, the format of the figures its HTML report shows. Files of the same
+    name in the other formats are removed: left from an earlier run, they could show other data.
 
     Returns the figure, or None when the region has no data for it (e.g. no service units, a single mode).
     """
-    from evalkit.report.figures import save_figure
+    from evalkit.report.figures import FORMATS, save_figure
 
     if kind not in FIGURES:
         raise ValueError(f"unknown figure {kind!r}; expected one of {FIGURES}")
@@ -220,5 +226,8 @@ def figure(F: dict, kind: str, lang: str, save: bool = True):
                "services": _fig_services, "ikm": _fig_ikm, "event_study": _fig_event_study,
                "barriers": _fig_barriers, "modes": _fig_modes}[kind](F, lang)
     if save:
-        save_figure(fig, figure_name(F, lang, kind))
+        formats = FORMATS if formats is None else tuple(formats)
+        written = list(save_figure(fig, figure_name(F, lang, kind), formats=formats).values())
+        for fmt in [f for f in FORMATS if f not in formats and written]:
+            written[0].with_suffix(f".{fmt}").unlink(missing_ok=True)
     return fig

@@ -10,6 +10,7 @@ import pandas as pd
 
 from evalkit import config
 from evalkit.report.context import TARGET_INDICATORS, load_context, region_context
+from evalkit.report.region import cache as _cache  # imported with the report: it notes the code it runs with
 from evalkit.report.region._base import _SMALL, REQUIRED_TABLES, SPOTLIGHTS, _f, region_slug
 from evalkit.report.region.effects import _challenges, _impact
 from evalkit.report.region.levels import (
@@ -75,7 +76,7 @@ def _place(region: str) -> tuple[str, str | None, str]:
 
 
 def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = None,
-                    context: Mapping | None = None) -> dict:
+                    context: Mapping | None = None, cache: bool = False) -> dict:
     """Every number of one region's report, plus the flat ``findings`` dict that feeds the recommendation rules.
 
     Parameters
@@ -90,6 +91,10 @@ def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = Non
     context : mapping, optional
         A loaded context file (:func:`evalkit.report.context.load_context`). Default: the context file of
         the raw folder when ``tables`` is also defaulted, else none.
+    cache : bool
+        Keep the findings in ``data/processed/cache/`` and reuse them when called again with the same cleaned
+        data, context and evalkit code (:mod:`evalkit.report.region.cache`): the report's second language
+        then does not compute them again. Only with ``tables`` defaulted (read from ``data/processed``).
 
     Returns
     -------
@@ -103,6 +108,10 @@ def region_findings(region: str, tables: Mapping[str, pd.DataFrame] | None = Non
     """
     if context is None and tables is None:
         context = load_context()
+    if cache:
+        if tables is not None:
+            raise ValueError("cache=True needs the tables read from data/processed (tables=None)")
+        return _cache.cached_findings(region, context, lambda: region_findings(region, None, context))
     tables = load_tables() if tables is None else tables
     s = region_subset(tables, region)
     ctx = region_context(context, region)
