@@ -1,5 +1,8 @@
 """Write the synthetic demo: messy field files per region in ``out_dir`` and the ground truth apart.
 
+(One module on purpose, about 630 lines: the one pass that turns the simulated world into the demo's
+field files; its order of writes and draws is what keeps the demo reproducible.)
+
 See :func:`generate`.
 """
 

@@ -1,5 +1,8 @@
 """The simulated world behind the demo: people, training waves, selection, L1-L4 outcomes, services, SKM.
 
+(One module on purpose, about 620 lines: the demo's simulated world, whose draws must stay in one
+order in one place for the seeded demo to stay byte for byte the same.)
+
 ``simulate(rng, n_employees)`` returns canonical (clean, numeric) tables plus the parameters that generated
 them. ``generate`` then writes them out in each region's messy field format. Nothing here touches files.
 
