@@ -117,8 +117,8 @@ class _ReadMixin:
                          table=table)
         for col in raw.unknown_columns:
             self.problem(file=raw.source, row=None, column=col, value=None, severity="warning", table=table,
-                         expected="unknown column, not used (add its name to the aliases in ingest/spec.py if "
-                                  "it should be, or map it in codebook.csv: `evalkit codebook`)")
+                         expected="unknown column, not used (if it should be, map it to a field in codebook.csv: "
+                                  "`evalkit codebook` writes one to fill in)")
         reasons: defaultdict[int, list[str]] = defaultdict(list)
         rows = np.asarray(raw.rows, dtype=np.int64)
         self.codebook_columns(table, raw)
