@@ -1,6 +1,6 @@
 """Sensitivity of event-study conclusions to violations of parallel trends (HonestDiD).
 
-(One module on purpose, about 780 lines: the two restriction classes share the optimisation and the
+(One module on purpose, about 810 lines: the two restriction classes share the optimisation and the
 conditional-inference machinery below; split, one algorithm would be read across files.)
 
 Implements the robust confidence intervals of Rambachan & Roth (2023) for a scalar target
@@ -266,10 +266,29 @@ def _cone_rays(X):
 
     The feasible set of the dual of the ARP linear program, {g >= 0, g' sd = 1, X' g = 0}, is
     this cone cut by ``g' sd = 1``, so its vertices are ``ray / (ray' sd)``. The rays do not
-    depend on ``sd``; for Delta^RM they are shared by every (s, sign, Mbar).
+    depend on ``sd``; for Delta^RM they are shared by every (s, sign, Mbar), so they are computed
+    once per ``X`` and kept (a robust interval for four Mbar values plus the breakdown search asks
+    for the same rays some fifteen times).
     An extreme ray has a support B of at most k + 1 rows (k = columns of X) on which
     X_B' g_B = 0 has a one-dimensional solution of one sign.
     """
+    X = np.ascontiguousarray(X, dtype=float)
+    key = (X.shape, X.tobytes())
+    rays = _RAYS_CACHE.get(key)
+    if rays is None:
+        rays = _cone_rays_uncached(X)
+        rays.flags.writeable = False
+        if len(_RAYS_CACHE) >= 32:
+            _RAYS_CACHE.pop(next(iter(_RAYS_CACHE)))
+        _RAYS_CACHE[key] = rays
+    return rays
+
+
+_RAYS_CACHE: dict = {}
+_SVD_BATCH = 8192  # candidate supports decomposed per batched SVD call (bounds memory)
+
+
+def _cone_rays_uncached(X):
     m = X.shape[0]
     k = X.shape[1] if X.ndim == 2 else 0
     if k == 0:
@@ -279,19 +298,22 @@ def _cone_rays(X):
         raise ValueError(f"too many post-treatment periods for the relative-magnitudes test "
                          f"({nb} candidate vertices); restrict the event window")
     out = []
-    for B in itertools.combinations(range(m), k + 1):
-        XB = X[list(B)].T  # k x (k+1)
-        _, sv, vt = np.linalg.svd(XB)
-        if sv.size < k or sv[-1] < 1e-10 * max(1.0, sv[0]):
-            continue  # null space of dimension > 1: not a basis
-        g = vt[-1]
-        if np.all(g <= 1e-12):
-            g = -g
-        if np.any(g < -1e-12):
-            continue
-        r = np.zeros(m)
-        r[list(B)] = np.clip(g, 0, None)
-        out.append(r / r.sum())
+    combos = itertools.combinations(range(m), k + 1)
+    while True:
+        supports = np.array(list(itertools.islice(combos, _SVD_BATCH)), dtype=np.intp).reshape(-1, k + 1)
+        if supports.shape[0] == 0:
+            break
+        XB = X[supports].transpose(0, 2, 1)  # batch x k x (k+1)
+        _, sv, vt = np.linalg.svd(XB)  # one LAPACK call per support, batched in one gufunc call
+        basis = (sv.shape[1] >= k) & (sv[:, -1] >= 1e-10 * np.maximum(1.0, sv[:, 0]))
+        g = vt[:, -1, :]
+        flip = np.all(g <= 1e-12, axis=1)
+        g = np.where(flip[:, None], -g, g)
+        keep = basis & ~np.any(g < -1e-12, axis=1)  # null space of dimension 1 and of one sign
+        for B, gb in zip(supports[keep], g[keep]):
+            r = np.zeros(m)
+            r[B] = np.clip(gb, 0, None)
+            out.append(r / r.sum())
     if not out:
         return np.zeros((0, m))
     return np.unique(np.round(np.array(out), 12), axis=0)
