@@ -104,6 +104,34 @@ def test_kernel_that_cannot_start_is_a_named_pipeline_error(tmp_path):
         pipeline.execute_notebook(tmp_path / "01_a.ipynb", kernel_name="no-such-kernel")
 
 
+def test_kernel_whose_port_was_taken_at_start_is_started_again(tmp_path, monkeypatch):
+    """Parallel steps start kernels at the same moment; a kernel that dies because a port it picked was taken
+    meanwhile (ZMQError "Address already in use", seen when two runs shared the machine) is started again with
+    fresh ports, and after KERNEL_START_ATTEMPTS such starts the error says what happened."""
+    from nbclient import NotebookClient
+
+    _nb(tmp_path / "01_a.ipynb", [("x = 40 + 2\nx", [])])
+    real, calls = NotebookClient.execute, []
+
+    def flaky(self, **kw):
+        calls.append(1)
+        if len(calls) < 3:
+            kw["stderr"].write("zmq.error.ZMQError: Address already in use (addr='tcp://127.0.0.1:5')\n")
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(self, **kw)
+
+    monkeypatch.setattr(NotebookClient, "execute", flaky)
+    nb = pipeline.execute_notebook(tmp_path / "01_a.ipynb")
+    assert len(calls) == 3
+    assert nb.cells[1].outputs[0]["data"]["text/plain"] == "42"
+
+    calls.clear()
+    monkeypatch.setattr(pipeline, "KERNEL_START_ATTEMPTS", 2)
+    with pytest.raises(pipeline.PipelineError, match=r"01_a.ipynb: the kernel could not start: the ports"):
+        pipeline.execute_notebook(tmp_path / "01_a.ipynb")
+    assert len(calls) == 2
+
+
 def test_failed_step_is_marked_in_the_index_and_not_linked_to_stale_html(tmp_path):
     """A notebook that fails must appear as failed in index.html, and a rendering left by an earlier
     successful run must not be linked as if it were this run's result (earlier the index matched failures

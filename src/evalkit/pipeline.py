@@ -238,12 +238,38 @@ def execute_notebook(path: Path, params: dict | None = None, cwd: Path | None = 
     Raises :class:`PipelineError` naming the failing cell (its number and first line) and the error.
     """
     import nbformat
+
+    for attempt in range(KERNEL_START_ATTEMPTS):
+        nb = nbformat.read(path, as_version=4)
+        _inject_parameters(nb, params or {})
+        _normalise_ids(nb)
+        try:
+            _execute(nb, path, cwd, timeout, kernel_name)
+            break
+        except _PortTaken:
+            if attempt + 1 == KERNEL_START_ATTEMPTS:
+                raise PipelineError(f"{path.name}: the kernel could not start: the ports it picked were taken "
+                                    f"{KERNEL_START_ATTEMPTS} times (other kernels starting at the same moment); "
+                                    "run again") from None
+    for cell in nb.cells:  # execution timing metadata would make every run differ
+        cell.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+#: A kernel picks free TCP ports and binds them a moment later; another process starting a kernel at the same
+#: moment (parallel steps, a second run, a test) can take one in between and the kernel dies at start. Such a
+#: start is tried again, with fresh ports, up to this many times in all.
+KERNEL_START_ATTEMPTS = 3
+
+
+class _PortTaken(Exception):
+    """The kernel died at start because a port it had picked was taken meanwhile (retried)."""
+
+
+def _execute(nb: nbformat.NotebookNode, path: Path, cwd: Path | None, timeout: int, kernel_name: str) -> None:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = nbformat.read(path, as_version=4)
-    _inject_parameters(nb, params or {})
-    _normalise_ids(nb)
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(cwd or path.parent)}})
     # The kernel's own stderr (ipykernel's start-up warnings, a crash) goes to a temporary log, so that a run's
@@ -262,12 +288,12 @@ def execute_notebook(path: Path, params: dict | None = None, cwd: Path | None = 
                                 f"{msg[-1] if msg else ''}") from None
         except Exception as exc:  # the kernel died or did not start: say so with what it printed
             kernel_log.seek(0)
-            tail = [ln for ln in kernel_log.read().splitlines() if ln.strip()][-5:]
+            log = kernel_log.read()
+            if "Address already in use" in log and not any(c.get("outputs") for c in nb.cells):
+                raise _PortTaken() from None
+            tail = [ln for ln in log.splitlines() if ln.strip()][-5:]
             raise PipelineError(f"{path.name}: the kernel failed ({exc!r})" +
                                 ("; kernel output:\n    " + "\n    ".join(tail) if tail else "")) from None
-    for cell in nb.cells:  # execution timing metadata would make every run differ
-        cell.get("metadata", {}).pop("execution", None)
-    return nb
 
 
 def page_title(nb: nbformat.NotebookNode) -> str | None:
