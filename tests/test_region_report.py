@@ -451,6 +451,37 @@ def test_figures_are_saved_with_region_names(tmp_project, mamuju):
         R.figure(mamuju, "pie", "en")
 
 
+def test_show_figure_draws_once_and_shows_the_file_it_wrote(tmp_project, mamuju, monkeypatch):
+    """``show_figure`` (what the report notebook calls) writes one PNG at the figure's own resolution, shows
+    exactly those bytes, leaves no figure open (so the inline backend draws nothing a second time) and removes
+    the other formats left by an earlier run; for a figure the region has no data for it shows nothing."""
+    import struct
+
+    import IPython.display
+    import matplotlib.pyplot as plt
+
+    from evalkit.report.figures import set_theme
+
+    set_theme()
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    folder = tmp_project / "reports" / "figures"
+    plt.close(R.figure(mamuju, "funnel", "en"))  # an earlier run's three formats at 300 dpi
+    big = struct.unpack(">II", (folder / "region_mamuju_en_funnel.png").read_bytes()[16:24])
+    path = R.show_figure(mamuju, "funnel", "en")
+    assert path == folder / "region_mamuju_en_funnel.png"
+    assert [o.data for o in shown] == [path.read_bytes()]
+    assert plt.get_fignums() == []
+    assert not (folder / "region_mamuju_en_funnel.svg").exists()
+    assert not (folder / "region_mamuju_en_funnel.pdf").exists()
+    small = struct.unpack(">II", path.read_bytes()[16:24])  # PNG width and height (IHDR)
+    dpi = plt.rcParams["figure.dpi"]
+    for a, b in zip(small, big):  # same drawing (bbox tight), at figure.dpi instead of 300 dpi
+        assert a == pytest.approx(b * dpi / 300, rel=0.03)
+    no_services = dict(mamuju, results={k: v for k, v in mamuju["results"].items() if k != "trend"})
+    assert R.show_figure(no_services, "services", "en") is None and len(shown) == 1
+
+
 def test_unknown_region_is_a_clear_error(tables):
     with pytest.raises(ValueError,
                        match=r"no rows for region 'Atlantis'; regions in the data: \['DKI Jakarta', 'Mamuju'\]"):

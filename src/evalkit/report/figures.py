@@ -58,6 +58,7 @@ def save_figure(
     directory: str | os.PathLike | None = None,
     formats: Iterable[str] = FORMATS,
     close: bool = False,
+    png_dpi: float = 300,
 ) -> dict[str, Path]:
     """Save ``fig`` as PDF, SVG and 300-dpi PNG named by content.
 
@@ -71,6 +72,9 @@ def save_figure(
     formats : iterable of {"pdf", "svg", "png"}
     close : bool
         Close the figure after saving (keep it open to show it inline in a notebook).
+    png_dpi : float
+        Resolution of the PNG file (300 for print; a report page that shows the file itself passes the figure's
+        own ``dpi``, the resolution a notebook shows inline).
 
     Returns
     -------
@@ -93,7 +97,7 @@ def save_figure(
         target = out / f"{slug}.{fmt}"
         tmp = out / f".{slug}.{fmt}.tmp"
         with mpl.rc_context({"svg.hashsalt": "evalkit"}):
-            fig.savefig(tmp, format=fmt, metadata=_METADATA[fmt], dpi=300 if fmt == "png" else None)
+            fig.savefig(tmp, format=fmt, metadata=_METADATA[fmt], dpi=png_dpi if fmt == "png" else None)
         os.replace(tmp, target)
         written[fmt] = target
     if close:

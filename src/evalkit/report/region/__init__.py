@@ -4,7 +4,8 @@
 pass, a few seconds; with ``cache=True`` once per region, shared by the report's two languages while the data,
 context and code are the same: :mod:`evalkit.report.region.cache`); the section builders
 (:func:`section_reach`, :func:`section_impact`, ...) turn those findings into Markdown in Indonesian or English,
-with every word taken from ``evalkit/data/strings.json``; :func:`figure` draws and saves the region's figures.
+with every word taken from ``evalkit/data/strings.json``; :func:`figure` draws and saves the region's figures
+(:func:`show_figure`: drawn once, saved and shown as the PNG the page embeds).
 The notebook only calls these and displays the results, so the same report can be produced from a script::
 
     from evalkit.report import region as R
@@ -147,6 +148,7 @@ from evalkit.report.region.figures import (  # noqa: F401
     _fig_services,
     figure,
     figure_name,
+    show_figure,
 )
 from evalkit.report.region.findings import (  # noqa: F401
     _default_targets,
@@ -209,6 +211,7 @@ __all__ = [
     "most_cost_effective_mode",
     "figure_name",
     "figure",
+    "show_figure",
     "published_tables",
     "title_block",
     "key_indicators",

@@ -198,14 +198,44 @@ def _fig_modes(F, lang):
 def figure(F: dict, kind: str, lang: str, save: bool = True, formats: Iterable[str] | None = None):
     """Draw one of the region's :data:`FIGURES` and save it with :func:`save_figure` as ``figure_name``.
 
-    ``formats``: the files written (default :data:`evalkit.report.figures.FORMATS`, PDF, SVG and PNG);
-    ``08_region_report`` writes PNG only, the format of the figures its HTML report shows. Files of the same
-    name in the other formats are removed: left from an earlier run, they could show other data.
+    ``formats``: the files written (default :data:`evalkit.report.figures.FORMATS`, PDF, SVG and PNG at 300 dpi).
+    Files of the same name in the other formats are removed: left from an earlier run, they could show other
+    data. ``08_region_report`` calls :func:`show_figure` instead.
 
     Returns the figure, or None when the region has no data for it (e.g. no service units, a single mode).
     """
-    from evalkit.report.figures import FORMATS, save_figure
+    from evalkit.report.figures import FORMATS
 
+    fig = _draw(F, kind, lang)
+    if fig is not None and save:
+        _save(fig, F, kind, lang, FORMATS if formats is None else tuple(formats))
+    return fig
+
+
+def show_figure(F: dict, kind: str, lang: str):
+    """Draw one of the region's :data:`FIGURES` once: write it as a PNG at the resolution a notebook shows
+    inline (the figure's ``dpi``), show that same file in the notebook, and close the figure.
+
+    What ``08_region_report`` calls: its HTML page embeds the PNG, so each figure is rendered once, in the
+    format the page shows, instead of twice (a 300-dpi file and the inline image). Files of the same name in
+    the other formats are removed. Returns the PNG's path, or None (and shows nothing) when the region has no
+    data for this figure.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    fig = _draw(F, kind, lang)
+    if fig is None:
+        return None
+    try:
+        path = _save(fig, F, kind, lang, ("png",), png_dpi=fig.dpi)["png"]
+    finally:
+        plt.close(fig)
+    display(Image(data=path.read_bytes(), format="png"))
+    return path
+
+
+def _draw(F: dict, kind: str, lang: str):
     if kind not in FIGURES:
         raise ValueError(f"unknown figure {kind!r}; expected one of {FIGURES}")
     if kind in ("services", "ikm") and ("trend" if kind == "services" else "ikm") not in F["results"]:
@@ -220,14 +250,18 @@ def figure(F: dict, kind: str, lang: str, save: bool = True, formats: Iterable[s
     if kind == "modes" and F["learning"]["by_mode"]["n"].ge(_SMALL).sum() < 2:
         return None
     if kind == "reaction":
-        fig = _fig_reaction(F, lang, F["reaction"]["answers"])
-    else:
-        fig = {"funnel": _fig_funnel, "learning": _fig_learning, "behaviour": _fig_behaviour,
-               "services": _fig_services, "ikm": _fig_ikm, "event_study": _fig_event_study,
-               "barriers": _fig_barriers, "modes": _fig_modes}[kind](F, lang)
-    if save:
-        formats = FORMATS if formats is None else tuple(formats)
-        written = list(save_figure(fig, figure_name(F, lang, kind), formats=formats).values())
-        for fmt in [f for f in FORMATS if f not in formats and written]:
-            written[0].with_suffix(f".{fmt}").unlink(missing_ok=True)
-    return fig
+        return _fig_reaction(F, lang, F["reaction"]["answers"])
+    return {"funnel": _fig_funnel, "learning": _fig_learning, "behaviour": _fig_behaviour,
+            "services": _fig_services, "ikm": _fig_ikm, "event_study": _fig_event_study,
+            "barriers": _fig_barriers, "modes": _fig_modes}[kind](F, lang)
+
+
+def _save(fig, F: dict, kind: str, lang: str, formats: tuple[str, ...], png_dpi: float = 300) -> dict:
+    from evalkit.report.figures import FORMATS, save_figure
+
+    written = save_figure(fig, figure_name(F, lang, kind), formats=formats, png_dpi=png_dpi)
+    first = next(iter(written.values()))
+    for fmt in FORMATS:
+        if fmt not in formats:
+            first.with_suffix(f".{fmt}").unlink(missing_ok=True)
+    return written
