@@ -278,3 +278,20 @@ def test_rendered_pages_carry_their_title_and_language(tmp_path):
     assert page_title(nb) == "03 Reaksi / Reaction"
     page = render_html(nb, tmp_path / "a.html").read_text(encoding="utf-8")
     assert "<title>03 Reaksi / Reaction</title>" in page
+
+
+def test_longest_first_order_uses_last_run_seconds(tmp_path):
+    """Ready steps start longest first by the seconds their notebook took last time (averaged over a matrix
+    notebook's copies, which keep their order); a never-timed notebook starts first; the seconds survive a
+    round trip through data/processed/cache/ and an unreadable file means no order."""
+    S = pipeline.Step
+    a, b, c = (S(name=n, notebook=tmp_path / f"{n}.ipynb", output=n) for n in ("02_a", "03_b", "04_new"))
+    r_id, r_en = (S(name=f"08_r[x_{lang}]", notebook=tmp_path / "08_r.ipynb", output=f"x_{lang}",
+                    parameters={"lang": lang}) for lang in ("id", "en"))
+    seconds = {"02_a": 3.0, "03_b": 20.0, "08_r[x_id]": 6.0, "08_r[y_id]": 6.0, "08_r[x_en]": 4.0}
+    order = pipeline._longest_first([a, r_id, r_en, b, c], seconds)
+    assert [s.name for s in order] == ["04_new", "03_b", "08_r[x_id]", "08_r[x_en]", "02_a"]
+    pipeline._save_seconds(tmp_path, {**seconds, "02_a": 3.04})
+    assert pipeline._load_seconds(tmp_path) == {**seconds, "02_a": 3.0}
+    (tmp_path / pipeline.PROCESSED_CACHE / pipeline.STEP_SECONDS).write_text("[1, 2")
+    assert pipeline._load_seconds(tmp_path) == {}

@@ -36,6 +36,12 @@ unchanged and whose rendering is still there is reused without starting a kernel
 fingerprinted as a whole (any change to the package re-runs every step): tracking which modules a notebook imports
 would be finer but could miss a module reached indirectly.
 
+**Longest first.** Among the steps ready to run, the ones that took longest last time start first (the seconds
+of each step's notebook, averaged over its parameterised copies, kept in ``data/processed/cache/step_seconds.json``
+and read before ``--force`` empties that folder); a step never timed starts before the timed ones. With two
+workers this keeps one long notebook from running alone at the end. Copies of one parameterised notebook keep
+their order (a region's report in its first language computes the findings the second reads).
+
 Executed notebooks carry no timestamps (nbclient, not papermill's timing metadata), so the same inputs give the
 same files. A failing step is reported with its notebook, failing cell and error, and :func:`run` raises
 :class:`PipelineError` after the other independent steps have finished.
@@ -47,6 +53,7 @@ import hashlib
 import html
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -337,6 +344,8 @@ RUN_RECORD = "run_record.json"
 #: findings shared by a report's two languages, :mod:`evalkit.report.region.cache`). It is not data: left out of
 #: the data fingerprint, so writing it does not make the steps that read the tables look changed.
 PROCESSED_CACHE = "cache"
+#: File in :data:`PROCESSED_CACHE`: seconds each step took when it last ran (for the longest-first order).
+STEP_SECONDS = "step_seconds.json"
 
 
 class _Hasher:
@@ -441,6 +450,7 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     reports = Path(reports_dir) if reports_dir else paths()["reports"]
     reports.mkdir(parents=True, exist_ok=True)
     where = paths()
+    seconds = _load_seconds(where["processed"])  # read before --force empties the folder that keeps them
     if force:  # everything recomputed: also what steps keep between runs (the region findings, recomputed once)
         shutil.rmtree(where["processed"] / PROCESSED_CACHE, ignore_errors=True)
     hasher = _Hasher()
@@ -516,7 +526,7 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
                     bar.update(1)
                 elif s.name in not_run:
                     print(f"{s.name}: not run (needs the {not_run[s.name]} table)")
-            for s in ready[: max(0, workers - len(running))]:
+            for s in _longest_first(ready, seconds)[: max(0, workers - len(running))]:
                 pending.remove(s)
                 running[pool.submit(_run_step, s, str(reports), update_notebooks)] = s
             if not running:
@@ -548,12 +558,44 @@ def run(only: list[str] | None = None, workers: int = 2, progress: bool = True,
     for name in [*not_run, *failed_names]:
         record.pop(name, None)
     atomic_write(reports / RUN_RECORD, json.dumps({"steps": dict(sorted(record.items()))}, indent=1) + "\n")
+    if timings and Path(notebooks_dir or where["notebooks"]).resolve() == where["notebooks"].resolve():
+        _save_seconds(where["processed"], {**seconds, **timings})  # the project's own notebooks only
     ran = {s.name for s in steps}
     listed = [s for s in discover(notebooks_dir) if s.name in ran or (reports / f"{s.output}.html").exists()]
     write_index(listed, reports, failed=failed_names, reused=reused, not_run=not_run)
     if failed:
         raise PipelineError("notebook(s) failed:\n  " + "\n  ".join(failed))
     return timings
+
+
+def _load_seconds(processed: Path) -> dict[str, float]:
+    try:
+        data = json.loads((processed / PROCESSED_CACHE / STEP_SECONDS).read_text())
+        return {str(k): float(v) for k, v in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError):  # absent or unreadable: no order known
+        return {}
+
+
+def _save_seconds(processed: Path, seconds: dict[str, float]) -> None:
+    folder = processed / PROCESSED_CACHE
+    if not processed.is_dir():
+        return
+    folder.mkdir(exist_ok=True)
+    atomic_write(folder / STEP_SECONDS, json.dumps({k: round(v, 1) for k, v in sorted(seconds.items())}) + "\n")
+
+
+def _longest_first(ready: list[Step], seconds: dict[str, float]) -> list[Step]:
+    """``ready`` ordered by the seconds their notebook took last time, longest first (the mean over a
+    parameterised notebook's copies, so its copies keep their order); never-timed notebooks first."""
+    by_stem: dict[str, list[float]] = {}
+    for name, secs in seconds.items():
+        by_stem.setdefault(name.split("[", 1)[0], []).append(secs)
+
+    def expected(s: Step) -> float:
+        times = by_stem.get(s.stem)
+        return sum(times) / len(times) if times else math.inf
+
+    return sorted(ready, key=lambda s: -expected(s))
 
 
 _LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
