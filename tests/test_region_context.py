@@ -9,6 +9,7 @@ import pytest
 from evalkit import config
 from evalkit.report import context as C
 from evalkit.report import region as R
+from evalkit.report.region import closing
 
 DEMO = config.PROJ_ROOT / "src" / "evalkit" / "synth" / "demo_context.json"
 
@@ -116,10 +117,10 @@ def test_quotes_are_translated_sentence_by_sentence_or_kept_with_a_note():
     with pytest.raises(ValueError, match="translations"):
         C.validate_context({"translations": {"a": 1}})
     quotes = ["Jadwalnya bentrok dengan tugas.", "Anggarannya kurang."]
-    en = R._quotes(quotes, tr, "en")
+    en = closing._quotes(quotes, tr, "en")
     assert "> «The schedule clashes with duties.»" in en and "«Jadwalnya bentrok dengan tugas.»" in en
     assert "> «Anggarannya kurang.»" in en and R.t("region.quote_note", "en") in en
-    assert R._quotes(quotes, tr, "id") == "> «Jadwalnya bentrok dengan tugas.»\n\n> «Anggarannya kurang.»"
+    assert closing._quotes(quotes, tr, "id") == "> «Jadwalnya bentrok dengan tugas.»\n\n> «Anggarannya kurang.»"
 
 
 def test_demo_context_translates_every_demo_quote():

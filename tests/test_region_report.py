@@ -15,6 +15,7 @@ from evalkit import config, pipeline
 from evalkit.measures import UNSUR
 from evalkit.report import region as R
 from evalkit.report.recommend import BUDGET_PER_EMPLOYEE_RULE, REGION_RULES, RULES, recommend
+from evalkit.report.region import _words, effects
 from evalkit.report.text import keys
 
 #: Planted effect of completed training on report quality (points), constant after training.
@@ -277,7 +278,7 @@ def test_cost_effectiveness_sentence_names_its_denominator_and_matches_its_table
         assert format_rupiah(row["cost_per_point"], lang) in sentence[0]
         assert format_rupiah(row["cost_per_completed"], lang) in sentence[0]
         assert words[1] in sentence[0]
-        table_row = [ln for ln in text.splitlines() if ln.startswith("| " + R._mode(best, lang) + " |")]
+        table_row = [ln for ln in text.splitlines() if ln.startswith("| " + _words._mode(best, lang) + " |")]
         assert format_rupiah(row["cost_per_point"], lang) in table_row[0]  # the table's last column
         rec = R.section_recommendations(jakarta, lang)
         assert format_rupiah(row["cost_per_point"], lang) in rec  # the recommendation states the same ratio
@@ -520,11 +521,11 @@ def test_one_units_own_effect_recovers_the_planted_drop(tables):
     sp = service_panel(s["services"], s["employees"], s["enrolments"], s["programmes"])
     sp["trained_post"] = (sp["trained_share"] > 0).astype("int64")
     sp["ym"] = sp["month"].dt.strftime("%Y-%m")
-    e = R._unit_effect(sp, "Unit A", "wait_minutes")
+    e = effects._unit_effect(sp, "Unit A", "wait_minutes")
     assert e["ci_low"] < -4.0 + 1.5 and e["estimate"] == pytest.approx(-4.0, abs=1.5)
     a = sp[sp["unit"] == "Unit A"]
     assert e["before"] == pytest.approx(a.loc[a["trained_post"] == 0, "wait_minutes"].mean())
-    assert R._unit_effect(sp, "Unit Z", "wait_minutes") is None
+    assert effects._unit_effect(sp, "Unit Z", "wait_minutes") is None
 
 
 # ------------------------------------------------------------------------------- regions outside the demo
@@ -681,13 +682,13 @@ def test_impact_text_counts_opd_and_gives_the_bootstrap_p_when_few(jakarta):
     assert "With only 3 agencies, we also use a bootstrap test" in en
     assert "dihitung per OPD, karena pelatihan diberikan OPD demi OPD" in id_
     assert "Dengan hanya 3 OPD" in id_
-    assert R._p_text(boot["p_value"], "en") in en and R._p_text(boot["p_value"], "id") in id_
+    assert _words._p_text(boot["p_value"], "en") in en and _words._p_text(boot["p_value"], "id") in id_
     for word in ("TWFE", "CRV1", "Callaway", "Rademacher", "Webb"):  # method names: appendix only
         assert word not in en and word not in id_, word
     app = R.section_appendix(jakarta, "en")
     assert "CRV1" in app and "wild cluster" in app and "3 agencies" in app
     # reproducible: the same data give the same bootstrap p
-    again = R._wild(__import__("evalkit.impact", fromlist=["did"]).did(
+    again = effects._wild(__import__("evalkit.impact", fromlist=["did"]).did(
         R.region_subset  # noqa: B018 - only to keep the import local
         and _panel(jakarta_tables := synthetic_tables(), "DKI Jakarta").dropna(subset=["report_quality"]),
         "report_quality", "person_id", "t", "treated_post", cluster="agency_id"), "treated_post", 3)

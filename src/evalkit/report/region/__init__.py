@@ -62,7 +62,6 @@ from __future__ import annotations
 
 from evalkit.report.context import text_of, translate_quote  # noqa: F401 (re-exported)
 from evalkit.report.region._base import (  # noqa: F401
-    _SMALL,
     APPLICATION_BAR,
     APPLICATION_ITEMS,
     BARRIER_THEMES,
@@ -80,45 +79,10 @@ from evalkit.report.region._base import (  # noqa: F401
     SERVICE_OUTCOMES,
     SPOTLIGHTS,
     WEBB_BELOW,
-    _f,
-    _group_labels,
-    _has_modes,
-    _is,
-    _mean_ci,
-    _mode_rank,
-    _quiet,
-    _row,
-    _wilson,
     region_slug,
-)
-from evalkit.report.region._words import (  # noqa: F401
-    _boot_of,
-    _ci,
-    _ctx_text,
-    _effect_sentence,
-    _findings_for_rules,
-    _h,
-    _mode,
-    _not_measured,
-    _num,
-    _p,
-    _p_text,
-    _pct,
-    _period,
-    _pp_ci,
-    _robust_clause,
-    _share_or_count,
-    _share_sentence,
-    _small,
-    _suppressed_note,
-    _table,
 )
 from evalkit.report.region.closing import (  # noqa: F401
     GLOSSARY,
-    _cost_effective_text,
-    _jp_rule_text,
-    _mode_table,
-    _quotes,
     glossary,
     section_appendix,
     section_challenges,
@@ -128,33 +92,14 @@ from evalkit.report.region.closing import (  # noqa: F401
     section_spotlight,
 )
 from evalkit.report.region.effects import (  # noqa: F401
-    _challenges,
-    _cs,
-    _impact,
-    _jp_rule,
-    _unit_effect,
-    _wild,
     most_cost_effective_mode,
 )
 from evalkit.report.region.figures import (  # noqa: F401
-    _fig_barriers,
-    _fig_behaviour,
-    _fig_event_study,
-    _fig_funnel,
-    _fig_ikm,
-    _fig_learning,
-    _fig_modes,
-    _fig_reaction,
-    _fig_services,
     figure,
     figure_name,
     show_figure,
 )
 from evalkit.report.region.findings import (  # noqa: F401
-    _default_targets,
-    _fmt_or_na,
-    _largest_gain_mode,
-    _place,
     choose_spotlight,
     headline,
     key_indicators,
@@ -166,20 +111,9 @@ from evalkit.report.region.findings import (  # noqa: F401
     region_subset,
 )
 from evalkit.report.region.levels import (  # noqa: F401
-    _behaviour,
-    _by_opd,
-    _by_programme,
-    _learning,
-    _reach,
-    _reaction,
-    _results,
     weakest_level,
 )
 from evalkit.report.region.sections import (  # noqa: F401
-    _level_n,
-    _level_share,
-    _levels_text,
-    _targets_text,
     section_behaviour,
     section_learning,
     section_programmes,
@@ -188,7 +122,6 @@ from evalkit.report.region.sections import (  # noqa: F401
     section_results,
 )
 from evalkit.report.region.summary import (  # noqa: F401
-    _indicator_value,
     section_background,
     section_key_indicators,
     section_methods,
