@@ -20,13 +20,16 @@ from evalkit.impact import staggered_att
 from evalkit.impact.check import (
     assert_method_check,
     cell_truth,
+    check_rows,
+    check_summary,
     load_truth,
     method_check,
     truth_value,
 )
 from evalkit.impact.dgp import simulate_staggered_panel
 from evalkit.impact.services import align_to_wave, dose_twfe, unit_first_treated
-from evalkit.impact.summary import change_scores, estimate_rows, forest_plot, subgroup_att
+from evalkit.impact.summary import change_scores, estimate_rows, subgroup_att
+from evalkit.report.impact_plots import forest_plot
 
 
 # ------------------------------------------------------------------------------------------ truth lookup
@@ -252,7 +255,7 @@ def test_check_plot_draws_every_family():
     rows = [_est(estimator=f"e{k}", truth=1.0, family="dyn") for k in range(3)]
     rows.append(_est(estimator="naive", role="naive", truth=3.0))   # z = -20: clipped and labelled
     out = method_check(pd.DataFrame(rows))
-    from evalkit.impact.check import check_plot
+    from evalkit.report.impact_plots import check_plot
     ax = check_plot(out)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["dyn", "naive"]
     assert any(t.get_text() == "-20" for t in ax.texts)
@@ -338,3 +341,35 @@ def test_estimator_suite_clusters_at_the_assignment_level():
         assert tab.loc[key, "n_clusters"] == 25, key
     assert "agency_id" in tab.loc["cs_dr", "se_type"]
     assert pd.isna(tab.loc["match", "n_clusters"])
+
+
+def test_check_rows_names_terms_drops_reference_and_skipped_rows():
+    df = simulate_staggered_panel(n_units=200, n_periods=6, cohorts=(3, 4), seed=3)
+    from evalkit.impact import event_study
+
+    res = event_study(df, "y", "id", "t", "g", estimator="twfe")   # rel::-1 is the reference: no SE
+    rows = check_rows(res, "y", "TWFE event time", lambda term: float(term.split("::")[1]), skip=("rel::-3",))
+    tab = res.tidy()
+    kept = tab[tab["std_error"].notna() & (tab["term"] != "rel::-3")]
+    assert rows["term"].tolist() == kept["term"].tolist() and "rel::-1" not in rows["term"].tolist()
+    assert rows["estimator"].tolist() == [f"y: TWFE event time {t}" for t in kept["term"]]
+    assert set(rows["family"]) == {"y: TWFE event time"} and set(rows["role"]) == {"credible"}
+    assert set(rows["outcome"]) == {"y"}
+    assert rows["truth"].tolist() == [float(t.split("::")[1]) for t in kept["term"]]
+    np.testing.assert_array_equal(rows["estimate"], kept["estimate"])
+    assert set(check_rows(res, "y", "x", lambda t: 0.0, role="biased")["role"]) == {"biased"}
+
+
+def test_check_summary_counts_per_family_in_table_order():
+    rows = [_est(estimator=f"b{k}", truth=1.0, family="b") for k in range(3)]
+    rows += [_est(estimator="a0", truth=1.0, family="a"), _est(estimator="a1", truth=2.0, family="a")]  # z = -10
+    out = method_check(pd.DataFrame(rows))
+    s = check_summary(out)
+    assert s.index.tolist() == ["b", "a"]
+    assert s["estimates"].tolist() == [3, 2]
+    assert s["covered_95"].tolist() == [3, 1]
+    assert s.loc["a", "max_abs_z"] == pytest.approx(10.0)
+    assert s.loc["a", "failures"] == 1 and s.loc["b", "failures"] == 0
+    assert s.loc["a", "allowed_abs_z"] == pytest.approx(out.loc[out["family"] == "a", "critical"].max())
+    with pytest.raises(ValueError, match="method_check"):
+        check_summary(pd.DataFrame(rows))

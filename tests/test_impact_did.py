@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.impact import did, event_study, event_study_plot
+from evalkit.impact import did, event_study
+from evalkit.report.impact_plots import event_study_plot
 
 RTOL = 1e-6
 
@@ -200,3 +201,28 @@ def test_pretrend_wald_needs_fewer_restrictions_than_clusters():
     w = many.details["pretrend_wald"]
     assert w["df1"] == 3 and w["df2"] == many.n_clusters - 1
     assert w["F"] == pytest.approx(float(b @ np.linalg.solve(V, b)) / 3)
+
+
+def test_shared_panel_checks_and_crv1_result():
+    """The checks and the CRV1 result that did(), event_study(), staggered_att() and dose_twfe() share."""
+    from evalkit.impact._common import check_no_missing, panel_times
+    from evalkit.impact.services import dose_twfe
+
+    df = _panel(seed=11, n=40)
+    check_no_missing(df, "y", "id")
+    with pytest.raises(ValueError, match=r"^column 'x' has missing values$"):
+        check_no_missing(df.assign(x=df["x"].where(df.index != 3)), "y", "x")
+    tint, tmap, gint = panel_times(df, "id", "t", "g")
+    assert tint.tolist() == [tmap[t] for t in df["t"]]
+    assert np.isinf(gint[(df["g"] == 0).to_numpy()]).all()
+    assert (gint[(df["g"] == 3).to_numpy()] == tmap[3]).all()
+    with pytest.raises(ValueError, match="does not identify rows uniquely"):
+        panel_times(pd.concat([df, df.head(2)], ignore_index=True), "id", "t", "g")
+    # every TWFE-fit result: CRV1 by the cluster, t(G - 1), the fit's covariance, the wild bootstrap attached
+    for res in (did(df, "y", "id", "t", "d", cluster="agency", covariates="x"),
+                event_study(df, "y", "id", "t", "g", cluster="agency", estimator="twfe"),
+                dose_twfe(df, "y", "id", "t", "d", cluster="agency")):
+        assert res.se_type == "CRV1 by agency (fixest/reghdfe small-sample factor)"
+        assert res.n_clusters == df["agency"].nunique() and res.df == res.n_clusters - 1
+        assert "factor" in res.details and res.n_obs == len(df)
+        assert res.wild_bootstrap(B=99, seed=1)["B"].iloc[0] == 99

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.impact import balance, ipw_att, love_plot, match_att
+from evalkit.impact import balance, ipw_att, match_att
+from evalkit.report.impact_plots import love_plot
 
 RHS = "age + I(age**2) + educ + I(educ**2) + marr + nodegree + black + hisp + re74 + re75 + u74 + u75"
 

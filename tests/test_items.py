@@ -27,6 +27,7 @@ from evalkit.ingest.codebook import item_key
 from evalkit.ingest.schemas import ITEMS_COLUMNS
 from evalkit.measures.kirkpatrick import APPLICATION_ITEMS
 from evalkit.privacy import scan
+from evalkit.report.likert_plots import scale_likert_plot
 
 runner = CliRunner()
 
@@ -227,7 +228,7 @@ def test_the_extra_scale_summary_equals_a_hand_computation(tmp_project, office):
     assert list(wide.columns) == [item_key(q) for q in EXTRA_Q]
     assert len(wide) == 20 and int(wide.isna().sum().sum()) == 1
     assert sorted(map(tuple, wide.dropna().astype(int).to_numpy())) == sorted(map(tuple, complete.astype(int)))
-    ax = measures.scale_likert_plot(items, "Penyelenggaraan")
+    ax = scale_likert_plot(items, "Penyelenggaraan")
     assert [t.get_text() for t in ax.get_yticklabels()] == list(EXTRA_Q)
     plt.close("all")
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from evalkit.measures import diverging_likert_plot, likert_items, likert_scale
+from evalkit.measures import likert_items, likert_scale
+from evalkit.report.likert_plots import diverging_likert_plot
 
 
 @pytest.fixture

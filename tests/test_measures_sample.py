@@ -78,3 +78,16 @@ def test_skm_sample_adequacy_against_published_rows():
     assert pd.isna(c["min_sample"]) and "population unknown" in c["warning"]
     with pytest.raises(ValueError, match="period"):
         skm_sample_adequacy(skm, services, by=("region", "unit"))
+
+
+def test_numeric_array_refuses_text_and_keeps_numbers():
+    from evalkit.measures._util import numeric_array
+
+    np.testing.assert_array_equal(numeric_array([1, 2.5], "x"), [1.0, 2.5])
+    assert numeric_array(3, "x").dtype.kind == "i"
+    with pytest.raises(TypeError, match=r"^x must be numeric, got '3'$"):
+        numeric_array("3", "x")
+    with pytest.raises(TypeError, match=r"^population must be an integer, got dtype object$"):
+        numeric_array(np.array([1, None]), "population", "an integer")
+    with pytest.raises(TypeError, match=r"^minutes must be numeric, got dtype <U1$"):
+        numeric_array(["a"], "minutes")

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from evalkit.participation import BARRIERS, attendance_model, funnel, funnel_plot, strongest_barrier
+from evalkit.participation import BARRIERS, attendance_model, funnel, strongest_barrier
+from evalkit.report.participation_plots import funnel_plot
 
 REGIONS = ["Mamuju", "Batanghari", "Ampenan"]
 
@@ -157,7 +158,7 @@ def test_attendance_shares_hand_computed():
 
 
 def test_ame_plot_draws_every_group_and_term():
-    from evalkit.participation import ame_plot
+    from evalkit.report.participation_plots import ame_plot
 
     enr, emp, _ = _simulate(n=1500, seed=5)
     per = attendance_model(enr, emp, by="region")

@@ -270,3 +270,16 @@ def test_month_range_format_p_and_sentence():
 def test_unknown_language_is_rejected():
     with pytest.raises(ValueError):
         change_phrase("x", 1.0, 0.5, 1.5, "fr")
+
+
+def test_groups_largest_first_reads_the_group_from_each_term():
+    tab = pd.DataFrame({"term": ["ATT[first_mode=klasikal]", "ATT[first_mode=e-learning]", "ATT[first_mode=workshop]"],
+                        "estimate": [2.04, 3.46, -0.5]})
+    assert prose.groups_largest_first(tab) == "e-learning (3.5), klasikal (2.0), workshop (-0.5)"
+    assert prose.groups_largest_first(tab, lang="id") == "e-learning (3,5), klasikal (2,0), workshop (-0,5)"
+
+    class _Result:
+        def tidy(self):
+            return tab
+
+    assert prose.groups_largest_first(_Result(), decimals=2).startswith("e-learning (3.46), klasikal (2.04)")

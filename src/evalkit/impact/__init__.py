@@ -9,6 +9,10 @@ balance diagnostics (:func:`balance`, :func:`love_plot`), multilevel and ordinal
 (:meth:`ImpactResult.wild_bootstrap`, :func:`wild_bootstrap`). Every estimator returns an
 :class:`ImpactResult` whose ``tidy()`` has the columns
 ``term, estimate, std_error, statistic, p_value, ci_low, ci_high, n``.
+
+The plots (:func:`event_study_plot`, :func:`love_plot`, and :func:`~evalkit.impact.summary.forest_plot`,
+:func:`~evalkit.impact.check.check_plot`) live in :mod:`evalkit.report.impact_plots`; they are re-exported here
+and from their former modules.
 """
 
 from ._common import ImpactResult

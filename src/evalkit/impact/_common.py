@@ -182,6 +182,13 @@ def check_numeric(data: pd.DataFrame, *cols: str) -> None:
             raise TypeError(f"column {col!r} must be numeric, got dtype {data[col].dtype}")
 
 
+def check_no_missing(data: pd.DataFrame, *cols: str) -> None:
+    """Raise ``ValueError`` naming the first of ``cols`` that has a missing value."""
+    for c in cols:
+        if data[c].isna().any():
+            raise ValueError(f"column {c!r} has missing values")
+
+
 def check_binary(data: pd.DataFrame, col: str) -> np.ndarray:
     x = data[col]
     if x.isna().any():
@@ -311,6 +318,33 @@ def cohort_to_int(values: pd.Series, name: str, tmap: dict) -> np.ndarray:
     return out
 
 
+
+
+def duplicate_message(ids, times, idname, tname, k=5):
+    """ValueError text naming the first ``k`` duplicated ``(id, t)`` pairs, or None if there are none."""
+    key = pd.DataFrame({"id": np.asarray(ids), "t": np.asarray(times)})
+    dup = key.duplicated(keep=False)
+    if not dup.any():
+        return None
+    pairs = key[dup].drop_duplicates()
+    shown = ", ".join(f"({i!r}, {t!r})" for i, t in pairs.head(k).itertuples(index=False))
+    more = f" and {len(pairs) - k} more" if len(pairs) > k else ""
+    return (f"({idname!r}, {tname!r}) does not identify rows uniquely: {len(pairs)} (id, t) pairs occur more "
+            f"than once, e.g. {shown}{more}")
+
+
+def panel_times(data: pd.DataFrame, idname: str, tname: str, gname: str) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Integer period and first-treated period of every row of a long panel, once ``(idname, tname)`` is known
+    to identify the rows (``ValueError`` from :func:`duplicate_message` otherwise).
+
+    Returns ``(tint, tmap, gint)``: see :func:`time_to_int` and :func:`cohort_to_int` (``gint`` is ``inf`` for
+    never-treated units).
+    """
+    msg = duplicate_message(data[idname], data[tname], idname, tname)
+    if msg:
+        raise ValueError(msg)
+    tint, tmap = time_to_int(data[tname], tname)
+    return tint, tmap, cohort_to_int(data[gname], gname, tmap)
 
 
 def make_table(terms, est, se, *, n, df=None, alpha=0.05, extra: dict | None = None) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Method check: put each estimator's answer beside the synthetic ground truth and test coverage.
 
 Only the method-check notebook and the tests read the ground truth (``data/truth``). The functions here
-look a true value up (:func:`truth_value`, :func:`cell_truth`), compare many estimates with their truths
-in one table (:func:`method_check`) and raise if a credible estimator misses (:func:`assert_method_check`).
+look a true value up (:func:`truth_value`, :func:`cell_truth`), turn a result's terms into rows with their
+truths (:func:`check_rows`), compare many estimates with their truths in one table (:func:`method_check`),
+summarise it by family (:func:`check_summary`) and raise if a credible estimator misses
+(:func:`assert_method_check`).
 
 Decision rule
 -------------
@@ -31,7 +33,7 @@ probability 0.3%.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +41,10 @@ import pandas as pd
 from scipy import stats
 
 from evalkit.config import paths
+from evalkit.report.impact_plots import check_plot  # drawn in report/, re-exported here
 
 __all__ = ["load_truth", "load_person_effects", "truth_value", "cell_truth", "method_check",
-           "assert_method_check", "check_plot", "ROLES"]
+           "assert_method_check", "check_plot", "check_rows", "check_summary", "ROLES"]
 
 ROLES = ("credible", "naive", "biased")
 _REQUIRED = ("estimator", "estimate", "std_error", "ci_low", "ci_high", "role")
@@ -196,55 +199,25 @@ def assert_method_check(table: pd.DataFrame) -> None:
         raise AssertionError(f"{len(fails)} credible estimate(s) miss the synthetic truth:\n" + "\n".join(lines))
 
 
-def check_plot(table: pd.DataFrame, ax=None, *, family: str = "family", clip: float = 8.0):
-    """Standardised errors ``z = (estimate - truth) / SE`` of every checked estimate, one row per family.
+def check_rows(result, outcome: str, name: str, truth_of: Callable[[str], float], *, role: str = "credible",
+               skip: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per term of ``result`` (an :class:`~evalkit.impact.ImpactResult`) for :func:`method_check`.
 
-    Credible rows are blue dots, naive/biased rows orange-red squares; the grey band is the 95% interval
-    (|z| <= 1.96), the short black ticks each family's Bonferroni limit. Values beyond ``clip`` are drawn at
-    the edge with their z written next to them.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Output of :func:`method_check`, with a ``family`` column (rows without one are grouped by
-        ``estimator``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    Terms without a standard error (a reference period) and the terms in ``skip`` are left out. Each row gets
+    ``estimator = "<outcome>: <name> <term>"``, ``family = "<outcome>: <name>"``, ``role``, ``outcome`` and
+    ``truth = truth_of(term)``.
     """
-    import matplotlib.pyplot as plt
+    t = result.tidy().dropna(subset=["std_error"])
+    t = t[~t["term"].isin(list(skip))]
+    return t.assign(estimator=f"{outcome}: {name} " + t["term"], family=f"{outcome}: {name}", role=role,
+                    outcome=outcome, truth=[truth_of(term) for term in t["term"]])
 
+
+def check_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per family of a :func:`method_check` table (in table order): number of estimates, how many
+    cover their truth at 95%, the largest ``|z|``, the allowed ``|z|`` and the number of failures."""
     if "z" not in table.columns:
         raise ValueError("table must come from method_check()")
-    t = table.copy()
-    fam = t[family] if family in t.columns else pd.Series([None] * len(t), index=t.index)
-    t["_fam"] = fam.where(fam.notna() & (fam.astype(str) != ""), t["estimator"]).astype(str)
-    fams = list(dict.fromkeys(t["_fam"]))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 0.3 * len(fams) + 1.5))
-    ypos = {f: len(fams) - 1 - k for k, f in enumerate(fams)}
-    ax.axvspan(-1.96, 1.96, color="0.9", zorder=0)
-    ax.axvline(0, color="0.5", lw=0.8)
-    rng = np.random.default_rng(20261122)  # vertical jitter only, for legibility
-    for role, marker, color in (("credible", "o", "#0072B2"), ("naive", "s", "#D55E00"), ("biased", "s", "#E69F00")):
-        s = t[t["role"] == role]
-        if len(s) == 0:
-            continue
-        y = s["_fam"].map(ypos).to_numpy(float) + rng.uniform(-0.18, 0.18, len(s))
-        z = np.clip(s["z"].to_numpy(float), -clip, clip)
-        ax.scatter(z, y, marker=marker, s=18, color=color, alpha=0.8, label=role, zorder=3)
-        for zz, yy, raw in zip(z, y, s["z"].to_numpy(float)):
-            if abs(raw) > clip:
-                ax.annotate(f"{raw:.0f}", (zz, yy), xytext=(-4 if zz > 0 else 4, 0), textcoords="offset points",
-                            ha="right" if zz > 0 else "left", va="center", fontsize=7, color=color)
-    for f in fams:
-        crit = float(t.loc[t["_fam"] == f, "critical"].max())
-        for sgn in (-1, 1):
-            ax.plot([sgn * crit] * 2, [ypos[f] - 0.3, ypos[f] + 0.3], color="black", lw=1.0)
-    ax.set_yticks(list(ypos.values()))
-    ax.set_yticklabels(list(ypos.keys()))
-    ax.set_xlim(-clip - 0.5, clip + 0.5)
-    ax.grid(axis="y", visible=False)
-    ax.legend(frameon=False, fontsize=8, loc="lower left")
-    return ax
+    return (table.groupby("family", sort=False)
+            .agg(estimates=("z", "size"), covered_95=("covered_95", "sum"), max_abs_z=("z", lambda z: z.abs().max()),
+                 allowed_abs_z=("critical", "max"), failures=("status", lambda s: (s == "FAIL").sum())))

@@ -12,6 +12,7 @@ from ._common import (
     check_binary,
     check_columns,
     check_frame,
+    check_no_missing,
     check_numeric,
     covariate_matrix,
     crv1,
@@ -120,6 +121,26 @@ def twfe_fit(y, X: pd.DataFrame, unit, time, cluster, *, alpha=0.05):
     }
 
 
+def twfe_result(method: str, table: pd.DataFrame, fit: dict, cluster: str, *, alpha: float, details: dict,
+                notes, terms=None) -> ImpactResult:
+    """The :class:`ImpactResult` of a :func:`twfe_fit`: CRV1 by ``cluster`` with the fixest/reghdfe small-sample
+    factor, t(G - 1), the fit's covariance, and the design attached for the wild cluster bootstrap (of ``terms``,
+    default all)."""
+    res = ImpactResult(
+        method,
+        table,
+        se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
+        n_obs=fit["N"],
+        n_clusters=fit["G"],
+        df=fit["G"] - 1,
+        alpha=alpha,
+        vcov=pd.DataFrame(fit["vcov"], index=fit["names"], columns=fit["names"]),
+        details=details,
+        notes=notes,
+    )
+    return attach_design(res, fit, terms=terms)
+
+
 def _check_unique_rows(data, idname, tname) -> None:
     """ValueError naming the first duplicated ``(id, t)`` pairs, if any."""
     key = pd.DataFrame({"id": data[idname].to_numpy(), "t": data[tname].to_numpy()})
@@ -225,9 +246,7 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
     check_numeric(data, yname)
     cluster = idname if cluster is None else cluster
     cols = [yname, idname, tname, treatname, cluster]
-    for c in cols:
-        if data[c].isna().any():
-            raise ValueError(f"column {c!r} has missing values")
+    check_no_missing(data, *cols)
     if covariates is None:  # exact closed form on balanced panels (evalkit.impact.fast); None = not applicable
         res = did_fast(data, yname, idname, tname, treatname, cluster, alpha=alpha)
         if res is not None:
@@ -247,16 +266,6 @@ def did(data, yname, idname, tname, treatname, cluster=None, covariates=None, *,
     if fit["collinear_cols"]:
         notes.append(f"Covariates collinear with the other regressors (given the fixed effects) and dropped: "
                      f"{fit['collinear_cols']}.")
-    res = ImpactResult(
-        "TWFE difference-in-differences",
-        tab,
-        se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
-        n_obs=fit["N"],
-        n_clusters=fit["G"],
-        df=fit["G"] - 1,
-        alpha=alpha,
-        vcov=pd.DataFrame(fit["vcov"], index=fit["names"], columns=fit["names"]),
-        details={"factor": fit["factor"], "df_k": fit["df_k"], "path": "general"},
-        notes=notes,
-    )
-    return attach_design(res, fit, terms=[treatname])
+    return twfe_result("TWFE difference-in-differences", tab, fit, cluster, alpha=alpha,
+                       details={"factor": fit["factor"], "df_k": fit["df_k"], "path": "general"}, notes=notes,
+                       terms=[treatname])

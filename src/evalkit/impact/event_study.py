@@ -1,16 +1,18 @@
 """Event studies: dynamic TWFE with relative-time dummies, or Callaway-Sant'Anna dynamic
-aggregation: :func:`event_study` and the plot helper :func:`event_study_plot`."""
+aggregation: :func:`event_study`. Its plot, :func:`event_study_plot`, lives in
+:mod:`evalkit.report.impact_plots` (re-exported here)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ._common import ImpactResult, check_columns, check_frame, check_numeric, cohort_to_int, make_table, time_to_int
-from .did import twfe_fit
+from evalkit.report.impact_plots import event_study_plot
+
+from ._common import ImpactResult, check_columns, check_frame, check_no_missing, check_numeric, make_table, panel_times
+from .did import twfe_fit, twfe_result
 from .fast import staggered_fast
-from .staggered import _small_cohort_warning, cs_general, duplicate_message
-from .wildboot import attach_design
+from .staggered import _small_cohort_warning, cs_general
 
 __all__ = ["event_study", "event_study_plot"]
 
@@ -104,14 +106,8 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
     check_columns(data, yname=yname, idname=idname, tname=tname, gname=gname, cluster=cluster)
     check_numeric(data, yname)
     cluster = idname if cluster is None else cluster
-    for c in (yname, idname, tname, cluster):
-        if data[c].isna().any():
-            raise ValueError(f"column {c!r} has missing values")
-    msg = duplicate_message(data[idname], data[tname], idname, tname)
-    if msg:
-        raise ValueError(msg)
-    tint, tmap = time_to_int(data[tname], tname)
-    gint = cohort_to_int(data[gname], gname, tmap)
+    check_no_missing(data, yname, idname, tname, cluster)
+    tint, _tmap, gint = panel_times(data, idname, tname, gname)
     treated = np.isfinite(gint)
     rel = np.where(treated, tint - np.where(treated, gint, 0), np.nan)
     if window is not None:
@@ -165,54 +161,6 @@ def event_study(data, yname, idname, tname, gname, ref=-1, window=None, cluster=
             wald = {"F": F, "df1": len(pre), "df2": G - 1, "p_value": float(stats.f.sf(F, len(pre), G - 1))}
         except np.linalg.LinAlgError:
             notes.append("No joint pre-trend test: the covariance of the pre-period coefficients is singular.")
-    return attach_design(ImpactResult(
-        "Event study (dynamic TWFE, never-treated as controls)",
-        tab,
-        se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
-        n_obs=fit["N"],
-        n_clusters=G,
-        df=G - 1,
-        alpha=alpha,
-        vcov=pd.DataFrame(V, index=fit["names"], columns=fit["names"]),
-        details={"estimator": "twfe", "ref": ref, "pretrend_wald": wald, "factor": fit["factor"]},
-        notes=notes,
-    ), fit)
-
-
-def event_study_plot(result, ax=None, *, color=None, label=None):
-    """Plot event-study estimates with confidence intervals.
-
-    Parameters
-    ----------
-    result : ImpactResult
-        From :func:`event_study` (or :func:`staggered_att` with ``aggregate="dynamic"``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is created if omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Points with CI bars by event time, a horizontal line at 0, and a dashed vertical line
-        at the reference period (or between -1 and 0 when no period is normalised).
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(result, ImpactResult) or "event_time" not in result.table.columns:
-        raise TypeError("result must be an event_study() result (its tidy() needs an 'event_time' column)")
-    tab = result.table.dropna(subset=["event_time"])
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    x = tab["event_time"].to_numpy(float)
-    y = tab["estimate"].to_numpy(float)
-    lo = y - tab["ci_low"].to_numpy(float)
-    hi = tab["ci_high"].to_numpy(float) - y
-    err = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
-    ax.errorbar(x, y, yerr=err, fmt="o", capsize=3, color=color, label=label)
-    ax.axhline(0, color="0.3", lw=0.8)
-    ref = result.details.get("ref")
-    ax.axvline(ref if ref is not None else -0.5, color="0.5", lw=0.8, ls="--")
-    ax.set_xlabel("Periods relative to first training")
-    ax.set_ylabel("Estimated effect")
-    level = 100 * (1 - result.alpha)
-    ax.set_title(f"{result.method} ({level:g}% CI)", fontsize=9)
-    return ax
+    return twfe_result("Event study (dynamic TWFE, never-treated as controls)", tab, fit, cluster, alpha=alpha,
+                       details={"estimator": "twfe", "ref": ref, "pretrend_wald": wald, "factor": fit["factor"]},
+                       notes=notes)

@@ -8,9 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._common import ImpactResult, check_columns, check_frame, check_numeric, make_table, time_to_int
-from .did import twfe_fit
-from .wildboot import attach_design
+from ._common import check_columns, check_frame, check_no_missing, check_numeric, make_table, time_to_int
+from .did import twfe_fit, twfe_result
 
 __all__ = ["align_to_wave", "dose_twfe", "unit_first_treated"]
 
@@ -71,9 +70,7 @@ def dose_twfe(data: pd.DataFrame, yname: str, unitname: str, tname: str, dose: s
     cluster = unitname if cluster is None else cluster
     check_columns(data, yname=yname, unitname=unitname, tname=tname, dose=dose, by=by, cluster=cluster)
     check_numeric(data, yname, dose)
-    for c in (yname, unitname, tname, dose, cluster):
-        if data[c].isna().any():
-            raise ValueError(f"column {c!r} has missing values")
+    check_no_missing(data, yname, unitname, tname, dose, cluster)
     d = data[dose].to_numpy(float)
     if by is None:
         X = pd.DataFrame({dose: d}, index=data.index)
@@ -119,19 +116,8 @@ def dose_twfe(data: pd.DataFrame, yname: str, unitname: str, tname: str, dose: s
             notes.append(f"Some {by} slopes rest on a single cluster: no valid t reference (p-value and CI are NaN).")
     if fit["dropped_cols"]:
         notes.append(f"Slopes absorbed by the fixed effects and dropped: {fit['dropped_cols']}.")
-    res = ImpactResult(
-        "TWFE with a continuous dose (share of staff trained)",
-        tab,
-        se_type=f"CRV1 by {cluster} (fixest/reghdfe small-sample factor)",
-        n_obs=fit["N"],
-        n_clusters=G,
-        df=G - 1,
-        alpha=alpha,
-        vcov=pd.DataFrame(fit["vcov"], index=fit["names"], columns=fit["names"]),
-        details={"factor": fit["factor"]},
-        notes=notes,
-    )
-    return attach_design(res, fit)
+    return twfe_result("TWFE with a continuous dose (share of staff trained)", tab, fit, cluster, alpha=alpha,
+                       details={"factor": fit["factor"]}, notes=notes)
 
 
 def align_to_wave(data: pd.DataFrame, unitname: str, tname: str, first_treated: pd.Series, value: str) -> pd.DataFrame:

@@ -8,14 +8,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._common import (
+from ._common import (  # noqa: F401 (duplicate_message re-exported: it lived here)
     ImpactResult,
     check_columns,
     check_frame,
+    check_no_missing,
     check_numeric,
-    cohort_to_int,
+    duplicate_message,
     make_table,
-    time_to_int,
+    panel_times,
 )
 from .attgt import (  # noqa: F401 (re-exported: the ATT(g,t) cells and their aggregation live in attgt)
     _AGGREGATES,
@@ -37,19 +38,6 @@ _SMALL_COHORT = 5
 _FEW_CLUSTERS = 30
 
 
-def duplicate_message(ids, times, idname, tname, k=5):
-    """ValueError text naming the first ``k`` duplicated ``(id, t)`` pairs, or None if there are none."""
-    key = pd.DataFrame({"id": np.asarray(ids), "t": np.asarray(times)})
-    dup = key.duplicated(keep=False)
-    if not dup.any():
-        return None
-    pairs = key[dup].drop_duplicates()
-    shown = ", ".join(f"({i!r}, {t!r})" for i, t in pairs.head(k).itertuples(index=False))
-    more = f" and {len(pairs) - k} more" if len(pairs) > k else ""
-    return (f"({idname!r}, {tname!r}) does not identify rows uniquely: {len(pairs)} (id, t) pairs occur more "
-            f"than once, e.g. {shown}{more}")
-
-
 def _prepare(data, yname, idname, tname, gname, *, cluster=None, covariates=None, anticipation=0,
              allow_unbalanced=False):
     """Validate and reshape a long panel (see :func:`prepare_panel`); also covariates and clusters.
@@ -61,20 +49,14 @@ def _prepare(data, yname, idname, tname, gname, *, cluster=None, covariates=None
     check_frame(data)
     check_columns(data, yname=yname, idname=idname, tname=tname, gname=gname, cluster=cluster)
     check_numeric(data, yname)
-    for c in (idname, tname):
-        if data[c].isna().any():
-            raise ValueError(f"column {c!r} has missing values")
+    check_no_missing(data, idname, tname)
     covs = [] if covariates is None else ([covariates] if isinstance(covariates, str) else list(covariates))
     for j, c in enumerate(covs):
         check_columns(data, **{f"covariates[{j}]": c})
         check_numeric(data, c)
         if data[c].isna().any():
             raise ValueError(f"covariate column {c!r} has missing values")
-    msg = duplicate_message(data[idname], data[tname], idname, tname)
-    if msg:
-        raise ValueError(msg)
-    tint, tmap = time_to_int(data[tname], tname)
-    gint = cohort_to_int(data[gname], gname, tmap)
+    tint, tmap, gint = panel_times(data, idname, tname, gname)
     df = pd.DataFrame({"id": data[idname].to_numpy(), "t": tint, "g": gint, "y": data[yname].to_numpy(float)})
     gcheck = df.groupby("id", sort=False)["g"].nunique(dropna=False)
     if (gcheck > 1).any():

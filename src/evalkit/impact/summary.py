@@ -6,7 +6,8 @@ a forest plot, and Callaway-Sant'Anna ATTs by subgroup with a joint test of equa
   :func:`~evalkit.impact.match_att`, :func:`~evalkit.impact.heterogeneity` and
   :func:`~evalkit.impact.mixed`.
 * :func:`estimate_rows` collects one term from each of several results into a tidy table.
-* :func:`forest_plot` draws that table: estimates with confidence intervals side by side.
+* :func:`forest_plot` draws that table: estimates with confidence intervals side by side (it lives in
+  :mod:`evalkit.report.impact_plots`; re-exported here).
 * :func:`subgroup_att` estimates the simple Callaway-Sant'Anna ATT within each subgroup (delivery
   mode, region, tenure band) and tests that they are equal, using the stacked influence functions so
   that subgroups sharing the same never-treated controls are handled correctly.
@@ -19,6 +20,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from evalkit.report.impact_plots import forest_plot
 
 from ._common import (
     ImpactResult,
@@ -124,55 +127,6 @@ def estimate_rows(entries: Sequence[Mapping]) -> pd.DataFrame:
         row.update({k: v for k, v in e.items() if k not in ("label", "result", "term")})
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def forest_plot(table: pd.DataFrame, ax=None, *, label: str = "label", color_by: str | None = None,
-                truth: str | None = None, colors: Mapping | None = None, xlabel: str | None = None):
-    """Estimates with confidence intervals, one row per estimator, top to bottom in table order.
-
-    Parameters
-    ----------
-    table : DataFrame
-        With ``estimate, ci_low, ci_high`` and the ``label`` column (e.g. from :func:`estimate_rows`).
-    color_by : str, optional
-        Column whose values choose the colour (e.g. ``role``: naive / credible); a legend is added.
-    truth : str, optional
-        Column with a known true value, drawn as a black cross (method checks on synthetic data only).
-    colors : mapping, optional
-        ``color_by`` value -> matplotlib colour.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    for c in (label, "estimate", "ci_low", "ci_high", *(x for x in (color_by, truth) if x)):
-        if c not in table.columns:
-            raise ValueError(f"table lacks column {c!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 0.32 * len(table) + 1.2))
-    y = np.arange(len(table))[::-1]
-    est = table["estimate"].to_numpy(float)
-    err = np.vstack([est - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - est])
-    groups = table[color_by].astype(str).to_numpy() if color_by else np.array(["_"] * len(table))
-    palette = dict(colors or {})
-    for k, g in enumerate(dict.fromkeys(groups)):
-        m = groups == g
-        col = palette.get(g, f"C{k}")
-        ax.errorbar(est[m], y[m], xerr=err[:, m], fmt="o", capsize=2.5, color=col, ms=4.5, lw=1.2,
-                    label=None if g == "_" else g)
-    if truth:
-        tv = table[truth].to_numpy(float)
-        ax.scatter(tv, y, marker="x", color="black", s=28, zorder=5, label="truth")
-    ax.set_yticks(y)
-    ax.set_yticklabels(table[label].astype(str))
-    ax.grid(axis="y", visible=False)
-    if xlabel:
-        ax.set_xlabel(xlabel)
-    if color_by or truth:
-        ax.legend(frameon=False, fontsize=8, loc="best")
-    return ax
 
 
 def _wide(data, yname, idname, tname, gname, by, cluster=None):

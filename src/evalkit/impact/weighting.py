@@ -1,6 +1,7 @@
 """Selection-on-observables estimators of the ATT: inverse probability weighting (:func:`ipw_att`),
 propensity-score nearest-neighbour matching (:func:`match_att`), covariate balance
-(:func:`balance`) and the love plot (:func:`love_plot`)."""
+(:func:`balance`) and the love plot (:func:`love_plot`, in :mod:`evalkit.report.impact_plots`; re-exported
+here)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
+
+from evalkit.report.impact_plots import love_plot
 
 from ._common import ImpactResult, check_binary, check_columns, check_frame, check_numeric, covariate_matrix, make_table
 
@@ -511,30 +514,3 @@ def balance(data, treatname, covariates, weights=None, *, sd_denom="treated"):
                       "var_ratio_w": vtw / vcw if vcw > 0 else np.nan})
         rows.append(r)
     return pd.DataFrame(rows)
-
-
-def love_plot(balance_df, ax=None, *, threshold=0.1):
-    """Love plot of absolute standardised mean differences from :func:`balance`.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One row per covariate; open circles unweighted, filled dots weighted (if present), and a
-        dashed line at ``threshold``.
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(balance_df, pd.DataFrame) or not {"covariate", "smd"} <= set(balance_df.columns):
-        raise TypeError("balance_df must be the DataFrame returned by balance()")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 0.3 * len(balance_df) + 1.2))
-    ypos = np.arange(len(balance_df))[::-1]
-    ax.scatter(balance_df["smd"].abs(), ypos, facecolors="none", edgecolors="C0", label="unweighted")
-    if "smd_w" in balance_df.columns:
-        ax.scatter(balance_df["smd_w"].abs(), ypos, color="C1", label="weighted")
-    ax.axvline(threshold, color="0.4", ls="--", lw=0.8)
-    ax.set_yticks(ypos)
-    ax.set_yticklabels(balance_df["covariate"])
-    ax.set_xlabel("|standardised mean difference|")
-    ax.legend(frameon=False, fontsize=8)
-    return ax

@@ -3,7 +3,9 @@ item and per scale of the long ``items`` table, see :mod:`evalkit.measures.items
 Pasal 203), SKP predikat (PermenPANRB 6/2022) and Kirkpatrick L2-L4.
 
 Every function takes canonical tables (see ``evalkit.ingest.spec``), validates its inputs (``ValueError`` /
-``TypeError`` naming the bad column) and returns a tidy ``pandas.DataFrame``.
+``TypeError`` naming the bad column) and returns a tidy ``pandas.DataFrame``. The Likert plots
+(:func:`diverging_likert_plot`, :func:`scale_likert_plot`) live in :mod:`evalkit.report.likert_plots` and are
+re-exported here.
 """
 
 from evalkit.measures.ikm import IKM_BANDS, UNSUR, ikm, ikm_by_unsur, ikm_grade, ikm_interval

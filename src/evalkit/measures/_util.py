@@ -68,6 +68,17 @@ def check_numeric(data: pd.DataFrame, cols: Sequence[str], name: str = "data") -
             raise TypeError(f"column {c!r} of {name} must be numeric, got dtype {data[c].dtype}")
 
 
+def numeric_array(x, name: str, kind: str = "numeric") -> np.ndarray:
+    """``x`` (a number or array-like) as a numpy array, or ``TypeError`` saying that ``name`` must be ``kind``
+    (strings and non-numeric dtypes are refused; the array keeps its dtype)."""
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be {kind}, got {x!r}")
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be {kind}, got dtype {arr.dtype}")
+    return arr
+
+
 def check_ci(ci: float) -> float:
     """Validate a confidence level in (0, 1)."""
     if not isinstance(ci, (int, float)) or isinstance(ci, bool) or not 0 < ci < 1:

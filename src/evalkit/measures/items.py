@@ -9,9 +9,10 @@ codebook maps as ``item`` is in the scale the codebook names. Filter the rows fi
 (``items[items["table"] == "followup"]``), and merge programme or employee columns in to group by them.
 
 Each function reuses the wide-table measures (:func:`~evalkit.measures.likert.likert_items`,
-:func:`~evalkit.measures.reliability.cronbach_alpha`, :func:`~evalkit.measures.likert.diverging_likert_plot`)
+:func:`~evalkit.measures.reliability.cronbach_alpha`, :func:`~evalkit.report.likert_plots.diverging_likert_plot`)
 on the respondent x item matrix of a scale (:func:`wide_items`), so a default scale gives the same numbers as
-those functions on the wide ``reaction`` or ``followup`` table.
+those functions on the wide ``reaction`` or ``followup`` table. :func:`scale_likert_plot` lives in
+:mod:`evalkit.report.likert_plots` (re-exported here).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, check_numeric, group_iter, wilson
-from evalkit.measures.likert import diverging_likert_plot, likert_items
+from evalkit.measures.likert import likert_items
 from evalkit.measures.reliability import cronbach_alpha_by
+from evalkit.report.likert_plots import scale_likert_plot
 
 __all__ = ["scale_summary", "item_summary", "alpha_by_scale", "wide_items", "scale_likert_plot", "scale_items"]
 
@@ -106,7 +108,7 @@ def wide_items(items: pd.DataFrame, scale: str, by=None) -> pd.DataFrame:
         One row per respondent with an answer row for the scale (index ``table``, ``response_id``), the ``by``
         columns, then one ``Int64`` column per item in :func:`scale_items` order (missing where the respondent
         left it blank or their questionnaire did not ask it). Pass the item columns, ``list(w.columns[len(by):])``,
-        to :func:`~evalkit.measures.likert.diverging_likert_plot`, ``likert_items``, ``likert_scale`` or
+        to :func:`~evalkit.report.likert_plots.diverging_likert_plot`, ``likert_items``, ``likert_scale`` or
         ``cronbach_alpha``; :func:`scale_likert_plot` does the first in one call.
     """
     by = _check(items, by)
@@ -253,18 +255,3 @@ def alpha_by_scale(items: pd.DataFrame, by=None, ci: float = 0.95, min_items: in
         return pd.DataFrame(columns=[*by, "scale", "term", "estimate", "std_error", "statistic", "p_value",
                                      "ci_low", "ci_high", "n", "k", "n_dropped"])
     return pd.concat(parts, ignore_index=True)
-
-
-def scale_likert_plot(items: pd.DataFrame, scale: str, by: str | None = None, ax=None, **kwargs):
-    """Diverging stacked bars of one scale's questions, labelled with their wording: one call of
-    :func:`~evalkit.measures.likert.diverging_likert_plot` on :func:`wide_items` (``by``: at most one group
-    column; other keyword arguments are passed on, e.g. ``palette``). Returns the matplotlib Axes."""
-    by_l = as_list(by)
-    if len(by_l) > 1:
-        raise ValueError("scale_likert_plot takes at most one 'by' column")
-    questions = scale_items(items, scale)
-    wide = wide_items(items, scale, by_l).reset_index(drop=True)
-    labels = {k: w for k, w in questions}
-    labels.update(kwargs.pop("item_labels", None) or {})
-    return diverging_likert_plot(wide, [k for k, _w in questions], by=by_l[0] if by_l else None, ax=ax,
-                                 item_labels=labels, **kwargs)

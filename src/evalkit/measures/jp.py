@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.config import JP_MINUTES, JP_TARGET_PER_YEAR
-from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, check_known, wilson
+from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, check_known, numeric_array, wilson
 
 __all__ = ["minutes_to_jp", "jp_hours", "jp_compliance", "never_reached", "reach_summary"]
 
@@ -43,12 +43,7 @@ def minutes_to_jp(minutes, jp_minutes: float = JP_MINUTES, rounding: str = "exac
         raise ValueError(f"rounding must be one of {_ROUNDING}, got {rounding!r}")
     if not np.isscalar(jp_minutes) or not float(jp_minutes) > 0:
         raise ValueError(f"jp_minutes must be a positive number, got {jp_minutes!r}")
-    if isinstance(minutes, (str, bytes)):
-        raise TypeError(f"minutes must be numeric, got {minutes!r}")
-    arr = np.asarray(minutes)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"minutes must be numeric, got dtype {arr.dtype}")
-    arr = arr.astype(float)
+    arr = numeric_array(minutes, "minutes").astype(float)
     if (arr[~np.isnan(arr)] < 0).any():
         raise ValueError("minutes must be >= 0")
     jp = arr / float(jp_minutes)

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from evalkit.measures._util import as_list, check_columns, check_frame, round_half_up
+from evalkit.measures._util import as_list, check_columns, check_frame, numeric_array, round_half_up
 
 __all__ = ["krejcie_morgan", "sample_adequacy", "skm_sample_adequacy", "period_of"]
 
@@ -49,12 +49,7 @@ def krejcie_morgan(population, chi2: float = 3.841, p: float = 0.5, d: float = 0
             raise ValueError(f"{name} must be a positive number, got {v!r}")
     if not np.isscalar(p) or not 0 < float(p) < 1:
         raise ValueError(f"p must be strictly between 0 and 1, got {p!r}")
-    if isinstance(population, (str, bytes)):
-        raise TypeError(f"population must be an integer, got {population!r}")
-    arr = np.asarray(population)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"population must be an integer, got dtype {arr.dtype}")
-    arr_f = arr.astype(float)
+    arr_f = numeric_array(population, "population", "an integer").astype(float)
     if np.isnan(arr_f).any() or (arr_f < 1).any() or (arr_f != np.round(arr_f)).any():
         raise ValueError(f"population must be a whole number >= 1, got {population!r}")
     pq = chi2 * p * (1 - p)

@@ -435,6 +435,22 @@ def linear_combination(coef: Mapping[str, float] | pd.Series, vcov: pd.DataFrame
 
 
 # ------------------------------------------------------------------------------------------------- words
+def groups_largest_first(result, lang: str = "en", decimals: int = 1) -> str:
+    """The groups of a by-group result, largest estimate first, each with its estimate: ``"a (3.1), b (2.0)"``.
+
+    ``result``: an :class:`~evalkit.impact.ImpactResult` (or its ``tidy()`` table) whose terms name the group
+    as ``x[by=group]`` (:func:`~evalkit.impact.summary.subgroup_att`, :func:`~evalkit.impact.heterogeneity`).
+
+    >>> import pandas as pd
+    >>> groups_largest_first(pd.DataFrame({"term": ["ATT[mode=a]", "ATT[mode=b]"], "estimate": [1.04, 2.5]}))
+    'b (2.5), a (1.0)'
+    """
+    tab = result if isinstance(result, pd.DataFrame) else result.tidy()
+    tab = tab.sort_values("estimate", ascending=False)
+    groups = tab["term"].str.extract(r"=(.*)\]$")[0]
+    return ", ".join(f"{g} ({format_number(e, lang, decimals)})" for g, e in zip(groups, tab["estimate"]))
+
+
 def join_names(names: Iterable, lang: str = "en") -> str:
     """``"A"``, ``"A and B"``, ``"A, B and C"`` (Indonesian ``"A dan B"``, ``"A, B, dan C"`` as PUEBI writes a
     list); ``""`` for none.
