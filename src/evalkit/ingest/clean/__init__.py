@@ -58,6 +58,9 @@ Modules (every name used elsewhere is re-exported here, so ``evalkit.ingest.clea
   steps in :mod:`~evalkit.ingest.clean.reading` and its per-table steps in :mod:`~evalkit.ingest.clean.tables`.
 * :mod:`~evalkit.ingest.clean.coded` - speed helpers for columns kept as codes into their distinct values.
 * :mod:`~evalkit.ingest.clean.validate` - pandera validation on each column's distinct values.
+* :mod:`~evalkit.ingest.clean.spill` and :mod:`~evalkit.ingest.clean.spilled` - a big person-keyed table
+  (a file above ``ingest.read.LARGE_FILE_BYTES``): its chunks spilled to disk in buckets of pseudonym as they
+  are read, then checked and written part by part, so memory does not grow with the rows.
 * :mod:`~evalkit.ingest.clean.write` - atomic, deterministic Parquet writing (single files and parts).
 * :mod:`~evalkit.ingest.clean.printing` - :func:`format_problems`.
 

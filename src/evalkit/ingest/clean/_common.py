@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,3 +73,21 @@ class _TableWork:
     chunks: list[_Chunk] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
     chunked: bool = False  # a file was read in chunks: the table is written as partitioned Parquet
+    spill: Any = None  # a big person-keyed table: its chunks go to disk (clean.spill._Spill), not ``chunks``
+
+    def add(self, chunk: _Chunk, runner: Any) -> None:
+        if self.spill is not None:
+            self.spill.add(chunk, runner)
+        else:
+            self.chunks.append(chunk)
+
+    def seen(self) -> int:
+        """The number of chunks added so far."""
+        return len(self.spill) if self.spill is not None else len(self.chunks)
+
+    def forget(self, n: int) -> None:
+        """Drop the chunks added after the first ``n`` (a file read again, or unusable after all)."""
+        if self.spill is not None:
+            self.spill.forget(n)
+        else:
+            del self.chunks[n:]

@@ -15,7 +15,7 @@ from evalkit.ingest.clean import write as _write
 from evalkit.ingest.clean._common import TABLE_ORDER
 from evalkit.ingest.clean.results import CheckReport, CleanResult
 from evalkit.ingest.clean.runner import _Runner
-from evalkit.ingest.clean.write import _parquet_bytes, _remove_parts, _write_parts
+from evalkit.ingest.clean.write import _install_parts, _parquet_bytes, _remove_parts, _write_parts
 from evalkit.ingest.pseudonym import get_key, key_fingerprint
 from evalkit.ingest.read import DataError
 from evalkit.ingest.spec import ITEMS_TABLE
@@ -25,12 +25,28 @@ def _resolve(p: str | os.PathLike[str]) -> Path:
     return Path(p).expanduser().resolve()
 
 
-def _run(raw_dir: Path, key: bytes | None, today: _dt.date | None, progress: bool) -> _Runner:
+def _run(raw_dir: Path, key: bytes | None, today: _dt.date | None, progress: bool,
+         stage_dir: Path | None = None) -> _Runner:
+    """Run the cleaner; ``stage_dir``: where a spilled table's parts are written as it is finished (in a
+    hidden temporary folder, put in place by :func:`clean`; None: they are not written)."""
     if not raw_dir.is_dir():
         raise DataError(str(raw_dir.name), "the raw data folder does not exist")
     runner = _Runner(raw_dir, key, today or _dt.date.today(), progress)
-    runner.run()
+    runner.stage_dir = stage_dir
+    try:
+        runner.run()
+    except BaseException:
+        _drop_staged(runner)
+        raise
     return runner
+
+
+def _drop_staged(runner: _Runner) -> None:
+    import shutil
+
+    for folder in runner.staged.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    runner.staged = {}
 
 
 def _report(runner: _Runner) -> CheckReport:
@@ -107,9 +123,17 @@ def clean(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, k
     if out == raw or raw in out.parents:
         raise ValueError("out_dir must not be the raw folder or inside it: the raw folder is never written")
     k = get_key(key)
-    runner = _run(raw, k, today, progress)
+    runner = _run(raw, k, today, progress, stage_dir=out)
     if runner.codebook_error is not None:  # nothing is written: the outputs of an earlier run stay as they were
+        _drop_staged(runner)
         raise runner.codebook_error
+    try:
+        return _write_outputs(runner, out, k)
+    finally:
+        _drop_staged(runner)
+
+
+def _write_outputs(runner: _Runner, out: Path, k: bytes) -> CleanResult:
     report = _report(runner)
     qdir = out / "quarantine"
     tables: dict[str, Path] = {}
@@ -122,7 +146,10 @@ def clean(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, k
             _remove_parts(out / t)
             continue
         kept, q = runner.results[t]
-        if t in runner.partitioned:
+        if t in runner.staged:  # (its parts were written as the table was finished)
+            tables[t] = _install_parts(out / t, runner.staged.pop(t))
+            path.unlink(missing_ok=True)
+        elif t in runner.partitioned:
             tables[t] = _write_parts(out / t, kept)
             path.unlink(missing_ok=True)
         else:
@@ -161,7 +188,9 @@ def _manifest(runner: _Runner, report: CheckReport, key: bytes) -> dict[str, Any
         }
         if t in runner.results:
             entry["columns"] = list(runner.results[t][0].columns)
-            if t in runner.partitioned:
+            if t in runner.part_counts:
+                entry["parts"] = runner.part_counts[t]
+            elif t in runner.partitioned:
                 entry["parts"] = max(1, -(-len(runner.results[t][0]) // _write.PART_ROWS))
         tables[t] = entry
     derived: dict[str, Any] = {}

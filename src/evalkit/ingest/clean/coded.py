@@ -149,6 +149,34 @@ class _Lookup:
         return self.text.get_indexer(u)
 
 
+class _IntLookup:
+    """Distinct NIPs kept as their sorted int64 values (the roster of a table too big to hold as text), looked
+    up like :class:`_Lookup`: ``index_of`` gives a position for a NIP that is there, -1 otherwise."""
+
+    def __init__(self, ints: np.ndarray):
+        self.ints = np.unique(np.asarray(ints, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ints)
+
+    def index_of(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=object)
+        out = np.full(len(u), -1, dtype=np.intp)
+        if not len(u) or not len(self.ints):
+            return out
+        x = _digits_int64(u) if isinstance(u[0], str) and len(u[0]) == 18 else None
+        nip = np.ones(len(u), dtype=bool)
+        if x is None:  # (some are no 18-digit NIP: not in the roster)
+            nip = np.array([isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit() for v in u],
+                           dtype=bool)
+            if not nip.any():
+                return out
+            x = _digits_int64(u[nip])
+        at = np.minimum(np.searchsorted(self.ints, x), len(self.ints) - 1)
+        out[np.flatnonzero(nip)] = np.where(self.ints[at] == x, at, -1)
+        return out
+
+
 _HEX = np.full(256, 255, dtype=np.uint8)
 _HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
 
@@ -164,6 +192,31 @@ def _pseudonym_ints(b: np.ndarray) -> np.ndarray | None:
         return None
     packed = np.ascontiguousarray((nib[:, 0::2] << 4) | nib[:, 1::2])  # two hex digits a byte, first digit first
     return packed.view(">u8").reshape(-1).astype(np.uint64)
+
+
+_HEX_CHARS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _pseudonym_text(x: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`_pseudonym_ints`: 64-bit numbers -> pseudonyms as ``S17`` bytes (``P`` and 16
+    lowercase hex digits, the first digit the highest)."""
+    b = np.asarray(x, dtype=np.uint64).astype(">u8").view(np.uint8).reshape(-1, 8)
+    out = np.empty((len(b), 17), dtype=np.uint8)
+    out[:, 0] = ord("P")
+    out[:, 1::2] = _HEX_CHARS[b >> 4]
+    out[:, 2::2] = _HEX_CHARS[b & 15]
+    return out.view("S17").reshape(-1)
+
+
+def _digits_text(x: np.ndarray, width: int = 18) -> np.ndarray:
+    """The inverse of :func:`_digits_int64`: non-negative int64 values -> ``width``-digit strings (with leading
+    zeros) as numpy ``S<width>`` bytes."""
+    x = np.asarray(x, dtype=np.int64).copy()
+    out = np.empty((len(x), width), dtype=np.uint8)
+    for j in range(width - 1, -1, -1):
+        out[:, j] = x % 10 + 48
+        x //= 10
+    return out.view(f"S{width}").reshape(-1)
 
 
 def _has_repeats(values: Any) -> bool:

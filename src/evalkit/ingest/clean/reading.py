@@ -67,11 +67,11 @@ class _ReadMixin:
         work = self.works[table]
         work.files.append(summary)
         work.chunked = True
-        mark = (len(self.problems), len(work.chunks))
+        mark = (len(self.problems), work.seen())
 
         def forget() -> None:  # the chunks already seen
             del self.problems[mark[0]:]
-            del work.chunks[mark[1]:]
+            work.forget(mark[1])
             self._empty_cells.clear()
             summary.status, summary.rows_read = "ok", 0
             summary.encoding = summary.delimiter = None
@@ -213,7 +213,7 @@ class _ReadMixin:
                     self.problem(file=raw.source, row=int(rows[i]), column=raw.columns.get("end_date"),
                                  value=str(e_[i]), expected=why, table=table)
         self.cell_notes(table, raw, rows, reasons, notes_at)
-        self.works[table].chunks.append(_Chunk(raw.source, rows, cols, raw.data, dict(reasons), items))
+        self.works[table].add(_Chunk(raw.source, rows, cols, raw.data, dict(reasons), items), self)
 
     def normalise_items(self, table: str, raw: RawFile, rows: np.ndarray, reasons: defaultdict[int, list[str]],
                         cols: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[tuple[str, str, str, str]]:

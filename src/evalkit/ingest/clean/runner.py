@@ -16,19 +16,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit.ingest import read as _read
 from evalkit.ingest.clean._common import MASK, TABLE_ORDER, _list_files, _sha256, _TableWork
-from evalkit.ingest.clean.coded import _Lookup
+from evalkit.ingest.clean.coded import _digits_int64, _digits_text, _pseudonym_ints, _pseudonym_text
 from evalkit.ingest.clean.reading import _ReadMixin
 from evalkit.ingest.clean.results import FileSummary, Problem
+from evalkit.ingest.clean.spill import _ROW_BYTES, _Spill, spills
+from evalkit.ingest.clean.spilled import _SpillMixin
 from evalkit.ingest.clean.tables import _TableMixin
 from evalkit.ingest.clean.validate import _validate_items
 from evalkit.ingest.codebook import CODEBOOK_NAME, Codebook, CodebookError, load_codebook
-from evalkit.ingest.pseudonym import TextScrubber, pseudonymise_many
+from evalkit.ingest.pseudonym import PSEUDONYM_HEX, TextScrubber, pseudonymise_fixed, pseudonymise_many
 from evalkit.ingest.read import CSV_SUFFIXES, XLSX_SUFFIXES
 from evalkit.ingest.spec import RAW_TABLES, ROLES_FOLLOWUP, table_for_file
 
 
-class _Runner(_ReadMixin, _TableMixin):
+class _Runner(_ReadMixin, _TableMixin, _SpillMixin):
     def __init__(self, raw_dir: Path, key: bytes | None, today: _dt.date, progress: bool):
         self.raw_dir = raw_dir
         self.key = key
@@ -41,9 +44,14 @@ class _Runner(_ReadMixin, _TableMixin):
         self.results: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self.works: dict[str, _TableWork] = {}
         self.partitioned: set[str] = set()
-        self._known_s = np.zeros(0, dtype=object)  # NIPs pseudonymised so far (see mask_many), distinct,
-        self._known_p = np.zeros(0, dtype=object)  # their pseudonyms
-        self._known: _Lookup | None = None  # and a lookup of _known_s (None: to be rebuilt)
+        self.stage_dir: Path | None = None  # where a spilled table's parts are written (None: not written)
+        self.staged: dict[str, Path] = {}  # table -> the folder of its parts, written while it was finished
+        self.part_counts: dict[str, int] = {}  # table -> parts written
+        # NIPs pseudonymised so far (see mask_many): 18-digit NIPs as their int64 values, sorted, and their
+        # pseudonyms as the 64-bit numbers they spell (16 bytes a NIP); any other text in a dict
+        self._nip_keys = np.zeros(0, dtype=np.int64)
+        self._nip_pseudonyms = np.zeros(0, dtype=np.uint64)
+        self._known_text: dict[str, str] = {}
         self._src: np.ndarray = np.zeros(0, dtype=np.int64)  # source rows of the last to_output frame
         self._empty_cells: dict[tuple[str, str, str, str], int] = {}  # (table, source, header, what) -> cells
         self.codebook: Codebook | None = None  # raw_dir/codebook.csv, when there is one (see ingest.codebook)
@@ -68,18 +76,44 @@ class _Runner(_ReadMixin, _TableMixin):
         if self.key is None or not len(uniq):
             u[:-1] = MASK
             return u[codes]
-        if self._known is None:  # (rebuilt after NIPs were added)
-            self._known = _Lookup(self._known_s)
-        at = self._known.index_of(uniq)
-        new = np.flatnonzero(at < 0)
-        if len(new):
-            at[new] = len(self._known_s) + np.arange(len(new))
-            self._known_s = np.concatenate([self._known_s, uniq[new]])
-            fresh = np.asarray(pseudonymise_many(uniq[new].tolist(), self.key), dtype=object)
-            self._known_p = np.concatenate([self._known_p, fresh])
-            self._known = None
-        u[:-1] = self._known_p[at]
+        ints = _digits_int64(uniq) if isinstance(uniq[0], str) and len(uniq[0]) == 18 else None
+        nip = np.ones(len(uniq), dtype=bool)
+        if ints is None:  # some are no 18-digit NIP: those are looked up as text
+            nip = np.array([isinstance(x, str) and len(x) == 18 and x.isascii() and x.isdigit() for x in uniq],
+                           dtype=bool)
+            ints = _digits_int64(uniq[nip]) if nip.any() else np.zeros(0, dtype=np.int64)
+        if PSEUDONYM_HEX != 16:  # pragma: no cover - pseudonyms that are no 64-bit number
+            nip[:] = False
+        if nip.any():
+            u[:-1][nip] = _pseudonym_text(self.pseudonym_ints(ints)).astype("U17").astype(object)
+        if not nip.all():
+            text = uniq[~nip].tolist()
+            new = [x for x in dict.fromkeys(text) if x not in self._known_text]
+            self._known_text.update(zip(new, pseudonymise_many(new, self.key), strict=True))
+            u[:-1][~nip] = [self._known_text[x] for x in text]
         return u[codes]
+
+    def pseudonym_ints(self, nips: np.ndarray) -> np.ndarray:
+        """The pseudonyms of 18-digit NIPs given as int64 values, as the 64-bit numbers they spell
+        (:func:`~evalkit.ingest.clean.coded._pseudonym_ints`); each distinct NIP is hashed once per run."""
+        nips = np.asarray(nips, dtype=np.int64)
+        keys = self._nip_keys
+        at = np.searchsorted(keys, nips)
+        found = at < len(keys)
+        found[found] = keys[at[found]] == nips[found]
+        if not found.all():
+            new = np.unique(nips[~found])
+            fresh = _pseudonym_ints(pseudonymise_fixed(_digits_text(new), self.key))
+            where = np.searchsorted(keys, new)
+            self._nip_keys = np.insert(keys, where, new)
+            self._nip_pseudonyms = np.insert(self._nip_pseudonyms, where, fresh)
+            at = np.searchsorted(self._nip_keys, nips)
+        return self._nip_pseudonyms[at]
+
+    @property
+    def _known_p(self) -> list[str]:
+        """Every pseudonym computed so far (each NIP is hashed once per run)."""
+        return [*_pseudonym_text(self._nip_pseudonyms).astype("U17"), *self._known_text.values()]
 
     def problem(self, **kw: Any) -> None:
         self.problems.append(Problem(**kw))
@@ -141,14 +175,24 @@ class _Runner(_ReadMixin, _TableMixin):
 
             it = tqdm(todo, desc="cleaning", unit="file")
         current: str | None = None
-        for t, p in it:
-            if current is not None and t != current:
+        try:
+            for t, p in it:
+                if current is not None and t != current:
+                    self.finish_table(current)
+                current = t
+                if t not in self.works:
+                    self.works[t] = _TableWork(t)
+                    if spills(t, self.key) and any(_read.is_large(f) for f in by_table[t]):
+                        est = sum(f.stat().st_size for f in by_table[t]) // _ROW_BYTES
+                        self.works[t].spill = _Spill(t, est)
+                self.read_one(t, p)
+            if current is not None:
                 self.finish_table(current)
-            current = t
-            self.works.setdefault(t, _TableWork(t))
-            self.read_one(t, p)
-        if current is not None:
-            self.finish_table(current)
+        finally:
+            for w in self.works.values():
+                if w.spill is not None:
+                    w.spill.close()
+                    w.spill = None
         self.report_codebook()
         if self.item_parts:
             self.items = _concat_items(self.item_parts)

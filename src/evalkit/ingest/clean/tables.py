@@ -37,8 +37,10 @@ class _TableMixin:
         work = self.works[table]
         if table == "employees":
             self.scrubber = TextScrubber(sorted(self.names))
+        if work.spill is not None:
+            return self.finish_spilled(table)
         if not work.chunks:
-            return
+            return None
         spec = RAW_TABLES[table]
         chunks = work.chunks
         sizes = np.array([ch.n for ch in chunks], dtype=np.int64)
@@ -79,31 +81,15 @@ class _TableMixin:
         # rows with distinct keys are distinct rows: the two checks below only run when some key repeats
         repeats = bool((ok & named).any()) and _any_repeat([fact[c][0][ok & named] for c in key])
         codes = pd.DataFrame({c: fact[c][0] for c in content}) if repeats else None
-        # exact duplicates among rows that are otherwise fine (first kept)
         if repeats:
-            sub = codes.loc[ok & named]
-            dup = _duplicated(sub, keep="first")
-            first_of: dict[tuple, int] = {}
-            involved = sub[_duplicated(sub, keep=False)] if dup.any() else sub.iloc[:0]
-            for i, row in zip(involved.index, map(tuple, involved.to_numpy()), strict=True):
-                first_of.setdefault(row, i)
-            dup_idx = sub.index[dup]
-            dup_first = [first_of[tuple(r)] for r in sub.loc[dup_idx].to_numpy()]
-            for i, first in zip(dup_idx, dup_first, strict=True):
-                why = "duplicate row (same as {} row {})".format(*where(first))
-                flag(i, why)
-            ok = ok_mask()
-        # same key, different content: all versions quarantined
-        if repeats and (ok & named).any():
-            sub = codes.loc[ok & named, key]
-            conflict = _duplicated(sub, keep=False)
-            if conflict.any():
-                groups = sub[conflict].reset_index().groupby(key, sort=False)["index"].apply(list)
-                for idxs in groups:
-                    shown = "; ".join("{} row {}".format(*where(j)) for j in idxs)
-                    why = f"duplicate key with different content (rows: {shown})"
-                    for i in idxs:
-                        flag(i, why)
+            pairs, groups = _duplicate_rows(codes.loc[ok & named], key)
+            for i, first in pairs:
+                flag(i, "duplicate row (same as {} row {})".format(*where(first)))
+            for idxs in groups:  # same key, different content: all versions quarantined
+                shown = "; ".join("{} row {}".format(*where(j)) for j in idxs)
+                why = f"duplicate key with different content (rows: {shown})"
+                for i in idxs:
+                    flag(i, why)
             ok = ok_mask()
         del codes
         kept = self.to_output(table, np.flatnonzero(ok), fact)
@@ -240,11 +226,37 @@ class _TableMixin:
         if table == "programmes":
             self.programme_ids = values_of("programme_id")
             return
+        tally = _new_tally()
+        codes, names = pd.factorize(files)
+        self.tally_references(table, pos, fact, codes, np.asarray(names, dtype=object), tally)
+        self.reference_problems(table, tally)
+
+    def tally_references(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]],
+                         file_of: np.ndarray, sources: np.ndarray, tally: dict[str, Any]) -> None:
+        """The counts behind :meth:`check_references` for some kept rows, added to ``tally``: the files with a
+        NIP (programme code) at all, and per file the rows whose NIP (code) is not in the roster (list).
+        ``file_of``: the file of each kept row, as a position in ``sources``."""
+        for col in ("nip", "programme_id"):
+            has = fact[col][0][pos] >= 0 if col in fact else np.zeros(0, dtype=bool)
+            if has.any():
+                tally["has"][col].update(str(sources[x]).split(" [", 1)[0] for x in np.unique(file_of[has]))
+        for col, known in (("nip", getattr(self, "roster", ())), ("programme_id", getattr(self, "programme_ids", ()))):
+            if col not in fact or not len(known):
+                continue
+            k, u = fact[col]
+            unknown_u = np.append(known.index_of(u) < 0, True)  # last: code -1 (missing)
+            unknown = unknown_u[k[pos]]
+            if unknown.any():
+                for f, n in enumerate(np.bincount(file_of[unknown], minlength=len(sources))):
+                    if n:
+                        tally["unknown"][col][str(sources[f])] += int(n)
+
+    def reference_problems(self, table: str, tally: dict[str, Any]) -> None:
+        """The warnings of :meth:`check_references` from a ``tally`` of all the kept rows of ``table``."""
         for col, table_, what, where in (("nip", "employees", "NIPs", "no employee list (pegawai_*)"),
                                          ("programme_id", "programmes", "programme codes",
                                           "no programme list (pelatihan_*/diklat_*)")):
-            has = fact[col][0][pos] >= 0 if col in fact else np.zeros(0, dtype=bool)
-            if not has.any():
+            if not tally["has"].get(col):
                 continue
             if table_ not in self.works:  # no such file at all: the rows are kept, unchecked
                 why = f"{where}: {what} could not be checked against it; rows kept"
@@ -252,22 +264,12 @@ class _TableMixin:
                 why = f"the {table_} table has no kept rows: {what} could not be checked against it; rows kept"
             else:
                 continue
-            for f in sorted({str(x).split(" [", 1)[0] for x in files[has]}):
+            for f in sorted(tally["has"][col]):
                 self.problem(file=f, row=None, column=None, value=None, severity="warning", table=table,
                              expected=why)
-        checks = []
-        if "nip" in fact and len(getattr(self, "roster", ())):
-            checks.append(("nip", self.roster, "NIP", "the employee files (pegawai_*)"))
-        if "programme_id" in fact and len(getattr(self, "programme_ids", ())):
-            checks.append(("programme_id", self.programme_ids, "programme code", "the programme files "
-                                                                                  "(pelatihan_*/diklat_*)"))
-        for col, known, what, where in checks:
-            k, u = fact[col]
-            unknown_u = np.append(known.index_of(u) < 0, True)  # last: code -1 (missing)
-            unknown = unknown_u[k[pos]]
-            if not unknown.any():
-                continue
-            for f, n in pd.Series(files[unknown]).value_counts().sort_index().items():
+        for col, what, where in (("nip", "NIP", "the employee files (pegawai_*)"),
+                                 ("programme_id", "programme code", "the programme files (pelatihan_*/diklat_*)")):
+            for f, n in sorted(tally["unknown"].get(col, {}).items()):
                 self.problem(file=f, row=None, column=None, value=None, severity="warning", table=table,
                              expected=f"{n} row(s) with a {what} that is not in {where}; kept")
 
@@ -288,10 +290,13 @@ class _TableMixin:
             out[f.name] = np.array(["" if c is None else str(c) for c in col], dtype=object)
         return pd.DataFrame(out, index=d.index)
 
-    def to_output(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]]) -> pd.DataFrame:
+    def to_output(self, table: str, pos: np.ndarray, fact: dict[str, tuple[np.ndarray, Any]],
+                  fixed: dict[str, Any] | None = None) -> pd.DataFrame:
         """The canonical frame of the kept rows ``pos`` (positions in the table), sorted by key. ``fact``
         (column -> codes over the table's rows and the distinct values) lets each distinct value be converted
-        once. A big table's key order is found from the codes first, so each column is built in order."""
+        once. A big table's key order is found from the codes first, so each column is built in order.
+        ``fixed``: what the dtypes depend on, for all the kept rows of the table when ``pos`` is only some of
+        them (``missing``: yes/no column -> some value missing; ``no_region``: no row has a region)."""
         spec = RAW_TABLES[table]
         cols = output_columns(table)
         nip_field = next((f.name for f in spec.fields if f.kind == "nip"), None)
@@ -337,7 +342,9 @@ class _TableMixin:
             if c.kind == "region":
                 dtype = region_dtype(u)
             elif c.kind == "yesno":  # bool, or boolean when an optional column has a missing value
-                dtype = yesno_dtype(c, bool(len(k)) and bool((k < 0).any()))
+                missing = fixed["missing"].get(c.name, False) if fixed is not None else \
+                    bool(len(k)) and bool((k < 0).any())
+                dtype = yesno_dtype(c, missing)
             else:
                 dtype = dtype_for(c)
             parts[c.name] = k, _cast_distinct(k, u, dtype)
@@ -346,10 +353,39 @@ class _TableMixin:
             order = by.sort_values(keys, kind="stable").index.to_numpy()
             pos = pos[order]
             parts = {name: (k[order], v) for name, (k, v) in parts.items()}
-        if table in OPTIONAL_REGION_TABLES and "region" in parts and not (parts["region"][0] >= 0).any():
+        no_region = "region" in parts and (fixed["no_region"] if fixed is not None
+                                           else not (parts["region"][0] >= 0).any())
+        if table in OPTIONAL_REGION_TABLES and no_region:
             del parts["region"]  # no file gave the region: the programme list (or staff list) places the rows
             cols = [c for c in cols if c.name != "region"]
         frame = pd.DataFrame({name: v[k] for name, (k, v) in parts.items()}, columns=[c.name for c in cols])
         self._src = pos  # kept row -> row of the table
         self._parts = parts  # column -> (codes of the rows of the frame, distinct values); for validate()
         return frame
+
+
+def _new_tally() -> dict[str, Any]:
+    """An empty tally of :meth:`_TableMixin.tally_references`."""
+    return {"has": defaultdict(set), "unknown": defaultdict(lambda: defaultdict(int))}
+
+
+def _duplicate_rows(codes: pd.DataFrame, key: list[str]) -> tuple[list[tuple[Any, Any]], list[list[Any]]]:
+    """The duplicate checks on rows that are otherwise fine (``codes``: their content as codes, index: their
+    rows in table order): exact duplicates as (row, the first row with that content, which is kept), then,
+    among the other rows, the groups of rows with the same key and different content (all quarantined)."""
+    dup = _duplicated(codes, keep="first")
+    pairs: list[tuple[Any, Any]] = []
+    if dup.any():
+        first_of: dict[tuple, Any] = {}
+        involved = codes[_duplicated(codes, keep=False)]
+        for i, row in zip(involved.index, map(tuple, involved.to_numpy()), strict=True):
+            first_of.setdefault(row, i)
+        dup_idx = codes.index[dup]
+        pairs = [(i, first_of[tuple(r)]) for i, r in zip(dup_idx, codes.loc[dup_idx].to_numpy(), strict=True)]
+    rest = codes.loc[~dup, key]
+    groups: list[list[Any]] = []
+    if len(rest):
+        conflict = _duplicated(rest, keep=False)
+        if conflict.any():
+            groups = list(rest[conflict].reset_index().groupby(key, sort=False)["index"].apply(list))
+    return pairs, groups

@@ -42,12 +42,18 @@ def _write_parts(folder: Path, df: pd.DataFrame) -> Path:
 
         with ThreadPoolExecutor(min(n, os.cpu_count() or 1, 4)) as pool:  # Arrow encodes and compresses
             list(pool.map(write, range(n)))  # without the GIL: parts are written side by side
-        os.chmod(tmp, 0o777 & ~UMASK)
-        _remove_parts(folder)
-        os.replace(tmp, folder)
+        _install_parts(folder, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return folder
+
+
+def _install_parts(folder: Path, tmp: Path) -> Path:
+    """Put a folder of parts written in ``tmp`` (next to ``folder``) in place of ``folder``."""
+    os.chmod(tmp, 0o777 & ~UMASK)
+    _remove_parts(folder)
+    os.replace(tmp, folder)
     return folder
 
 

@@ -19,7 +19,7 @@ from evalkit.ingest.read.base import _ENCODINGS, CSV_SUFFIXES, HEADER_SCAN_ROWS,
 from evalkit.ingest.read.csvfile import _csv_rows, _sniff_delimiter
 from evalkit.ingest.read.files import read_raw
 from evalkit.ingest.read.headers import _Header, _header, _header_index
-from evalkit.ingest.read.table import _body, _rawfile
+from evalkit.ingest.read.table import _WS_CLASS, _body, _rawfile
 from evalkit.ingest.spec import RAW_TABLES, RawTable, table_for_file
 
 if TYPE_CHECKING:  # (the codebook module imports this one)
@@ -144,9 +144,6 @@ def _iter_csv_big(path: Path, name: str, table: RawTable, chunk_rows: int, fast:
     return _csv_chunks(path, name, table, meta, hd, chunk_rows)
 
 
-#: Every character ``str.strip`` removes, and a few more (a superset: Arrow finds candidate blank cells).
-_WS_CLASS = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{180e}\x{2000}-\x{200b}\x{2028}\x{2029}"
-             r"\x{202f}\x{205f}\x{3000}\x{feff}]")
 
 
 def _arrow_chunks(path: Path, name: str, table: RawTable, meta: dict, hd: _Header,

@@ -37,6 +37,12 @@ def _with_constants(data: pd.DataFrame, hd: _Header) -> pd.DataFrame:
     return data[hd.out_fields]
 
 
+#: Every character ``str.strip`` removes, and a few more (a superset: Arrow finds candidate blank cells).
+_WS_CLASS = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{180e}\x{2000}-\x{200b}\x{2028}\x{2029}"
+             r"\x{202f}\x{205f}\x{3000}\x{feff}]")
+#: Arrow's (RE2) test for cells that may be a rounded number: an exponent, or 000 at the end before (a superset
+#: of Python's) white space.
+_NIP_CAND = r"[eE]|000" + _WS_CLASS + "*$"
 _SCI = re.compile(r"\s*[+-]?\d+(?:[.,]\d+)?\s*[eE]\s*\+?\s*\d+\s*")
 #: Excel keeps 15 significant digits: an 18-digit NIP in a number cell has lost its last digits for good.
 _NIP_EXCEL = "format the NIP column as Text and re-enter the NIPs, or paste them from SIMPEG"
@@ -58,8 +64,7 @@ def _nip_notes(table: RawTable, data: pd.DataFrame, rows: np.ndarray) -> list[tu
         else:
             codes, uniq = pd.factorize(np.asarray(col, dtype=object))
         # only cells with an exponent or ending in 000 can be a rounded number (tested in C, not per cell)
-        cand = np.flatnonzero(pd.Series(uniq, dtype=object).astype(str).str.contains(r"[eE]|000\s*$", regex=True)
-                              .to_numpy(dtype=bool)) if len(uniq) else []
+        cand = _candidates(uniq)
         bad: dict[int, str] = {}
         for k in cand:
             s = str(uniq[k])
@@ -78,6 +83,21 @@ def _nip_notes(table: RawTable, data: pd.DataFrame, rows: np.ndarray) -> list[tu
             for i in np.flatnonzero(np.isin(codes, list(bad))):
                 out.append((int(rows[i]), f.name, bad[int(codes[i])]))
     return out
+
+
+def _candidates(uniq: np.ndarray) -> np.ndarray:
+    """Positions of the cells in ``uniq`` (distinct cells) that may be a rounded number (see :data:`_NIP_CAND`):
+    tested by Arrow in C; a superset of what ``_nip_notes`` then checks exactly, cell by cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(uniq):
+        return np.zeros(0, dtype=np.intp)
+    text = np.asarray(uniq, dtype=object)
+    if pd.api.types.infer_dtype(text, skipna=False) != "string":
+        text = text.astype(str).astype(object)
+    hit = pc.match_substring_regex(pa.array(text, type=pa.string()), _NIP_CAND)
+    return np.flatnonzero(hit.to_numpy(zero_copy_only=False))
 
 
 def _rawfile(name: str, table: RawTable, meta: dict, n_sheets: int, hd: _Header, data: pd.DataFrame,
