@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._common import ImpactResult, check_binary, check_columns, check_frame, check_numeric, covariate_matrix, make_table
+from ._common import (
+    ImpactResult,
+    check_binary,
+    check_columns,
+    check_frame,
+    check_no_missing,
+    check_numeric,
+    covariate_matrix,
+    make_table,
+)
 
 __all__ = ["heterogeneity"]
 
@@ -53,9 +62,7 @@ def heterogeneity(data, yname, treatname, by, covariates=None, cluster=None, *, 
     check_frame(data)
     check_columns(data, yname=yname, treatname=treatname, by=by, cluster=cluster)
     check_numeric(data, yname)
-    for c in [yname, by] + ([cluster] if cluster else []):
-        if data[c].isna().any():
-            raise ValueError(f"column {c!r} has missing values")
+    check_no_missing(data, yname, by, *([cluster] if cluster else []))
     D = check_binary(data, treatname)
     levels = sorted(data[by].unique().tolist(), key=str)
     if len(levels) < 2:

@@ -7,7 +7,15 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._common import ImpactResult, check_columns, check_frame, check_numeric, covariate_matrix, make_table
+from ._common import (
+    ImpactResult,
+    check_columns,
+    check_frame,
+    check_no_missing,
+    check_numeric,
+    covariate_matrix,
+    make_table,
+)
 
 __all__ = ["mixed", "ordinal", "MixedResult"]
 
@@ -94,9 +102,7 @@ def mixed(data, yname, formula_rhs, groups, nested=None, re_formula=None, reml=T
     nested = [] if nested is None else ([nested] if isinstance(nested, str) else list(nested))
     for c in nested:
         check_columns(data, nested=c)
-    for c in [yname, groups, *nested]:
-        if data[c].isna().any():
-            raise ValueError(f"column {c!r} has missing values")
+    check_no_missing(data, yname, groups, *nested)
     if re_formula is not None:
         return _mixed_statsmodels(data, yname, formula_rhs, groups, nested, re_formula, reml, alpha)
     return _mixed_nested(data, yname, formula_rhs, groups, nested, reml, alpha)
