@@ -295,3 +295,24 @@ def test_longest_first_order_uses_last_run_seconds(tmp_path):
     assert pipeline._load_seconds(tmp_path) == {**seconds, "02_a": 3.0}
     (tmp_path / pipeline.PROCESSED_CACHE / pipeline.STEP_SECONDS).write_text("[1, 2")
     assert pipeline._load_seconds(tmp_path) == {}
+
+
+def test_index_page_escapes_titles_and_marks_each_state(tmp_path):
+    """The front page (a Jinja2 template) escapes what comes from notebooks (titles, table names), links only
+    steps that did not fail, and puts a region's two languages side by side."""
+    S = pipeline.Step
+    nb = tmp_path / "02_x.ipynb"
+    steps = [S(name="02_x", notebook=nb, output="02_x", title="Dampak <b>&</b> biaya"),
+             S(name="03_y", notebook=tmp_path / "03_y.ipynb", output="03_y", title="Y"),
+             S(name="08_r[a_id]", notebook=tmp_path / "08_r.ipynb", output="regions/a_id",
+               parameters={"region": "Kab. A", "lang": "id"}),
+             S(name="08_r[a_en]", notebook=tmp_path / "08_r.ipynb", output="regions/a_en",
+               parameters={"region": "Kab. A", "lang": "en"})]
+    page = pipeline.write_index(steps, tmp_path, failed=["03_y"], reused=["08_r[a_en]"],
+                                not_run={"08_r[a_id]": "tests<1>"}).read_text()
+    assert "Dampak &lt;b&gt;&amp;&lt;/b&gt; biaya" in page and "<b>&</b>" not in page
+    assert 'href="02_x.html"' in page and 'href="03_y.html"' not in page and "(gagal / failed)" in page
+    assert "perlu tabel tests&lt;1&gt;" in page and 'href="regions/a_id.html"' not in page
+    assert ('<tr><th>Wilayah / Region</th><th>Bahasa Indonesia</th><th>English</th></tr>'
+            '<tr><td>Kab. A</td>') in page
+    assert '<a href="regions/a_en.html">Report</a> <span class="muted">(tidak berubah / unchanged)</span>' in page

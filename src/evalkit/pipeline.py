@@ -68,6 +68,7 @@ import pandas as pd
 
 from evalkit._util import atomic_write, slugify
 from evalkit.config import paths
+from evalkit.report.index_page import write_index  # noqa: F401 (re-exported: the run's front page)
 
 if TYPE_CHECKING:
     import nbformat
@@ -596,86 +597,6 @@ def _longest_first(ready: list[Step], seconds: dict[str, float]) -> list[Step]:
         return sum(times) / len(times) if times else math.inf
 
     return sorted(ready, key=lambda s: -expected(s))
-
-
-_LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
-_FAILED_MARK = '<span class="failed">(gagal / failed)</span>'
-_REPORT_WORD = {"id": "Laporan", "en": "Report"}
-
-_INDEX_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;
-padding:0 1rem;color:#222}
-h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;width:100%} td,th{padding:.35rem .5rem;border-bottom:1px solid #eee;text-align:left}
-a{color:#0060a8} .muted{color:#666;font-size:.9rem} .failed{color:#b00020}
-"""
-
-
-def write_index(steps: list[Step], reports_dir: Path, failed: list[str] | None = None,
-                reused: list[str] | None = None, not_run: dict[str, str] | None = None) -> Path:
-    """Write ``reports/index.html`` linking every rendered notebook and region report.
-
-    ``failed`` steps are marked and not linked (their HTML, if any, is from an earlier run); ``reused`` steps
-    are marked as unchanged since the last run; ``not_run`` maps a step to the tables it lacked."""
-    failed = list(failed or []) + list(not_run or {})
-    reused, not_run = set(reused or []), dict(not_run or {})
-
-    def mark(name: str) -> str:
-        if name in not_run:
-            return (f'<span class="muted">(tidak dijalankan: perlu tabel {html.escape(not_run[name])} / '
-                    f'not run: needs the {html.escape(not_run[name])} table)</span>')
-        if name in failed:
-            return _FAILED_MARK
-        return '<span class="muted">(tidak berubah / unchanged)</span>' if name in reused else ""
-    analysis = [s for s in steps if not s.parameters]
-    regional = [s for s in steps if s.parameters]
-    rows = []
-    for s in analysis:  # a failed step is not linked: its HTML, if any, is from an earlier run
-        title = (f'{html.escape(s.title)} {mark(s.name)}' if s.name in failed
-                 else f'<a href="{html.escape(s.output)}.html">{html.escape(s.title)}</a> {mark(s.name)}'.rstrip())
-        rows.append(f'<tr><td>{title}</td><td class="muted">{html.escape(s.notebook.name)}</td></tr>')
-    # one row per parameter set without the language, one column per language (a region's two reports side by side)
-    langs = sorted({s.parameters.get("lang") for s in regional if "lang" in s.parameters},
-                   key=lambda x: (x != "id", x))
-    by_row: dict[tuple, dict] = {}
-    for s in regional:
-        key = tuple((k, v) for k, v in s.parameters.items() if k != "lang")
-        by_row.setdefault(key, {})[s.parameters.get("lang")] = s
-    reg_rows = []
-    if by_row:
-        head = "".join(f"<th>{html.escape(_LANG_NAMES.get(lang, str(lang)))}</th>" for lang in (langs or [None]))
-        reg_rows.append(f"<tr><th>Wilayah / Region</th>{head}</tr>")
-    for key, per_lang in by_row.items():
-        label = " · ".join(str(v) for _, v in key) or "-"
-        cells = []
-        for lang in (langs or [None]):
-            st = per_lang.get(lang)
-            text = _REPORT_WORD.get(lang) or (st.output.rsplit("/", 1)[-1] if st is not None else "")
-            if st is None:
-                cells.append("<td></td>")
-            elif st.name in failed:
-                cells.append(f"<td>{html.escape(text)} {mark(st.name)}</td>")
-            else:
-                cells.append(f'<td><a href="{html.escape(st.output)}.html">{html.escape(text)}</a> '
-                             f'{mark(st.name)}</td>'.replace(" </td>", "</td>"))
-        reg_rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
-    body = f"""<!DOCTYPE html>
-<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>evalkit: laporan evaluasi pelatihan ASN / ASN training evaluation reports</title>
-<style>{_INDEX_CSS}</style></head><body>
-<h1>evalkit: Evaluasi Pelatihan ASN / ASN Training Evaluation</h1>
-<p class="muted">Semua angka dihitung ulang dari data oleh notebook di bawah ini. /
-Every number is recomputed from the data by the notebooks below.</p>
-<h2>Laporan per wilayah / Region reports</h2>
-<table>{''.join(reg_rows) or '<tr><td class="muted">-</td></tr>'}</table>
-<h2>Notebook analisis / Analysis notebooks</h2>
-<table>{''.join(rows)}</table>
-<p class="muted">Gambar / figures: <a href="figures/">figures/</a> · Tabel / tables: <a href="tables/">tables/</a></p>
-</body></html>
-"""
-    target = Path(reports_dir) / "index.html"
-    atomic_write(target, body)
-    return target
 
 
 def steps_as_json(steps: list[Step]) -> str:
