@@ -316,3 +316,20 @@ def test_index_page_escapes_titles_and_marks_each_state(tmp_path):
     assert ('<tr><th>Wilayah / Region</th><th>Bahasa Indonesia</th><th>English</th></tr>'
             '<tr><td>Kab. A</td>') in page
     assert '<a href="regions/a_en.html">Report</a> <span class="muted">(tidak berubah / unchanged)</span>' in page
+
+
+def test_kernels_get_cores_over_workers_blas_threads(tmp_path, monkeypatch):
+    """Each worker's kernels see OPENBLAS_NUM_THREADS (and the OpenMP/MKL/numexpr variables) = cores // workers,
+    unless the user set them: two kernels with a two-thread BLAS each on two cores oversubscribed them."""
+    import os
+
+    for var in pipeline.THREAD_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "7")  # the user's own setting is kept
+    _nb(tmp_path / "01_a.ipynb", [("import os\nprint(os.environ['OPENBLAS_NUM_THREADS'], "
+                                   "os.environ['OMP_NUM_THREADS'], os.environ['MKL_NUM_THREADS'])", [])])
+    reports = tmp_path / "reports"
+    pipeline.run(workers=2, progress=False, notebooks_dir=tmp_path, reports_dir=reports)
+    nb = nbformat.read(reports / "01_a.ipynb", as_version=4)
+    expected = str(max(1, (os.cpu_count() or 1) // 2))
+    assert nb.cells[1].outputs[0]["text"].split() == [expected, expected, "7"]
