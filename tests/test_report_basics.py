@@ -37,6 +37,30 @@ def test_save_figure_writes_three_formats_deterministically(tmp_path):
     assert not list((tmp_path / "a").glob(".*tmp"))  # atomic: no temporary file left
 
 
+def test_save_figure_solves_the_layout_once_and_keeps_it(tmp_path):
+    """The constrained layout is solved once and then kept: afterwards the axes sit where a fresh
+    constrained draw puts them (within half a pixel at 110 dpi), the figure no longer re-solves its layout, and
+    the figure's own PNG drawn again equals the one written."""
+    import io
+
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    reference = _figure()
+    reference.canvas.draw()
+    expected = reference.axes[0].get_position().bounds
+    fig = _figure()
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    written = save_figure(fig, "frozen", tmp_path)
+    assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    np.testing.assert_allclose(fig.axes[0].get_position().bounds, expected, atol=0.5 / (110 * 4))
+    again = io.BytesIO()
+    with plt.rc_context({"svg.hashsalt": "evalkit"}):
+        fig.savefig(again, format="png", dpi=300, metadata={"Software": "evalkit"})
+    assert again.getvalue() == written["png"].read_bytes()
+    plt.close(reference)
+    plt.close(fig)
+
+
 def test_pdf_embeds_truetype_fonts(tmp_path):
     pdf = save_figure(_figure(), "fonts", tmp_path, formats=["pdf"], close=True)["pdf"].read_bytes()
     assert b"/FontFile2" in pdf and b"/Type3" not in pdf  # TrueType (fonttype 42), not Type 3

@@ -83,6 +83,11 @@ def save_figure(
 
     Notes
     -----
+    When more than one format is written, the constrained layout is solved once, by one draw on the figure's
+    own canvas at its own resolution (what the notebook shows inline), and then kept (the figure's layout engine
+    becomes ``"none"``): the files and the inline image reuse those positions instead of solving them again at
+    every draw (twice per file with a tight bounding box), so every file shows the same layout.
+
     Each file is written to a temporary name and renamed, so an interrupted run never leaves a half-written
     figure. SVG and PDF carry no dates, and ``svg.hashsalt`` is fixed by :func:`set_theme`, so the same figure
     gives the same bytes on every run.
@@ -90,6 +95,9 @@ def save_figure(
     out = Path(directory) if directory is not None else paths()["figures"]
     out.mkdir(parents=True, exist_ok=True)
     slug = slugify(name)
+    formats = tuple(formats)
+    if len(formats) > 1:  # one file only (a region report's PNG): solving at its own draws is as cheap
+        _freeze_layout(fig)
     written: dict[str, Path] = {}
     for fmt in formats:
         if fmt not in _METADATA:
@@ -103,3 +111,12 @@ def save_figure(
     if close:
         plt.close(fig)
     return written
+
+
+def _freeze_layout(fig: plt.Figure) -> None:
+    """Solve the constrained layout once and keep its positions (see :func:`save_figure`)."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
