@@ -18,6 +18,7 @@ from ._common import (
     crv1,
     demean,
     drop_singletons,
+    duplicate_message,
     is_nested,
     make_table,
     time_to_int,
@@ -143,15 +144,9 @@ def twfe_result(method: str, table: pd.DataFrame, fit: dict, cluster: str, *, al
 
 def _check_unique_rows(data, idname, tname) -> None:
     """ValueError naming the first duplicated ``(id, t)`` pairs, if any."""
-    key = pd.DataFrame({"id": data[idname].to_numpy(), "t": data[tname].to_numpy()})
-    dup = key.duplicated(keep=False)
-    if not dup.any():
-        return
-    pairs = key[dup].drop_duplicates()
-    shown = ", ".join(f"({i!r}, {t!r})" for i, t in pairs.head(5).itertuples(index=False))
-    more = f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""
-    raise ValueError(f"({idname!r}, {tname!r}) does not identify rows uniquely: {len(pairs)} (id, t) pairs occur "
-                     f"more than once, e.g. {shown}{more}; aggregate or deduplicate the panel first")
+    msg = duplicate_message(data[idname], data[tname], idname, tname)
+    if msg:
+        raise ValueError(f"{msg}; aggregate or deduplicate the panel first")
 
 
 def _general_fit(data, yname, idname, tname, treatname, cluster, covariates, alpha):
