@@ -125,7 +125,7 @@ def _het(with_regions=True):
 
 
 def test_heterogeneity_plot_sorts_labels_and_colours_the_focus_region():
-    fig = heterogeneity_plot(_het(), "Sleman")
+    fig = heterogeneity_plot(_het(), "Sleman", period="2024")
     mode, region, tenure = fig.axes
     # modes: largest on top, bilingual labels, an unlisted mode keeps its name
     assert _ytick_texts(mode) == [MODE_LABEL["klasikal"], "hybrid", "e-learning"]

@@ -221,7 +221,7 @@ def _row(r, col: str) -> float:
     return float(r[col]) if isinstance(r, (Mapping, pd.Series)) else float(getattr(r, col))
 
 
-def naive_gap_plot(before, after, periods: tuple[str, str] = ("2022Q1-Q2", "2024"),
+def naive_gap_plot(before, after, periods: tuple[str, str],
                    xlabel: str = "Selisih kualitas laporan (poin) / difference in report quality (points)"):
     """The trained-minus-untrained gap before any training and after it, with 95% intervals (two rows).
 
@@ -296,14 +296,14 @@ def balance_plot(balance_df: pd.DataFrame):
     return fig
 
 
-def heterogeneity_plot(het: pd.DataFrame, focus_region: str):
+def heterogeneity_plot(het: pd.DataFrame, focus_region: str, period: str | None = None):
     """Effects by delivery mode (left), region (middle) and tenure band (right), each with its 95% interval.
 
     ``het``: ``dimension, group, estimate, ci_low, ci_high`` with ``dimension`` one of ``"mode (all regions)"``,
     ``"region"`` (absent when the data hold one region: the middle panel then says so),
     ``"tenure (<focus_region>)"`` and ``"tenure (other regions)"``. Modes are labelled with :data:`MODE_LABEL`
-    and sorted by effect, largest on top; tenure rows are coloured by focus region vs the others. Returns the
-    figure.
+    and sorted by effect, largest on top; tenure rows are coloured by focus region vs the others. ``period``
+    (e.g. ``"2024"``), when given, names the window of the tenure contrast in its title. Returns the figure.
     """
     import matplotlib.pyplot as plt
 
@@ -326,7 +326,7 @@ def heterogeneity_plot(het: pd.DataFrame, focus_region: str):
            .sort_values(["dimension", "group"], key=lambda s: s.map(TENURE_ORDER) if s.name == "group" else s))
     ten = ten.assign(label=ten["group"] + ", " + ten["_where"], where=ten["_where"])
     forest_plot(ten, ax=axes[2], color_by="where")
-    axes[2].set_title("Masa kerja / tenure (2024)")
+    axes[2].set_title("Masa kerja / tenure" + (f" ({period})" if period else ""))
     for ax in axes:
         ax.set_xlabel("Efek (poin kualitas laporan) / effect (points)")
     return fig
