@@ -27,8 +27,9 @@ class MixedResult(ImpactResult):
     ----------
     variance_components : pandas.DataFrame
         ``component, variance, share`` (share of the total variance = the ICC of that level).
-    model : statsmodels MixedLMResults or OrderedResults
-        The fitted statsmodels object, for diagnostics.
+    model : statsmodels MixedLMResults or OrderedResults, or dict
+        The fitted statsmodels object, for diagnostics; for nested random intercepts fitted by evalkit, a dict
+        with ``theta`` (relative scales), the REML/ML ``criterion``, the ``optimizer`` result and ``cov_params``.
     """
 
     def __init__(self, *args, variance_components, model, **kwargs):
@@ -123,11 +124,11 @@ def _mixed_statsmodels(data, yname, formula_rhs, groups, nested, re_formula, rem
     comps = [(f"{groups}: {nm}", float(fit.cov_re.iloc[i, i])) for i, nm in enumerate(fit.cov_re.index)]
     comps += [(c, float(v)) for c, v in zip(nested, np.atleast_1d(fit.vcomp))]
     comps.append(("residual", float(fit.scale)))
-    return _mixed_result(tab, comps, reml, int(fit.nobs), len(fit.model.group_labels), alpha,
-                         bool(fit.converged), fit)
+    return _mixed_result(tab, comps, "model-based (MixedLM)", reml, int(fit.nobs), len(fit.model.group_labels),
+                         alpha, bool(fit.converged), fit)
 
 
-def _mixed_result(tab, comps, reml, nobs, n_groups, alpha, converged, model):
+def _mixed_result(tab, comps, se_type, reml, nobs, n_groups, alpha, converged, model):
     vcdf = pd.DataFrame(comps, columns=["component", "variance"])
     vcdf["share"] = vcdf["variance"] / vcdf["variance"].sum()
     notes = [] if converged else ["The mixed model's optimiser did not report convergence; check the variance "
@@ -135,8 +136,7 @@ def _mixed_result(tab, comps, reml, nobs, n_groups, alpha, converged, model):
     return MixedResult(
         "Linear mixed model (nested random intercepts)",
         tab,
-        se_type=("model-based (MixedLM)" if not isinstance(model, dict) else "model-based (GLS at the estimate)")
-        + (" REML" if reml else " ML"),
+        se_type=se_type + (" REML" if reml else " ML"),
         n_obs=nobs,
         n_clusters=n_groups,
         alpha=alpha,
@@ -215,7 +215,8 @@ def _mixed_nested(data, yname, formula_rhs, groups, nested, reml, alpha):
     comps = [(c, float(s2 * t ** 2)) for c, t in zip(levels, theta)] + [("residual", float(s2))]
     model = {"theta": dict(zip(levels, theta.tolist())), "criterion": float(best.fun), "optimizer": best,
              "cov_params": pd.DataFrame(cov, index=names, columns=names)}
-    return _mixed_result(tab, comps, reml, n, sizes[0], alpha, bool(best.success), model)
+    return _mixed_result(tab, comps, "model-based (GLS at the estimate)", reml, n, sizes[0], alpha,
+                         bool(best.success), model)
 
 
 def ordinal(data, yname, covariates, categories=None, distr="logit", *, alpha=0.05):
