@@ -149,6 +149,16 @@ class _Lookup:
         return self.text.get_indexer(u)
 
 
+def _nip_ints(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which elements of ``u`` are 18-digit NIP strings, and their int64 values (in that order)."""
+    u = np.asarray(u, dtype=object)
+    x = _digits_int64(u) if len(u) and isinstance(u[0], str) and len(u[0]) == 18 else None
+    if x is not None:  # (the common case: all of them)
+        return np.ones(len(u), dtype=bool), x
+    nip = np.array([isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit() for v in u], dtype=bool)
+    return nip, (_digits_int64(u[nip]) if nip.any() else np.zeros(0, dtype=np.int64))
+
+
 class _IntLookup:
     """Distinct NIPs kept as their sorted int64 values (the roster of a table too big to hold as text), looked
     up like :class:`_Lookup`: ``index_of`` gives a position for a NIP that is there, -1 otherwise."""
@@ -164,14 +174,9 @@ class _IntLookup:
         out = np.full(len(u), -1, dtype=np.intp)
         if not len(u) or not len(self.ints):
             return out
-        x = _digits_int64(u) if isinstance(u[0], str) and len(u[0]) == 18 else None
-        nip = np.ones(len(u), dtype=bool)
-        if x is None:  # (some are no 18-digit NIP: not in the roster)
-            nip = np.array([isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit() for v in u],
-                           dtype=bool)
-            if not nip.any():
-                return out
-            x = _digits_int64(u[nip])
+        nip, x = _nip_ints(u)  # (the others are no 18-digit NIP: not in the roster)
+        if not nip.any():
+            return out
         at = np.minimum(np.searchsorted(self.ints, x), len(self.ints) - 1)
         out[np.flatnonzero(nip)] = np.where(self.ints[at] == x, at, -1)
         return out

@@ -18,7 +18,7 @@ import pandas as pd
 
 from evalkit.ingest import read as _read
 from evalkit.ingest.clean._common import MASK, TABLE_ORDER, _list_files, _sha256, _TableWork
-from evalkit.ingest.clean.coded import _digits_int64, _digits_text, _pseudonym_ints, _pseudonym_text
+from evalkit.ingest.clean.coded import _digits_text, _nip_ints, _pseudonym_ints, _pseudonym_text
 from evalkit.ingest.clean.reading import _ReadMixin
 from evalkit.ingest.clean.results import FileSummary, Problem
 from evalkit.ingest.clean.spill import _ROW_BYTES, _Spill, spills
@@ -76,12 +76,7 @@ class _Runner(_ReadMixin, _TableMixin, _SpillMixin):
         if self.key is None or not len(uniq):
             u[:-1] = MASK
             return u[codes]
-        ints = _digits_int64(uniq) if isinstance(uniq[0], str) and len(uniq[0]) == 18 else None
-        nip = np.ones(len(uniq), dtype=bool)
-        if ints is None:  # some are no 18-digit NIP: those are looked up as text
-            nip = np.array([isinstance(x, str) and len(x) == 18 and x.isascii() and x.isdigit() for x in uniq],
-                           dtype=bool)
-            ints = _digits_int64(uniq[nip]) if nip.any() else np.zeros(0, dtype=np.int64)
+        nip, ints = _nip_ints(uniq)  # the others (no 18-digit NIP) are looked up as text
         if PSEUDONYM_HEX != 16:  # pragma: no cover - pseudonyms that are no 64-bit number
             nip[:] = False
         if nip.any():
