@@ -24,9 +24,9 @@ def budget_scenarios_plot(table: pd.DataFrame, ax=None, value: str = "participan
     matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     from evalkit.cost._common import _need  # here, not at the top: evalkit.cost re-exports this module
+    from evalkit.report.theme import color_palette
 
     _need(table, ["scenario", "mode", value, "total_impact"], "table")
     if ax is None:
@@ -34,7 +34,7 @@ def budget_scenarios_plot(table: pd.DataFrame, ax=None, value: str = "participan
     wide = table.pivot_table(index="scenario", columns="mode", values=value, aggfunc="sum", sort=False)
     order = list(dict.fromkeys(table["scenario"]))
     wide = wide.loc[order]
-    palette = sns.color_palette("colorblind", n_colors=wide.shape[1])
+    palette = color_palette("colorblind", n_colors=wide.shape[1])
     left = np.zeros(len(wide))
     y = np.arange(len(wide))
     for j, m in enumerate(wide.columns):

@@ -1,6 +1,7 @@
 """One figure style for every exhibit, and one way to save it.
 
-``set_theme()`` applies seaborn's ``paper`` context with the colour-blind palette, embeds TrueType fonts in
+``set_theme()`` applies seaborn's ``whitegrid`` style and ``paper`` context with the colour-blind palette (its
+values, without importing seaborn: :mod:`evalkit.report.theme`), embeds TrueType fonts in
 PDF (``pdf.fonttype = 42``) and fixes ``svg.hashsalt`` so SVG files are byte-identical from run to run.
 ``save_figure(fig, name)`` writes ``<name>.pdf``, ``<name>.svg`` and a 300-dpi ``<name>.png`` to
 ``reports/figures/`` (or ``directory``) with no timestamps in their metadata.
@@ -14,7 +15,6 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import seaborn as sns
 
 from evalkit._util import slugify
 from evalkit.config import paths
@@ -31,8 +31,11 @@ _METADATA = {
 
 
 def set_theme(context: str = "paper", font_scale: float = 1.1) -> None:
-    """Apply the evalkit style: seaborn ``paper`` context, colour-blind palette, embedded fonts, fixed SVG ids."""
-    sns.set_theme(context=context, style="whitegrid", palette="colorblind", font_scale=font_scale)
+    """Apply the evalkit style: seaborn's ``whitegrid`` style and ``paper`` context with its colour-blind palette
+    (:mod:`evalkit.report.theme`: seaborn's values, without importing seaborn), embedded fonts, fixed SVG ids."""
+    from evalkit.report.theme import apply_theme
+
+    apply_theme(context, font_scale)
     mpl.rcParams.update(
         {
             "pdf.fonttype": 42,
@@ -83,10 +86,10 @@ def save_figure(
 
     Notes
     -----
-    When more than one format is written, the constrained layout is solved once, by one draw on the figure's
-    own canvas at its own resolution (what the notebook shows inline), and then kept (the figure's layout engine
-    becomes ``"none"``): the files and the inline image reuse those positions instead of solving them again at
-    every draw (twice per file with a tight bounding box), so every file shows the same layout.
+    When more than one format is written, the constrained layout is solved once, by one layout pass at the
+    figure's own resolution (what the notebook shows inline; nothing is painted), and then kept (the figure's
+    layout engine becomes ``"none"``): the files and the inline image reuse those positions instead of solving
+    them again at every draw (twice per file with a tight bounding box), so every file shows the same layout.
 
     Each file is written to a temporary name and renamed, so an interrupted run never leaves a half-written
     figure. SVG and PDF carry no dates, and ``svg.hashsalt`` is fixed by :func:`set_theme`, so the same figure
@@ -118,5 +121,5 @@ def _freeze_layout(fig: plt.Figure) -> None:
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # the layout pass of a draw, without painting pixels
         fig.set_layout_engine("none")

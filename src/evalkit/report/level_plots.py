@@ -34,10 +34,11 @@ def learning_gain_plot(by_mode: pd.DataFrame, by_programme: pd.DataFrame, alpha:
     ci_low, ci_high, p_holm`` (one row per programme). Modes are ordered by their gain, largest first.
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
+
+    from evalkit.report.theme import color_palette
 
     modes = by_mode.sort_values("estimate", ascending=False)["mode"].astype(str).tolist()
-    colours = dict(zip(modes, sns.color_palette("colorblind", len(modes))))
+    colours = dict(zip(modes, color_palette("colorblind", len(modes))))
     fig, axes = plt.subplots(1, 2, figsize=(10, 6.5), sharex=True, gridspec_kw={"width_ratios": [1, 1.4]})
     ax = axes[0]
     bm = by_mode.set_index(by_mode["mode"].astype(str)).loc[modes]

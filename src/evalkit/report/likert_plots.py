@@ -47,11 +47,11 @@ def diverging_likert_plot(data: pd.DataFrame, items: Sequence[str], by: str | No
     matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     # here, not at the top: evalkit.measures re-exports this module
     from evalkit.measures._util import group_iter
     from evalkit.measures.likert import LIKERT5_LABELS, _check_items
+    from evalkit.report.theme import color_palette
 
     items, by_l = _check_items(data, items, by, points)
     if len(by_l) > 1:
@@ -78,7 +78,7 @@ def diverging_likert_plot(data: pd.DataFrame, items: Sequence[str], by: str | No
         left_start -= shares[:, codes.index(int(mid))] / 2
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
-    colours = list(sns.color_palette(palette, points))
+    colours = list(color_palette(palette, points))
     if points % 2 == 1:  # the palette's near-white middle vanishes on a white background: neutral in light grey
         colours[points // 2] = (0.78, 0.78, 0.78)
     y = np.arange(len(names))

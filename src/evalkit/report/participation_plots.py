@@ -36,11 +36,11 @@ def funnel_plot(funnel_df: pd.DataFrame, by: str | None = None, ax=None, share: 
     matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     # here, not at the top: evalkit.participation re-exports this module
     from evalkit.measures._util import as_list, check_columns, check_frame
     from evalkit.participation import STAGES
+    from evalkit.report.theme import color_palette
 
     check_frame(funnel_df, "funnel_df")
     y = "share_of_invited" if share else "n"
@@ -51,7 +51,7 @@ def funnel_plot(funnel_df: pd.DataFrame, by: str | None = None, ax=None, share: 
                                         else list(pd.unique(funnel_df[by].astype(object))))
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.5))
-    colours = sns.color_palette("colorblind", len(groups))
+    colours = color_palette("colorblind", len(groups))
     width = 0.8 / len(groups)
     scale = 100.0 if share else 1.0
     for g_i, grp in enumerate(groups):
@@ -101,11 +101,11 @@ def ame_plot(ame_df: pd.DataFrame, by: str | None = None, terms=None, labels=Non
     matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     # here, not at the top: evalkit.participation re-exports this module
     from evalkit.measures._util import as_list, check_columns, check_frame
     from evalkit.participation import BARRIERS
+    from evalkit.report.theme import color_palette
 
     check_frame(ame_df, "ame_df")
     terms = as_list(BARRIERS if terms is None else terms)
@@ -118,7 +118,7 @@ def ame_plot(ame_df: pd.DataFrame, by: str | None = None, terms=None, labels=Non
                                         else list(pd.unique(sub[by].astype(object))))
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 0.5 * len(terms) * max(1, len(groups) / 2.5) + 1.2))
-    colours = sns.color_palette("colorblind", len(groups))
+    colours = color_palette("colorblind", len(groups))
     step = 0.8 / max(len(groups), 1)
     for g_i, grp in enumerate(groups):
         d = sub if grp is None else sub[sub[by].astype(object) == grp]

@@ -62,16 +62,16 @@ def theme_frequency_plot(freq: pd.DataFrame, by: str = "region", ax=None,
     Themes run down the y axis (codebook order, bilingual labels); suppressed cells are not drawn.
     """
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     from evalkit.qual.codebook import _as_codebook  # here, not at the top: evalkit.qual re-exports this module
+    from evalkit.report.theme import color_palette
 
     cb = _as_codebook(codebook)
     themes = [t for t in cb.themes if t in set(freq["theme"])]
     groups = list(dict.fromkeys(freq[by].astype(str)))
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.45 * len(themes) + 1.5))
-    pal = sns.color_palette("colorblind", n_colors=len(groups))
+    pal = color_palette("colorblind", n_colors=len(groups))
     off = np.linspace(-0.3, 0.3, len(groups)) if len(groups) > 1 else np.zeros(1)
     for j, g in enumerate(groups):
         d = freq[(freq[by].astype(str) == g) & ~freq["suppressed"].astype(bool)].set_index("theme")
