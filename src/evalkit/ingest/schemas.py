@@ -35,14 +35,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from evalkit import config
 from evalkit.ingest.pseudonym import PSEUDONYM_HEX
 from evalkit.ingest.spec import ITEMS_TABLE, OPTIONAL_REGION_TABLES, RAW_TABLES, ROLES_FOLLOWUP
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 __all__ = ["OutColumn", "output_columns", "output_key", "schema_for", "dtype_for", "yesno_dtype", "NULLABLE_KINDS",
            "ITEMS_COLUMNS"]
@@ -150,6 +152,8 @@ def output_key(table: str) -> list[str]:
 
 def schema_for(table: str) -> pa.DataFrameSchema:
     """The pandera schema a cleaned table must satisfy: columns, dtypes, ranges, levels and a unique key."""
+    import pandera.pandas as pa  # here, not at the top: pandera takes 0.2 s to import and only the cleaner needs it
+
     cols: dict[str, pa.Column] = {}
     for c in output_columns(table):
         checks = []

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 TIDY_COLUMNS: tuple[str, ...] = ("term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high", "n")
 
@@ -88,6 +87,8 @@ def check_ci(ci: float) -> float:
 
 def wilson(count: np.ndarray | pd.Series | float, nobs: np.ndarray | pd.Series | float, ci: float = 0.95):
     """Wilson score interval (statsmodels ``proportion_confint(method="wilson")``); NaN where ``nobs`` is 0."""
+    from statsmodels.stats.proportion import proportion_confint  # statsmodels loads on first use, not at import
+
     count = np.asarray(count, dtype=float)
     nobs = np.asarray(nobs, dtype=float)
     ok = nobs > 0

@@ -23,7 +23,6 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evalkit.config import IKM_WEIGHT
 from evalkit.ingest.spec import SKM_UNSUR
@@ -178,6 +177,7 @@ def ikm_by_unsur(responses: pd.DataFrame, unsur=None, weight="exact", by=None, c
     (NRR x 25), and the sampling uncertainty of the NRR (not part of the regulation): ``std_error``
     (sd / sqrt(n_answered)) and a t interval ``ci_low``/``ci_high`` on the 1-4 scale.
     """
+    from scipy import stats  # scipy.stats loads on first use (0.4 s), not when a report imports evalkit
     ci = check_ci(ci)
     mapping, weights, label, rule, by = _prepare(responses, unsur, weight, by)
     rows = []
@@ -322,6 +322,7 @@ def ikm_interval(responses: pd.DataFrame, unsur=None, weight="exact", by=None, c
     respondent add nothing); with complete answers this is sum_h (n_h/n)^2 s_h^2 / n_h of the respondents'
     scores, the textbook stratified variance of a pooled mean. CI = IKM +/- z SE.
     """
+    from scipy import stats
     ci = check_ci(ci)
     mapping, weights, _label, _rule, by = _prepare(responses, unsur, weight, by)
     z = stats.norm.ppf(0.5 + ci / 2)

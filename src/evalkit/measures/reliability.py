@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evalkit.measures._util import as_list, check_ci, check_columns, check_frame, check_numeric, group_iter
 
@@ -56,6 +55,7 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
     Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson reliability coefficient
     twenty. Psychometrika 30, 357-370.
     """
+    from scipy import stats  # loaded on first use: importing evalkit stays light (scipy.stats: 0.4 s)
     ci = check_ci(ci)
     data = _items_frame(items)
     n, k = data.shape
