@@ -21,6 +21,7 @@ small-sample factor). Their conventional 95% CI for 2014, [0.0285, 0.0644], roun
 from __future__ import annotations
 
 import copy
+import itertools
 import warnings
 
 import numpy as np
@@ -304,7 +305,7 @@ def test_arp_vertex_enumeration_matches_linear_programming():
 
 
 def test_batched_cone_rays_give_the_linear_programme_optimum_and_are_computed_once():
-    """The vertices found by the batched SVD enumeration reproduce the ARP statistic of an independent
+    """The vertices found by the batched QR enumeration reproduce the ARP statistic of an independent
     LP (scipy HiGHS) for a ten-post-period window (184,756 candidate supports, the size of the demo's
     event study), and a second request for the same X is served from the cache, read-only."""
     from evalkit.impact import honest
@@ -326,6 +327,36 @@ def test_batched_cone_rays_give_the_linear_programme_optimum_and_are_computed_on
         assert (V @ y).max() == pytest.approx(_eta_lp(y, X, sd), rel=1e-7, abs=1e-9)
     again = honest._cone_rays(X.copy())
     assert again is rays and not again.flags.writeable
+
+
+def _rays_by_svd(X):
+    """Reference: every support of k + 1 rows, its null space by SVD (numpy), one support at a time."""
+    m, k = X.shape
+    out = []
+    for B in itertools.combinations(range(m), k + 1):
+        _, sv, vt = np.linalg.svd(X[list(B)].T)
+        if sv.size < k or sv[-1] < 1e-10 * max(1.0, sv[0]):
+            continue  # rank below k: a null space of more than one dimension
+        g = vt[-1] if np.any(vt[-1] > 1e-12) else -vt[-1]
+        if np.any(g < -1e-12):
+            continue  # of both signs
+        r = np.zeros(m)
+        r[list(B)] = np.clip(g, 0, None)
+        out.append(r / r.sum())
+    return np.unique(np.round(np.array(out), 12), axis=0)
+
+
+@pytest.mark.parametrize(("K", "T"), [(1, 2), (2, 3), (3, 4), (2, 5), (4, 5), (3, 6)])
+def test_cone_rays_by_qr_equal_svd_reference(K, T):
+    """The batched QR null spaces give exactly the rays of a one-at-a-time SVD enumeration (rounded to 12
+    decimals, as kept), for the relative-magnitudes moments of several window sizes, each single post period
+    and the average over the window as targets."""
+    from evalkit.impact import honest
+
+    for lv in [*np.eye(T), np.full(T, 1.0 / T)]:
+        A = honest._rm_moments(K, T, 1.0, 0, 1.0)
+        X = (A[:, K:] @ np.linalg.inv(honest._gamma_matrix(lv)))[:, 1:]
+        np.testing.assert_array_equal(honest._cone_rays_uncached(X), _rays_by_svd(X))
 
 
 def test_rm_coverage_at_least_favourable_bias():

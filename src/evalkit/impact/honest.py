@@ -285,7 +285,7 @@ def _cone_rays(X):
 
 
 _RAYS_CACHE: dict = {}
-_SVD_BATCH = 8192  # candidate supports decomposed per batched SVD call (bounds memory)
+_BATCH = 8192  # candidate supports decomposed per batched QR call (bounds memory)
 
 
 def _cone_rays_uncached(X):
@@ -300,13 +300,16 @@ def _cone_rays_uncached(X):
     out = []
     combos = itertools.combinations(range(m), k + 1)
     while True:
-        supports = np.array(list(itertools.islice(combos, _SVD_BATCH)), dtype=np.intp).reshape(-1, k + 1)
+        supports = np.array(list(itertools.islice(combos, _BATCH)), dtype=np.intp).reshape(-1, k + 1)
         if supports.shape[0] == 0:
             break
-        XB = X[supports].transpose(0, 2, 1)  # batch x k x (k+1)
-        _, sv, vt = np.linalg.svd(XB)  # one LAPACK call per support, batched in one gufunc call
-        basis = (sv.shape[1] >= k) & (sv[:, -1] >= 1e-10 * np.maximum(1.0, sv[:, 0]))
-        g = vt[:, -1, :]
+        # X_B (k+1 x k) = Q R: when R is non-singular (X_B of rank k), the last column of the complete Q spans
+        # the null space of X_B'. A QR per support (batched in one gufunc call) is about 2.5x faster than the SVD
+        # used before, and gives the same rays (tests/test_impact_honest.py compares the two).
+        q, r = np.linalg.qr(X[supports], mode="complete")
+        d = np.abs(np.diagonal(r, axis1=1, axis2=2))
+        basis = d.min(axis=1) >= 1e-10 * np.maximum(1.0, d.max(axis=1))
+        g = q[:, :, -1]
         flip = np.all(g <= 1e-12, axis=1)
         g = np.where(flip[:, None], -g, g)
         keep = basis & ~np.any(g < -1e-12, axis=1)  # null space of dimension 1 and of one sign
