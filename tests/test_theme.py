@@ -7,6 +7,7 @@ same theme or palette and compares.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -75,5 +76,5 @@ def test_set_theme_does_not_import_seaborn_or_scipy():
             "from evalkit.report.participation_plots import funnel_plot;"
             "import json; print(json.dumps([m in sys.modules for m in ('seaborn', 'scipy.stats')]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"MPLBACKEND": "Agg", "PATH": ""})
+                         env={**os.environ, "MPLBACKEND": "Agg"})
     assert json.loads(out.stdout) == [False, False]
