@@ -226,3 +226,38 @@ def test_shared_panel_checks_and_crv1_result():
         assert res.n_clusters == df["agency"].nunique() and res.df == res.n_clusters - 1
         assert "factor" in res.details and res.n_obs == len(df)
         assert res.wild_bootstrap(B=99, seed=1)["B"].iloc[0] == 99
+
+
+def _duplicate_message_reference(ids, times, idname, tname, k=5):
+    """The message as built before the integer keys: DataFrame.duplicated on the values themselves."""
+    key = pd.DataFrame({"id": np.asarray(ids), "t": np.asarray(times)})
+    dup = key.duplicated(keep=False)
+    if not dup.any():
+        return None
+    pairs = key[dup].drop_duplicates()
+    shown = ", ".join(f"({i!r}, {t!r})" for i, t in pairs.head(k).itertuples(index=False))
+    more = f" and {len(pairs) - k} more" if len(pairs) > k else ""
+    return (f"({idname!r}, {tname!r}) does not identify rows uniquely: {len(pairs)} (id, t) pairs occur more "
+            f"than once, e.g. {shown}{more}")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_duplicate_message_equals_dataframe_duplicated(seed):
+    """duplicate_message (integer keys) names the same pairs, in the same order, as DataFrame.duplicated on the
+    values, for text, Arrow-text, integer and float ids and periods, with missing values, with and without
+    repeats."""
+    from evalkit.impact._common import duplicate_message
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 60))
+    ids = rng.integers(0, max(2, n // int(rng.integers(1, 4))), n)
+    times = rng.integers(1, 5, n).astype(float)
+    if seed % 3 == 0:
+        times[rng.random(n) < 0.1] = np.nan
+    id_values = [pd.Series([f"P{i:03d}" for i in ids], dtype="string[pyarrow]"),
+                 np.array([f"P{i:03d}" for i in ids], dtype=object), ids, ids.astype(float)]
+    for id_col in id_values:
+        for t_col in (times, pd.Series(times)):
+            assert duplicate_message(id_col, t_col, "id", "t") == _duplicate_message_reference(id_col, t_col, "id", "t")
+    unique = pd.DataFrame({"id": np.arange(n), "t": 1.0})
+    assert duplicate_message(unique["id"], unique["t"], "id", "t") is None
