@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["PLACE_TABLES", "TRAINING_TABLES", "PERSON_TABLES", "row_regions", "regions_present", "in_region"]
@@ -63,8 +64,10 @@ def row_regions(df: pd.DataFrame, table: str, tables: Mapping[str, pd.DataFrame 
         out = out.where(out.notna(), _own(df))
     else:
         out = _own(df)
-    out = out.astype(object)
-    return out.where(out.notna(), None).map(lambda v: None if v is None else str(v))
+    # each distinct region made text once (not once per row): None where unknown, else str(value)
+    codes, distinct = pd.factorize(out.astype(object))
+    labels = np.array([None, *(str(v) for v in distinct)], dtype=object)
+    return pd.Series(labels[codes + 1], index=out.index, dtype=object)
 
 
 def in_region(df: pd.DataFrame, table: str, tables: Mapping[str, pd.DataFrame | None], region: str) -> pd.Series:
