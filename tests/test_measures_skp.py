@@ -1,5 +1,6 @@
 """SKP predikat matrix (PermenPANRB 6/2022 via DOMAIN.md)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,3 +83,48 @@ def test_skp_matrix_table_cells_follow_the_regulation_matrix():
         assert out.loc[(h, p), "skp_predikat"] == expected
     assert out.loc[("Di Atas", "Di Atas"), "n"] == 1 and out.loc[("Di Atas", "Di Bawah"), "n"] == 1
     assert out.loc[("Sesuai", "Sesuai"), "n"] == 0 and out["share"].sum() == pytest.approx(1.0)
+
+
+def _normalise_row_by_row(values, name):
+    """The reading before labels were read once per distinct value: one row at a time."""
+    from evalkit.measures.skp import _NORMAL
+
+    out = []
+    for v in pd.Series(values, dtype=object):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            out.append(None)
+            continue
+        if not isinstance(v, str):
+            raise TypeError(f"{name} must hold rating labels (str), got {v!r}")
+        key = " ".join(v.lower().split())
+        if key not in _NORMAL:
+            raise ValueError(f"{name} has an unknown rating {v!r}; expected Di Atas / Sesuai / Di Bawah Ekspektasi")
+        out.append(_NORMAL[key])
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_normalise_equals_row_by_row_reading(seed):
+    """Same labels, and the same error (type and message, i.e. the same first wrong value), as reading rows one
+    by one, on random mixes of spellings, missing values and wrong entries."""
+    from evalkit.measures.skp import _normalise
+
+    rng = np.random.default_rng(seed)
+    pool = ["Di Atas", "diatas ekspektasi", "  SESUAI ", "Sesuai Ekspektasi", "di bawah", "Dibawah Ekspektasi",
+            None, np.nan, pd.NA]
+    values = [pool[i] for i in rng.integers(0, len(pool), int(rng.integers(1, 40)))]
+    if seed % 4 == 1:
+        values.insert(int(rng.integers(0, len(values) + 1)), "Luar Biasa")
+    if seed % 4 == 2:
+        values.insert(int(rng.integers(0, len(values) + 1)), 3)
+    if seed % 4 == 3:
+        values[int(rng.integers(0, len(values)))] = "tidak tahu"
+        values.append(7.5)
+    try:
+        expected = _normalise_row_by_row(values, "perilaku")
+    except (TypeError, ValueError) as exc:
+        with pytest.raises(type(exc)) as got:
+            _normalise(values, "perilaku")
+        assert str(got.value) == str(exc)
+    else:
+        assert list(_normalise(values, "perilaku")) == expected

@@ -49,19 +49,20 @@ _NORMAL = {
 
 
 def _normalise(values, name: str) -> np.ndarray:
+    """Short rating labels (object array, None where missing). Each distinct label is read once, in order of
+    first appearance, so the error names the first wrong value a row-by-row reading would meet."""
     s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values.astype(object)
-    out = np.empty(len(s), dtype=object)
-    for i, v in enumerate(s.to_numpy()):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            out[i] = None
-            continue
+    codes, distinct = pd.factorize(s)  # missing values (None, NaN, pd.NA) get code -1
+    labels = np.empty(len(distinct) + 1, dtype=object)
+    labels[0] = None
+    for j, v in enumerate(distinct, start=1):
         if not isinstance(v, str):
             raise TypeError(f"{name} must hold rating labels (str), got {v!r}")
         key = " ".join(v.lower().split())
         if key not in _NORMAL:
             raise ValueError(f"{name} has an unknown rating {v!r}; expected Di Atas / Sesuai / Di Bawah Ekspektasi")
-        out[i] = _NORMAL[key]
-    return out
+        labels[j] = _NORMAL[key]
+    return labels[codes + 1]
 
 
 def skp_predikat(hasil_kerja, perilaku) -> pd.Series:
