@@ -78,7 +78,7 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
         k, u = item
         if len(k) and (k < 0).any():
             return None
-        by = _text_order(np.asarray(u, dtype=object))
+        by = _text_order(u)
         if by is None:
             return None
         r = np.empty(len(u), dtype=np.int64)
@@ -97,6 +97,9 @@ def _str_key_order(coded: list[tuple[np.ndarray, np.ndarray] | None]) -> np.ndar
 def _ascii_bytes(u: Any) -> np.ndarray | None:
     """Text (every element a str, all ASCII) as a numpy bytes array (``S<width>``, shorter strings padded with
     NUL bytes, which numpy drops when comparing); None if ``u`` is anything else."""
+    b = _arrow_fixed_bytes(u)
+    if b is not None and not (b.view(np.uint8) >= 128).any():
+        return b
     u = np.asarray(u, dtype=object)
     if pd.api.types.infer_dtype(u, skipna=False) != "string":
         return None
@@ -104,6 +107,33 @@ def _ascii_bytes(u: Any) -> np.ndarray | None:
         return u.astype("S")
     except UnicodeEncodeError:
         return None
+
+
+def _arrow_fixed_bytes(u: Any) -> np.ndarray | None:
+    """Arrow-backed text (pandas ``str``) with no missing value and every value of one length in bytes, as a
+    numpy ``S<width>`` array read from Arrow's data buffer (no Python string per value); None otherwise."""
+    dtype = getattr(u, "dtype", None)
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or not len(u):
+        return None
+    arr = pa_arrow.array(u)
+    arr = arr.combine_chunks() if isinstance(arr, pa_arrow.ChunkedArray) else arr
+    if arr.null_count or arr.type not in (pa_arrow.string(), pa_arrow.large_string()):
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if arr.type == pa_arrow.large_string() else np.int32)
+    offsets = offsets[arr.offset:arr.offset + len(arr) + 1]
+    width = int(offsets[1] - offsets[0])
+    if not width or not (np.diff(offsets) == width).all():
+        return None
+    return np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].view(f"S{width}")
+
+
+def _text_bytes_array(b: np.ndarray) -> Any:
+    """ASCII text given as a numpy ``S<width>`` array (every value of that width) -> a pandas ``str`` array, built
+    from the bytes as Arrow text (no Python string per value); the same array as ``pd.array(texts, dtype="str")``."""
+    width = b.dtype.itemsize
+    fixed = pa_arrow.FixedSizeBinaryArray.from_buffers(pa_arrow.binary(width), len(b),
+                                                       [None, pa_arrow.py_buffer(np.ascontiguousarray(b))])
+    return pd.array(fixed.cast(pa_arrow.binary()).cast(pa_arrow.string()), dtype="str")
 
 
 def _digits_int64(u: np.ndarray) -> np.ndarray | None:
@@ -138,10 +168,15 @@ class _Lookup:
         return len(self.text)
 
     def index_of(self, u: np.ndarray) -> np.ndarray:
-        """``self.text.get_indexer(u)`` (-1: not there) for distinct strings ``u``."""
-        u = np.asarray(u, dtype=object)
+        """``self.text.get_indexer(u)`` (-1: not there) for distinct strings ``u``, or 18-digit NIPs given as their
+        int64 values."""
         if not len(self.text) or not len(u):
             return np.full(len(u), -1, dtype=np.intp)
+        if isinstance(u, np.ndarray) and u.dtype.kind == "i":
+            if self.ints is not None and self.width == 18:
+                return self.ints.get_indexer(u)
+            u = _digits_text(u).astype("U18")
+        u = np.asarray(u, dtype=object)
         if self.ints is not None and isinstance(u[0], str) and len(u[0]) == self.width:
             b = _digits_int64(u)
             if b is not None:
@@ -159,22 +194,32 @@ def _nip_ints(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return nip, (_digits_int64(u[nip]) if nip.any() else np.zeros(0, dtype=np.int64))
 
 
+def _unique_ints(x: np.ndarray) -> np.ndarray:
+    """``np.unique`` of int64 values, by a sort: numpy's hash-based ``unique`` (numpy 2.3+) is about a hundred
+    times slower on millions of integers."""
+    s = np.sort(np.asarray(x, dtype=np.int64))
+    return s[np.concatenate(([True], s[1:] != s[:-1]))] if len(s) else s
+
+
 class _IntLookup:
     """Distinct NIPs kept as their sorted int64 values (the roster of a table too big to hold as text), looked
     up like :class:`_Lookup`: ``index_of`` gives a position for a NIP that is there, -1 otherwise."""
 
     def __init__(self, ints: np.ndarray):
-        self.ints = np.unique(np.asarray(ints, dtype=np.int64))
+        self.ints = _unique_ints(ints)
 
     def __len__(self) -> int:
         return len(self.ints)
 
     def index_of(self, u: np.ndarray) -> np.ndarray:
-        u = np.asarray(u, dtype=object)
+        """Also for NIPs given as their int64 values."""
         out = np.full(len(u), -1, dtype=np.intp)
         if not len(u) or not len(self.ints):
             return out
-        nip, x = _nip_ints(u)  # (the others are no 18-digit NIP: not in the roster)
+        if isinstance(u, np.ndarray) and u.dtype.kind == "i":
+            nip, x = np.ones(len(u), dtype=bool), u
+        else:  # (the others are no 18-digit NIP: not in the roster)
+            nip, x = _nip_ints(np.asarray(u, dtype=object))
         if not nip.any():
             return out
         at = np.minimum(np.searchsorted(self.ints, x), len(self.ints) - 1)
@@ -298,6 +343,8 @@ def _cast_distinct(k: np.ndarray, u: np.ndarray, dtype: Any) -> Any:
         ue[: len(u)] = u
         ue[-1] = None
         return _cast(ue, dtype)
+    if isinstance(u, pd.api.extensions.ExtensionArray) and u.dtype == pd.api.types.pandas_dtype(dtype):
+        return u  # (already in its dtype: the pseudonyms of a spilled table)
     return _cast(np.asarray(u, dtype=object), dtype)
 
 

@@ -7,6 +7,7 @@ A mixin of :class:`~evalkit.ingest.clean.runner._Runner`, which holds the state 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,21 @@ from evalkit.ingest.clean.results import FileSummary
 from evalkit.ingest.normalise import EXPECTED, fill_reason_from_presensi, match_programme_title, normalise_coded
 from evalkit.ingest.read import DataError, RawFile, read_raw
 from evalkit.ingest.spec import RAW_TABLES
+
+_END = object()
+
+
+def _read_ahead(it: Iterator[RawFile]) -> Iterator[RawFile]:
+    """The chunks of ``it``, each next one read by a thread while the caller normalises and spills the current
+    one (Arrow parses the CSV and encodes its columns without the GIL); one chunk ahead at most, and an error
+    of the reader comes in its place, as it would without the thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(next, it, _END)
+        while (raw := ahead.result()) is not _END:
+            ahead = pool.submit(next, it, _END)
+            yield raw
 
 
 class _ReadMixin:
@@ -78,7 +94,8 @@ class _ReadMixin:
 
         for fast in (True, False):
             try:
-                for raw in _read.iter_raw(path, table, name=rel, fast=fast, codebook=self.codebook):
+                chunks = _read.iter_raw(path, table, name=rel, fast=fast, codebook=self.codebook)
+                for raw in _read_ahead(chunks):
                     summary.encoding, summary.delimiter = raw.encoding, raw.delimiter
                     self.normalise_file(table, raw)
             except _read.ReadAgain:  # not a plain file after all: the exact reader

@@ -18,7 +18,14 @@ import pandas as pd
 
 from evalkit.ingest import read as _read
 from evalkit.ingest.clean._common import MASK, TABLE_ORDER, _list_files, _sha256, _TableWork
-from evalkit.ingest.clean.coded import _digits_text, _nip_ints, _pseudonym_ints, _pseudonym_text
+from evalkit.ingest.clean.coded import (
+    _digits_text,
+    _nip_ints,
+    _pseudonym_ints,
+    _pseudonym_text,
+    _text_bytes_array,
+    _unique_ints,
+)
 from evalkit.ingest.clean.reading import _ReadMixin
 from evalkit.ingest.clean.results import FileSummary, Problem
 from evalkit.ingest.clean.spill import _ROW_BYTES, _Spill, spills
@@ -97,13 +104,18 @@ class _Runner(_ReadMixin, _TableMixin, _SpillMixin):
         found = at < len(keys)
         found[found] = keys[at[found]] == nips[found]
         if not found.all():
-            new = np.unique(nips[~found])
+            new = _unique_ints(nips[~found])
             fresh = _pseudonym_ints(pseudonymise_fixed(_digits_text(new), self.key))
             where = np.searchsorted(keys, new)
             self._nip_keys = np.insert(keys, where, new)
             self._nip_pseudonyms = np.insert(self._nip_pseudonyms, where, fresh)
             at = np.searchsorted(self._nip_keys, nips)
         return self._nip_pseudonyms[at]
+
+    def pseudonym_array(self, nips: np.ndarray) -> Any:
+        """The pseudonyms of 18-digit NIPs given as int64 values, as a pandas ``str`` array: what
+        ``pd.array(self.mask_many(texts), dtype="str")`` gives for their text, without a Python string per NIP."""
+        return _text_bytes_array(_pseudonym_text(self.pseudonym_ints(nips)))
 
     @property
     def _known_p(self) -> list[str]:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.ingest.clean._common import _Chunk
-from evalkit.ingest.clean.coded import _absent, _digits_int64, _digits_text
+from evalkit.ingest.clean.coded import _absent, _digits_int64, _digits_text, _is_none
 from evalkit.ingest.schemas import output_columns, output_key
 from evalkit.ingest.spec import ITEM_TABLES, OPTIONAL_REGION_TABLES, RAW_TABLES
 
@@ -129,7 +129,7 @@ class _Spill:
         if not len(ok):
             return
         # the NIPs of the rows that are fine (valid 18-digit NIPs: a missing or invalid one is an error)
-        present = np.flatnonzero(np.fromiter((x is not None for x in u), dtype=bool, count=len(u)))
+        present = np.flatnonzero(~_is_none(u))
         ints_u = np.full(len(u) + 1, -1, dtype=np.int64)
         if len(present):
             d = _digits_int64(u[present])
@@ -141,8 +141,13 @@ class _Spill:
             kk, uu = ch.cols.get(name, _absent(n))
             g = np.append(self.values[name].codes_of(uu), np.int32(-1))
             cols[name] = g[kk[ok]]
-        bucket = (runner.pseudonym_ints(nip) >> np.uint64(64 - self.bits)).astype(np.int64) if self.bits \
-            else np.zeros(len(ok), dtype=np.int64)
+        small = np.uint16 if self.bits <= 16 else np.int64  # (numpy sorts 16-bit integers by radix: fast)
+        if self.bits:  # the top bits of the pseudonym, found once per distinct NIP of the chunk
+            top = np.zeros(len(u) + 1, dtype=small)
+            top[present] = (runner.pseudonym_ints(ints_u[present]) >> np.uint64(64 - self.bits)).astype(small)
+            bucket = top[k[ok]]
+        else:
+            bucket = np.zeros(len(ok), dtype=small)
         order = np.argsort(bucket, kind="stable")
         bounds = np.searchsorted(bucket[order], np.arange((1 << self.bits) + 1))
         cols = {name: a[order] for name, a in cols.items()}

@@ -99,8 +99,8 @@ class _SpillMixin:
         key = list(spec.key)
         cols = sp.read(buckets)
         g, c_of, rownum = cols["g"], cols["c"], cols["row"]
-        nk, nu = pd.factorize(cols["nip"])
-        fact = {"nip": (nk.astype(np.int32), _nip_text(nu)),
+        nk, nu = pd.factorize(cols["nip"])  # (the NIPs stay int64 values: ``to_output`` takes them so)
+        fact = {"nip": (nk.astype(np.int32), nu),
                 **{c: (cols[c], sp.values[c].values) for c in sp.content}}
 
         def where(i: int) -> tuple[str, int]:  # (file, row) of group row i

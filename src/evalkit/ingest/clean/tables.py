@@ -300,10 +300,13 @@ class _TableMixin:
         spec = RAW_TABLES[table]
         cols = output_columns(table)
         nip_field = next((f.name for f in spec.fields if f.kind == "nip"), None)
-        masked = None
+        masked = None  # the pseudonym of each distinct NIP
         if nip_field is not None:
-            u = np.asarray(fact[nip_field][1], dtype=object)
-            masked = self.mask_many(u, distinct=True)
+            u = fact[nip_field][1]
+            if u.dtype.kind == "i":  # a spilled table's NIPs, as their int64 values: a ``str`` array at once
+                masked = self.pseudonym_array(u)
+            else:
+                masked = self.mask_many(np.asarray(u, dtype=object), distinct=True)
         keys = output_key(table)
         order = None
         if len(pos) > 100_000:  # text keys: ranks of the distinct values, one stable sort of the codes
@@ -325,18 +328,26 @@ class _TableMixin:
         parts: dict[str, tuple[np.ndarray, Any]] = {}
         for c in cols:
             if c.kind == "pseudonym":
-                k, _ = coded(nip_field)
+                k = fact[nip_field][0][pos]
                 parts["person_id"] = k, _cast_distinct(k, masked, "str")
                 continue
             if c.name in ("sex", "birth_year", "appointment_year"):
                 if c.name == "sex":
                     # kept NIPs are valid 18-digit strings (parse_nip): the parts are read from the digits
-                    k, u = coded("nip")
-                    d = np.asarray(u.astype("S18")).view(np.uint8).reshape(-1, 18).astype(np.int64) - 48
-                    parts["sex"] = k, _cast_distinct(k, np.where(d[:, 14] == 1, "L", "P").astype(object),
-                                                     dtype_for(c))
-                    parts["birth_year"] = k, d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-                    parts["appointment_year"] = k, d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11]
+                    k, u = fact["nip"]
+                    k = k[pos]
+                    if u.dtype.kind == "i":  # (a spilled table's NIPs, as their int64 values)
+                        sex_digit, birth, appointed = u // 10**3 % 10, u // 10**14, u // 10**6 % 10**4
+                    else:
+                        d = np.asarray(u, dtype=object).astype("S18").view(np.uint8).reshape(-1, 18).astype(np.int64)
+                        d -= 48
+                        sex_digit = d[:, 14]
+                        birth = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+                        appointed = d[:, 8] * 1000 + d[:, 9] * 100 + d[:, 10] * 10 + d[:, 11]
+                    male = (sex_digit[k] == 1).astype(np.int32)  # codes into the two values ("P", "L")
+                    parts["sex"] = male, _cast_distinct(male, np.array(["P", "L"], dtype=object), dtype_for(c))
+                    parts["birth_year"] = k, birth
+                    parts["appointment_year"] = k, appointed
                 continue
             k, u = coded(c.name)
             if c.kind == "region":

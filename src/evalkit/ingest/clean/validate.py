@@ -46,7 +46,10 @@ def _passes_on_distinct(schema: Any, frame: pd.DataFrame, parts: dict[str, tuple
     for col in schema.columns.values():
         if col.unique or col.regex or any(c.name not in _ELEMENTWISE for c in col.checks):
             return False
-    used = {name: v[np.flatnonzero(_present(k, len(v)))] for name, (k, v) in parts.items()}
+    used = {}  # each column's distinct values that occur in the frame
+    for name, (k, v) in parts.items():
+        seen = _present(k, len(v))
+        used[name] = v if seen.all() else v[np.flatnonzero(seen)]
     lite = copy.deepcopy(schema)
     lite.unique = None
     try:  # the frame's layout (columns, order, dtypes) on its first distinct values, then each column's checks
