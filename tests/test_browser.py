@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from evalkit import config, pipeline
+from evalkit.report.region import region_slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks, pytest.mark.slow]
 
@@ -170,7 +171,7 @@ def _open(rendered, page: Path, name: str) -> tuple[dict, Path]:
 
 def test_region_report_renders_with_every_image_and_section(rendered):
     # rendering time is measured by benchmarks/pipeline.py, not asserted here (shared, noisy machines)
-    info, shot = _open(rendered, rendered["region_html"], f"region_{config.REGION_SLUGS[REGION]}_{LANG}")
+    info, shot = _open(rendered, rendered["region_html"], f"region_{region_slug(REGION)}_{LANG}")
     # funnel, reaction, learning, behaviour, services, ikm, event study, barriers
     assert info["n_img"] >= 8, info["n_img"]
     assert info["bad"] == [], f"images that did not load: {info['bad']}"
@@ -192,7 +193,7 @@ def test_region_report_renders_with_every_image_and_section(rendered):
 
 def test_index_links_the_region_report_and_loads(rendered):
     html = (rendered["reports"] / "index.html").read_text(encoding="utf-8")
-    assert f'href="regions/{config.REGION_SLUGS[REGION]}_{LANG}.html"' in html
+    assert f'href="regions/{region_slug(REGION)}_{LANG}.html"' in html
     info, shot = _open(rendered, rendered["reports"] / "index.html", "index")
     assert info["bad"] == []
     empty = [s["heading"] for s in info["sections"] if s["chars"] < 20 and s["media"] == 0]

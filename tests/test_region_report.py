@@ -141,6 +141,7 @@ def test_region_slug_and_notebook_outputs(tables, tmp_path, monkeypatch):
     assert R.region_slug("DKI Jakarta") == "jakarta"
     assert R.region_slug("Mamuju") == "mamuju"
     assert R.region_slug("Kota Mataram") == "kota_mataram"
+    assert R.region_slug("DI Yogyakarta") == "yogyakarta"  # the same rule for any special-status province
     monkeypatch.setenv("EVALKIT_DATA_DIR", str(tmp_path))
     assert [s.name for s in pipeline.discover(only=["08"])] == ["08_region_report[*]"]  # nothing cleaned yet
     (tmp_path / "processed").mkdir()
@@ -148,12 +149,12 @@ def test_region_slug_and_notebook_outputs(tables, tmp_path, monkeypatch):
     steps = [s for s in pipeline.discover(only=["08"])]
     present = [str(r) for r in tables["employees"]["region"].astype(str).unique()]
     assert len(steps) == 2 * len(present)  # one report per region present in the data, per language
-    assert {f"regions/{config.REGION_SLUGS.get(r, R.region_slug(r))}_{lang}" for r in present
+    assert {f"regions/{R.region_slug(r)}_{lang}" for r in present
             for lang in ("id", "en")} == {s.output for s in steps}
-    # the notebook's fixed slugs agree with config.REGION_SLUGS
+    # the notebook's fixed slugs agree with the library's (region_slug)
     meta = json.loads((config.PROJ_ROOT / "notebooks" / "08_region_report.ipynb").read_text())["metadata"]["evalkit"]
     for name, slug in meta["slugs"]["region"].items():
-        assert config.REGION_SLUGS[name] == slug
+        assert R.region_slug(name) == slug
     assert meta["matrix"]["region"] == "@*.region"  # regions come from the cleaned data (any table)
 
 

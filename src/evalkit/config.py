@@ -39,7 +39,6 @@ __all__ = [
     "SMALL_CELL_THRESHOLD",
     "DEFAULT_SEED",
     "REGIONS",
-    "REGION_SLUGS",
     "paths",
 ]
 
@@ -100,21 +99,13 @@ SMALL_CELL_THRESHOLD: int = 5
 #: Seed of the synthetic demo.
 DEFAULT_SEED: int = 20261122
 
-#: The five demo regions: canonical name -> (level, parent, province).
+#: The five demo regions: canonical name -> (level, parent, province). Only their order is used by the library:
+#: these regions come first in a cleaned ``region`` column's categories (``ingest.schemas.region_dtype``); a
+#: report reads every region's place from the Kemendagri list, and the demo generator and tests read the rest.
 REGIONS: dict[str, tuple[str, str | None, str]] = {
     "Mamuju": ("kabupaten", None, "Sulawesi Barat"),
     "Batanghari": ("kabupaten", None, "Jambi"),
     "DKI Jakarta": ("provinsi", None, "DKI Jakarta"),
     "Bukittinggi": ("kota", None, "Sumatera Barat"),
     "Ampenan": ("kecamatan", "Kota Mataram", "Nusa Tenggara Barat"),
-}
-
-#: Short file-name slugs of the regions (region reports are ``reports/regions/<slug>_<lang>.html`` and their
-#: figures ``region_<slug>_...``). "DKI Jakarta" is written ``jakarta``, as people name the city.
-REGION_SLUGS: dict[str, str] = {
-    "Mamuju": "mamuju",
-    "Batanghari": "batanghari",
-    "DKI Jakarta": "jakarta",
-    "Bukittinggi": "bukittinggi",
-    "Ampenan": "ampenan",
 }

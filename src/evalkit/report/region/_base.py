@@ -116,10 +116,11 @@ _SMALL = config.SMALL_CELL_THRESHOLD
 
 # ------------------------------------------------------------------------------------------------ data
 def region_slug(region: str) -> str:
-    """Short file-name slug of a region (``config.REGION_SLUGS``; ``"DKI Jakarta"`` -> ``"jakarta"``)."""
-    if region in config.REGION_SLUGS:
-        return config.REGION_SLUGS[region]
-    slug = re.sub(r"[^0-9a-z]+", "_", str(region).lower()).strip("_")
+    """Short file-name slug of a region: lower case, ``_`` between words, and without a leading special-status
+    designation (``DKI``, ``DI``), as people name the place: ``"DKI Jakarta"`` -> ``"jakarta"``,
+    ``"DI Yogyakarta"`` -> ``"yogyakarta"``, ``"Kota Mataram"`` -> ``"kota_mataram"``."""
+    name = re.sub(r"^\s*(DKI|DI|D\.K\.I\.|D\.I\.)\s+", "", str(region), flags=re.IGNORECASE)
+    slug = re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
     if not slug:
         raise ValueError(f"cannot make a file name from region {region!r}")
     return slug

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from evalkit import config
 from evalkit.report.context import TARGET_INDICATORS, load_context, region_context
 from evalkit.report.region import cache as _cache  # imported with the report: it notes the code it runs with
 from evalkit.report.region._base import _SMALL, REQUIRED_TABLES, SPOTLIGHTS, _f, region_slug
@@ -63,9 +62,8 @@ def region_subset(tables: Mapping[str, pd.DataFrame], region: str) -> dict[str, 
 
 
 def _place(region: str) -> tuple[str, str | None, str]:
-    """(level, parent, province) of a region: ``config.REGIONS``, else the Kemendagri list, else blanks."""
-    if region in config.REGIONS:
-        return config.REGIONS[region]
+    """(level, parent, province) of a region from the Kemendagri list (:func:`evalkit.ingest.regions.match_region`),
+    the same for every region; blanks for a name the list does not know."""
     try:
         from evalkit.ingest.regions import match_region
 
