@@ -306,8 +306,8 @@ def _cone_rays_uncached(X):
         # X_B (k+1 x k) = Q R: when R is non-singular (X_B of rank k), the last column of the complete Q spans
         # the null space of X_B'. A QR per support (batched in one gufunc call) is about 2.5x faster than the SVD
         # used before, and gives the same rays (tests/test_impact_honest.py compares the two).
-        q, r = np.linalg.qr(X[supports], mode="complete")
-        d = np.abs(np.diagonal(r, axis1=1, axis2=2))
+        q, tri = np.linalg.qr(X[supports], mode="complete")
+        d = np.abs(np.diagonal(tri, axis1=1, axis2=2))
         basis = d.min(axis=1) >= 1e-10 * np.maximum(1.0, d.max(axis=1))
         g = q[:, :, -1]
         flip = np.all(g <= 1e-12, axis=1)

@@ -67,7 +67,7 @@ def color_palette(name: str = "colorblind", n_colors: int | None = None) -> list
         n = len(COLORBLIND) if n_colors is None else int(n_colors)
         return [mpl.colors.to_rgb(next(colors)) for _ in range(n)]
     n = _MPL_QUALITATIVE.get(name, 6) if n_colors is None else int(n_colors)
-    if name in mpl.colormaps and not name.endswith("_d"):
+    if name in mpl.colormaps:
         cmap = mpl.colormaps[name]
         bins = (np.linspace(0, 1, _MPL_QUALITATIVE[name])[:n] if name in _MPL_QUALITATIVE
                 else np.linspace(0, 1, n + 2)[1:-1])
